@@ -1,0 +1,177 @@
+"""Connections, units of work, transactions and migrations.
+
+DuckDB lets one process at a time open a database file for writing, and a connection is not
+thread-safe. So: one `Database` object per file and process, which opens the file only while at
+least one unit of work is running (short-lived, so the dashboard and the command line can take
+turns) and gives each unit of work its own `cursor()`. When another process holds the file,
+opening waits with back-off and then raises `DatabaseBusy`, a clear message rather than a
+traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_WAIT_SECONDS = 10.0
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process holds the database file for longer than we are willing to wait."""
+
+    def __init__(self, path: str, waited: float) -> None:
+        super().__init__(f"database {path} is in use by another process (waited {waited:.0f} s)")
+        self.path = path
+        self.waited = waited
+
+
+class DatabaseMissing(FileNotFoundError):
+    """The database file does not exist and the caller did not ask to create it."""
+
+
+def _is_lock_error(error: duckdb.Error) -> bool:
+    text = str(error).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration shipped in kpi/migrations, in order."""
+    folder = resources.files("kpi") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql") and entry.name[:4].isdigit():
+            found.append((int(entry.name[:4]), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Database:
+    """One DuckDB database file (or an in-memory database when path is ':memory:')."""
+
+    def __init__(self, path: str | Path, *, wait_seconds: float | None = None) -> None:
+        self.path = str(path)
+        if wait_seconds is None:
+            wait_seconds = float(os.environ.get("KPI_DB_WAIT", DEFAULT_WAIT_SECONDS))
+        self.wait_seconds = wait_seconds
+        self._lock = threading.Lock()
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._users = 0
+        # An in-memory database lives only as long as its connection: keep it open.
+        self._keep_open = self.path == ":memory:"
+        self._migrated = False
+
+    # -- opening and closing ------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.path == ":memory:" or Path(self.path).exists()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(self.path)
+            except duckdb.Error as error:
+                waited = time.monotonic() - started
+                if not _is_lock_error(error):
+                    raise
+                if waited >= self.wait_seconds:
+                    raise DatabaseBusy(self.path, waited) from None
+                time.sleep(min(delay, max(self.wait_seconds - waited, 0.01)))
+                delay = min(delay * 2, 1.0)
+
+    def _acquire(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if self._connection is None:
+                self._connection = self._open()
+            self._users += 1
+            return self._connection
+
+    def _release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0 and not self._keep_open and self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+            self._users = 0
+
+    # -- units of work ------------------------------------------------------------------
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for one unit of work that only reads (or writes one statement)."""
+        connection = self._acquire()
+        try:
+            cursor = connection.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+        finally:
+            self._release()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor inside BEGIN ... COMMIT; any exception rolls everything back."""
+        with self.cursor() as cursor:
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+
+    # -- schema -------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        with self.cursor() as cursor:
+            exists = cursor.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                ["schema_migrations"],
+            ).fetchone()
+            if not exists or exists[0] == 0:
+                return 0
+            row = cursor.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+            return int(row[0]) if row else 0
+
+    def migrate(self) -> list[str]:
+        """Apply every migration not yet recorded, each in its own transaction. Returns names."""
+        applied: list[str] = []
+        with self.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+            done = {row[0] for row in cursor.execute("SELECT version FROM schema_migrations").fetchall()}
+        for version, name, sql in migration_files():
+            if version in done:
+                continue
+            with self.transaction() as cursor:
+                cursor.execute(sql)
+                cursor.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now()]
+                )
+            applied.append(name)
+        self._migrated = True
+        return applied
+
+    def ensure_ready(self, *, create: bool = False) -> None:
+        """Migrate once per process; refuse to invent a database unless asked to create one."""
+        if self._migrated:
+            return
+        if not create and not self.exists():
+            raise DatabaseMissing(self.path)
+        self.migrate()
