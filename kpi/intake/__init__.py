@@ -1,0 +1,1 @@
+"""Partner file intake (SPEC section 4): decoding, parsing and validating uploaded files."""

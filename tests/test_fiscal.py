@@ -1,0 +1,198 @@
+"""Fiscal year (年度) arithmetic: SPEC section 3, default April start and other start months."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import pairwise
+
+import pytest
+
+from kpi.fiscal import (
+    fiscal_quarter,
+    fiscal_year,
+    fiscal_year_bounds,
+    fiscal_year_label,
+    quarter_bounds,
+    quarter_end,
+    wareki_year,
+)
+
+
+@pytest.mark.parametrize(
+    ("d", "start_month", "expected"),
+    [
+        # The 31 March → 1 April boundary with the default April start.
+        (date(2026, 3, 31), 4, 2025),
+        (date(2026, 4, 1), 4, 2026),
+        (date(2025, 4, 1), 4, 2025),
+        (date(2025, 12, 31), 4, 2025),
+        (date(2026, 1, 1), 4, 2025),
+        # January start: the fiscal year is the calendar year.
+        (date(2026, 1, 1), 1, 2026),
+        (date(2026, 12, 31), 1, 2026),
+        # October start (e.g. a US-style fiscal year named by its start year).
+        (date(2025, 9, 30), 10, 2024),
+        (date(2025, 10, 1), 10, 2025),
+        (date(2026, 9, 30), 10, 2025),
+        # December start: only December belongs to the new year.
+        (date(2025, 12, 1), 12, 2025),
+        (date(2025, 11, 30), 12, 2024),
+    ],
+)
+def test_fiscal_year(d: date, start_month: int, expected: int) -> None:
+    assert fiscal_year(d, start_month) == expected
+
+
+def test_fiscal_year_defaults_to_april() -> None:
+    assert fiscal_year(date(2026, 3, 31)) == 2025
+    assert fiscal_year(date(2026, 4, 1)) == 2026
+
+
+@pytest.mark.parametrize(
+    ("d", "start_month", "expected"),
+    [
+        (date(2025, 4, 1), 4, 1),
+        (date(2025, 6, 30), 4, 1),
+        (date(2025, 7, 1), 4, 2),
+        (date(2025, 9, 30), 4, 2),
+        (date(2025, 10, 1), 4, 3),
+        (date(2025, 12, 31), 4, 3),
+        (date(2026, 1, 1), 4, 4),
+        (date(2026, 3, 31), 4, 4),
+        (date(2026, 4, 1), 4, 1),
+        (date(2026, 2, 15), 1, 1),
+        (date(2026, 12, 31), 1, 4),
+        (date(2025, 10, 1), 10, 1),
+        (date(2026, 9, 30), 10, 4),
+        (date(2026, 1, 31), 10, 2),
+    ],
+)
+def test_fiscal_quarter(d: date, start_month: int, expected: int) -> None:
+    assert fiscal_quarter(d, start_month) == expected
+
+
+@pytest.mark.parametrize(
+    ("fy", "start_month", "expected"),
+    [
+        (2025, 4, (date(2025, 4, 1), date(2026, 3, 31))),
+        (2023, 4, (date(2023, 4, 1), date(2024, 3, 31))),
+        (2026, 1, (date(2026, 1, 1), date(2026, 12, 31))),
+        (2025, 10, (date(2025, 10, 1), date(2026, 9, 30))),
+        # March start: the year ends on the last day of February, leap year included.
+        (2023, 3, (date(2023, 3, 1), date(2024, 2, 29))),
+        (2024, 3, (date(2024, 3, 1), date(2025, 2, 28))),
+        (2025, 12, (date(2025, 12, 1), date(2026, 11, 30))),
+    ],
+)
+def test_fiscal_year_bounds(fy: int, start_month: int, expected: tuple[date, date]) -> None:
+    assert fiscal_year_bounds(fy, start_month) == expected
+
+
+@pytest.mark.parametrize(
+    ("fy", "quarter", "start_month", "expected"),
+    [
+        (2025, 1, 4, (date(2025, 4, 1), date(2025, 6, 30))),
+        (2025, 2, 4, (date(2025, 7, 1), date(2025, 9, 30))),
+        (2025, 3, 4, (date(2025, 10, 1), date(2025, 12, 31))),
+        (2025, 4, 4, (date(2026, 1, 1), date(2026, 3, 31))),
+        (2026, 1, 1, (date(2026, 1, 1), date(2026, 3, 31))),
+        (2026, 4, 1, (date(2026, 10, 1), date(2026, 12, 31))),
+        (2025, 1, 10, (date(2025, 10, 1), date(2025, 12, 31))),
+        (2025, 2, 10, (date(2026, 1, 1), date(2026, 3, 31))),
+        (2025, 4, 10, (date(2026, 7, 1), date(2026, 9, 30))),
+        (2023, 4, 3, (date(2023, 12, 1), date(2024, 2, 29))),
+        (2025, 4, 12, (date(2026, 9, 1), date(2026, 11, 30))),
+    ],
+)
+def test_quarter_bounds(
+    fy: int, quarter: int, start_month: int, expected: tuple[date, date]
+) -> None:
+    assert quarter_bounds(fy, quarter, start_month) == expected
+    assert quarter_end(fy, quarter, start_month) == expected[1]
+
+
+@pytest.mark.parametrize("start_month", range(1, 13))
+def test_quarters_tile_the_fiscal_year(start_month: int) -> None:
+    first, last = fiscal_year_bounds(2025, start_month)
+    quarters = [quarter_bounds(2025, q, start_month) for q in (1, 2, 3, 4)]
+    assert quarters[0][0] == first
+    assert quarters[3][1] == last
+    for (_, end), (start, _) in pairwise(quarters):
+        assert (start - end).days == 1
+    # Every day of the year maps back to the same fiscal year and the right quarter.
+    for q, (q_first, q_last) in enumerate(quarters, start=1):
+        for d in (q_first, q_last):
+            assert fiscal_year(d, start_month) == 2025
+            assert fiscal_quarter(d, start_month) == q
+
+
+def test_default_start_month_is_april() -> None:
+    assert fiscal_year_bounds(2025) == (date(2025, 4, 1), date(2026, 3, 31))
+    assert quarter_end(2025, 4) == date(2026, 3, 31)
+    assert fiscal_quarter(date(2026, 3, 31)) == 4
+
+
+@pytest.mark.parametrize("bad", [0, 13, -1, True])
+def test_start_month_is_validated(bad: int) -> None:
+    with pytest.raises(ValueError):
+        fiscal_year(date(2026, 1, 1), bad)
+    with pytest.raises(ValueError):
+        fiscal_quarter(date(2026, 1, 1), bad)
+    with pytest.raises(ValueError):
+        fiscal_year_bounds(2025, bad)
+    with pytest.raises(ValueError):
+        quarter_bounds(2025, 1, bad)
+
+
+@pytest.mark.parametrize("bad", [0, 5, -1])
+def test_quarter_is_validated(bad: int) -> None:
+    with pytest.raises(ValueError):
+        quarter_bounds(2025, bad)
+    with pytest.raises(ValueError):
+        quarter_end(2025, bad)
+
+
+@pytest.mark.parametrize(
+    ("fy", "lang", "wareki", "expected"),
+    [
+        (2025, "en", False, "FY2025"),
+        (2025, "en", True, "FY2025"),
+        (2025, "ja", False, "2025年度"),
+        (2025, "ja", True, "令和7年度"),
+        (2026, "ja", True, "令和8年度"),
+        (2019, "ja", True, "令和元年度"),
+        (2020, "ja", True, "令和2年度"),
+        (2018, "ja", True, "平成30年度"),
+        (1989, "ja", True, "平成元年度"),
+        (1988, "ja", True, "昭和63年度"),
+    ],
+)
+def test_fiscal_year_label(fy: int, lang: str, wareki: bool, expected: str) -> None:
+    assert fiscal_year_label(fy, lang, wareki=wareki) == expected
+
+
+def test_fiscal_year_label_rejects_unknown_language() -> None:
+    with pytest.raises(ValueError):
+        fiscal_year_label(2025, "fr")
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [
+        (2026, "令和8年"),
+        (2019, "令和元年"),
+        (2020, "令和2年"),
+        (2018, "平成30年"),
+        (1990, "平成2年"),
+        (1989, "平成元年"),
+        (1988, "昭和63年"),
+        (1926, "昭和元年"),
+    ],
+)
+def test_wareki_year(year: int, expected: str) -> None:
+    assert wareki_year(year) == expected
+
+
+def test_wareki_year_before_showa_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        wareki_year(1925)
