@@ -1,0 +1,161 @@
+"""python -m kpi: argument parsing and printing only; the work is done by kpi's core functions.
+
+Exit codes: 0 done, 1 input rejected, 2 usage error or unreadable input, 3 database busy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kpi import clock
+from kpi.i18n import cli_language, t
+from kpi.model import ValidationError
+from kpi.setup import SetupUsageError, setup_registry
+from kpi.status import portfolio_status, status_records
+from kpi.storage import Database, DatabaseBusy, DatabaseMissing
+from kpi.values import parse_date
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+DEFAULT_DB = "data/kpi.duckdb"
+
+
+def database_path(explicit: str | None) -> str:
+    """--db, else $KPI_DB, else data/kpi.duckdb."""
+    return explicit or os.environ.get("KPI_DB") or DEFAULT_DB
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own exit code for usage is 2, as ours
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--db", help="database file (default: $KPI_DB or data/kpi.duckdb)")
+    common.add_argument("--lang", choices=["ja", "en"], help="message language (default: $KPI_LANG)")
+    parser = _Parser(prog="python -m kpi", description="産学官連携 KPI dashboard: command line")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    init = commands.add_parser("init", parents=[common], help="create or migrate the database")
+    init.add_argument("--demo", action="store_true", help="load the sample portfolio")
+
+    setup = commands.add_parser("setup", parents=[common], help="load a registry from CSV files")
+    setup.add_argument("directory", type=Path)
+    setup.add_argument("--json", action="store_true")
+
+    status = commands.add_parser("status", parents=[common], help="status of every project x KPI")
+    status.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
+    status.add_argument("--project", help="one project code")
+    status.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    lang = cli_language(args.lang)
+    db = Database(database_path(args.db))
+    try:
+        if args.command == "init":
+            return _init(db, args.demo, lang)
+        db.ensure_ready()
+        if args.command == "setup":
+            return _setup(db, args.directory, args.json, lang)
+        return _status(db, args, lang)
+    except DatabaseMissing:
+        print(t("app.no_database", lang, path=db.path), file=sys.stderr)
+        return EXIT_USAGE
+    except DatabaseBusy as busy:
+        print(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"), file=sys.stderr)
+        return EXIT_BUSY
+    finally:
+        db.close()
+
+
+def _init(db: Database, demo: bool, lang: str) -> int:
+    applied = db.migrate()
+    print(t("cli.initialized", lang, path=db.path, applied=", ".join(applied) or "-"))
+    if demo:
+        from kpi.demo_load import load_demo  # the demo generator is only needed here
+
+        loaded = load_demo(db, clock.today(), actor=clock.cli_actor())
+        if loaded is None:
+            print(t("cli.demo_refused", lang, path=db.path), file=sys.stderr)
+            return EXIT_OK
+        print(t("cli.demo_loaded", lang, **loaded))
+    return EXIT_OK
+
+
+def _print_errors(errors: list[ValidationError], lang: str) -> None:
+    for error in errors:
+        where = f"{error.file}: " if error.file else ""
+        if error.row is None:
+            print(t("cli.error_file", lang, file=where, code=error.code, message=error.message))
+        else:
+            print(
+                t(
+                    "cli.error_line",
+                    lang,
+                    file=where,
+                    row=error.row,
+                    column=error.column,
+                    code=error.code,
+                    message=error.message,
+                )
+            )
+
+
+def _setup(db: Database, directory: Path, as_json: bool, lang: str) -> int:
+    try:
+        result = setup_registry(db, directory, actor=clock.cli_actor(), lang=lang)
+    except SetupUsageError as error:
+        print(t("cli.usage_error", lang, message=str(error)), file=sys.stderr)
+        return EXIT_USAGE
+    if as_json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    elif result.status == "rejected":
+        print(t("cli.setup_rejected", lang, count=len(result.errors)))
+        _print_errors(result.errors, lang)
+    else:
+        print(t("cli.setup_loaded", lang))
+        for table, counts in result.counts.items():
+            print(t("cli.setup_counts", lang, table=table, **counts))
+    return EXIT_REJECTED if result.status == "rejected" else EXIT_OK
+
+
+def _status(db: Database, args: argparse.Namespace, lang: str) -> int:
+    as_of: date = clock.today()
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            parsed = None
+            with contextlib.suppress(ValueError):
+                parsed = parse_date(args.as_of)
+            if parsed is None:
+                print(t("cli.usage_error", lang, message=f"--as-of {args.as_of}"), file=sys.stderr)
+                return EXIT_USAGE
+            as_of = parsed
+    frame = portfolio_status(db, as_of, project_code=args.project)
+    records = status_records(frame)
+    if args.json:
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not records:
+        print(t("cli.no_rows", lang))
+        return EXIT_OK
+    print(t("cli.status_header", lang, as_of=as_of.isoformat()))
+    for r in records:
+        progress = "" if r["plan_progress"] is None else f"{r['plan_progress']:.0%}"
+        value = "" if r["value"] is None else f"{r['value']:,.6g}"
+        status_label = t(f"status.{r['status']}", lang)
+        print(f"{r['project_code']:<10} {r['kpi_code']:<24} {status_label:<10} {value:>10} {progress:>6}")
+    return EXIT_OK

@@ -1,0 +1,122 @@
+"""Reading typed cells out of a RawTable while collecting every error, not just the first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from kpi.i18n import t
+from kpi.intake.table import RawTable, normalize_header
+from kpi.model import ValidationError
+from kpi.values import to_date, to_number
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # canonical English name, used in error reports
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+
+@dataclass
+class ErrorSink:
+    """Collects ValidationErrors with messages in the user's language."""
+
+    lang: str
+    file: str | None = None
+    errors: list[ValidationError] = field(default_factory=list)
+
+    def add(
+        self, error_code: str, row: int | None = None, column: str | None = None, /, **context: object
+    ) -> None:
+        message = t(f"error.{error_code}", self.lang, row=row, column=column, **context)
+        self.errors.append(ValidationError(error_code, message, row, column, self.file))
+
+
+class CellReader:
+    """Maps a table's header to canonical columns and reads typed cells from its rows."""
+
+    def __init__(self, table: RawTable, columns: Iterable[Column], sink: ErrorSink) -> None:
+        self.sink = sink
+        self.columns = list(columns)
+        self.index: dict[str, int] = {}
+        positions = {name: i for i, name in reversed(list(enumerate(table.header)))}
+        for column in self.columns:
+            for alias in (column.name, *column.aliases):
+                key = normalize_header(alias)
+                if key in positions:
+                    self.index[column.name] = positions[key]
+                    break
+
+    def missing_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required and c.name not in self.index]
+
+    def report_missing_columns(self) -> bool:
+        """Adds a missing_column error per absent required column; True when any was missing."""
+        missing = self.missing_columns()
+        for name in missing:
+            self.sink.add("missing_column", None, name)
+        return bool(missing)
+
+    def has(self, name: str) -> bool:
+        return name in self.index
+
+    def raw(self, cells: list[object], name: str) -> object:
+        position = self.index.get(name)
+        if position is None or position >= len(cells):
+            return None
+        value = cells[position]
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    def text(self, row: int, cells: list[object], name: str, *, required: bool) -> str | None:
+        value = self.raw(cells, name)
+        if value is None:
+            if required:
+                self.sink.add("missing_value", row, name)
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a code typed as 101 in Excel comes back as 101.0
+        return str(value).strip()
+
+    def number(self, row: int, cells: list[object], name: str, *, required: bool) -> float | None:
+        value = self.raw(cells, name)
+        if value is None:
+            if required:
+                self.sink.add("missing_value", row, name)
+            return None
+        try:
+            return to_number(value)
+        except ValueError:
+            self.sink.add("invalid_number", row, name, value=value)
+            return None
+
+    def day(
+        self, row: int, cells: list[object], name: str, *, required: bool, fy_start_month: int = 4
+    ) -> date | None:
+        value = self.raw(cells, name)
+        if value is None:
+            if required:
+                self.sink.add("missing_value", row, name)
+            return None
+        try:
+            return to_date(value, fy_start_month)
+        except ValueError:
+            self.sink.add("invalid_date", row, name, value=value)
+            return None
+
+    def choice(
+        self, row: int, cells: list[object], name: str, allowed: dict[str, str], *, required: bool
+    ) -> str | None:
+        """A value from a fixed list; `allowed` maps accepted spellings to the stored value."""
+        value = self.text(row, cells, name, required=required)
+        if value is None:
+            return None
+        found = allowed.get(value) or allowed.get(value.lower())
+        if found is None:
+            choices = ", ".join(sorted(set(allowed.values())))
+            self.sink.add("invalid_value", row, name, value=value, choices=choices)
+        return found

@@ -1,0 +1,187 @@
+"""The registry files of `python -m kpi setup DIR`: their columns and how rows become records.
+
+Each parser reads one file's rows into plain dicts, reporting every cell error to the sink.
+Cross-file checks (unknown codes, target order) live in kpi/setup.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from kpi.intake.rows import CellReader, Column, ErrorSink
+from kpi.intake.table import RawTable
+from kpi.model import Accumulation, Combine, Direction, Horizon, Phase, Sector
+
+ORGANIZATION_COLUMNS = (
+    Column("organization_code", ("機関コード",)),
+    Column("name", ("名称", "機関名", "name_ja")),
+    Column("name_en", ("英語名", "英文名称"), required=False),
+    Column("sector", ("セクター", "区分")),
+    Column("prefecture", ("都道府県",)),
+)
+PROJECT_COLUMNS = (
+    Column("project_code", ("プロジェクトコード",)),
+    Column("name", ("名称", "プロジェクト名", "name_ja")),
+    Column("name_en", ("英語名", "英文名称"), required=False),
+    Column("field", ("分野",)),
+    Column("prefecture", ("都道府県",)),
+    Column("phase", ("フェーズ", "段階")),
+    Column("start_date", ("開始日",)),
+    Column("end_date", ("終了日",)),
+    Column("lead_organization_code", ("代表機関コード",)),
+)
+PARTNER_COLUMNS = (
+    Column("project_code", ("プロジェクトコード",)),
+    Column("organization_code", ("機関コード",)),
+    Column("role", ("役割",), required=False),
+)
+TARGET_COLUMNS = (
+    Column("project_code", ("プロジェクトコード",)),
+    Column("kpi_code", ("KPIコード", "指標コード")),
+    Column("horizon", ("期間区分", "目標区分")),
+    Column("target_value", ("目標値",)),
+    Column("target_date", ("目標期日", "目標日")),
+    Column("baseline_value", ("基準値",)),
+    Column("baseline_date", ("基準日",)),
+    Column("reason", ("理由", "改定理由"), required=False),
+)
+KPI_COLUMNS = (
+    Column("kpi_code", ("KPIコード", "指標コード")),
+    Column("name_en", ("英語名",)),
+    Column("name_ja", ("名称", "指標名")),
+    Column("unit", ("単位",)),
+    Column("unit_en", ("英語単位",), required=False),
+    Column("direction", ("方向",)),
+    Column("accumulation", ("累積方法",)),
+    Column("combine", ("集約方法",)),
+    Column("allow_negative", ("負値許可",), required=False),
+)
+
+SECTORS = {s.value: s.value for s in Sector} | {"産": "industry", "学": "academia", "官": "government"}
+PHASES = {p.value: p.value for p in Phase}
+HORIZONS = {h.value: h.value for h in Horizon} | {"短期": "short", "中期": "mid", "長期": "long"}
+DIRECTIONS = {d.value: d.value for d in Direction}
+ACCUMULATIONS = {a.value: a.value for a in Accumulation}
+COMBINES = {c.value: c.value for c in Combine}
+BOOLEANS = {
+    "true": "true",
+    "false": "false",
+    "1": "true",
+    "0": "false",
+    "yes": "true",
+    "no": "false",
+    "": "false",
+}
+
+Record = dict[str, Any]
+
+
+def parse_organizations(table: RawTable, sink: ErrorSink) -> list[tuple[int, Record]]:
+    reader = CellReader(table, ORGANIZATION_COLUMNS, sink)
+    if reader.report_missing_columns():
+        return []
+    out = []
+    for row, cells in table.rows:
+        record = {
+            "organization_code": reader.text(row, cells, "organization_code", required=True),
+            "name_ja": reader.text(row, cells, "name", required=True),
+            "name_en": reader.text(row, cells, "name_en", required=False),
+            "sector": reader.choice(row, cells, "sector", SECTORS, required=True),
+            "prefecture": reader.text(row, cells, "prefecture", required=True),
+        }
+        out.append((row, record))
+    return out
+
+
+def parse_projects(table: RawTable, sink: ErrorSink, fy_start: int) -> list[tuple[int, Record]]:
+    reader = CellReader(table, PROJECT_COLUMNS, sink)
+    if reader.report_missing_columns():
+        return []
+    out = []
+    for row, cells in table.rows:
+        start = reader.day(row, cells, "start_date", required=True, fy_start_month=fy_start)
+        end = reader.day(row, cells, "end_date", required=False, fy_start_month=fy_start)
+        if start and end and end < start:
+            sink.add("end_before_start", row, "end_date", start=start, end=end)
+        record = {
+            "project_code": reader.text(row, cells, "project_code", required=True),
+            "name_ja": reader.text(row, cells, "name", required=True),
+            "name_en": reader.text(row, cells, "name_en", required=False),
+            "field": reader.text(row, cells, "field", required=True),
+            "prefecture": reader.text(row, cells, "prefecture", required=True),
+            "phase": reader.choice(row, cells, "phase", PHASES, required=True),
+            "start_date": start,
+            "end_date": end,
+            "lead_organization_code": reader.text(row, cells, "lead_organization_code", required=True),
+        }
+        out.append((row, record))
+    return out
+
+
+def parse_partners(table: RawTable, sink: ErrorSink) -> list[tuple[int, Record]]:
+    reader = CellReader(table, PARTNER_COLUMNS, sink)
+    if reader.report_missing_columns():
+        return []
+    return [
+        (
+            row,
+            {
+                "project_code": reader.text(row, cells, "project_code", required=True),
+                "organization_code": reader.text(row, cells, "organization_code", required=True),
+                "role": reader.text(row, cells, "role", required=False) or "",
+            },
+        )
+        for row, cells in table.rows
+    ]
+
+
+def parse_kpis(table: RawTable, sink: ErrorSink) -> list[tuple[int, Record]]:
+    reader = CellReader(table, KPI_COLUMNS, sink)
+    if reader.report_missing_columns():
+        return []
+    out = []
+    for row, cells in table.rows:
+        unit = reader.text(row, cells, "unit", required=True)
+        negative = reader.choice(row, cells, "allow_negative", BOOLEANS, required=False)
+        record = {
+            "kpi_code": reader.text(row, cells, "kpi_code", required=True),
+            "name_en": reader.text(row, cells, "name_en", required=True),
+            "name_ja": reader.text(row, cells, "name_ja", required=True),
+            "unit_ja": unit,
+            "unit_en": reader.text(row, cells, "unit_en", required=False) or unit,
+            "direction": reader.choice(row, cells, "direction", DIRECTIONS, required=True),
+            "accumulation": reader.choice(row, cells, "accumulation", ACCUMULATIONS, required=True),
+            "combine": reader.choice(row, cells, "combine", COMBINES, required=True),
+            "allow_negative": negative == "true",
+        }
+        out.append((row, record))
+    return out
+
+
+def parse_targets(table: RawTable, sink: ErrorSink, fy_start: int) -> list[tuple[int, Record]]:
+    """One record per row; a row without a horizon sets only the baseline."""
+    reader = CellReader(table, TARGET_COLUMNS, sink)
+    if reader.report_missing_columns():
+        return []
+    out = []
+    for row, cells in table.rows:
+        horizon = reader.choice(row, cells, "horizon", HORIZONS, required=False)
+        has_horizon = reader.raw(cells, "horizon") is not None
+        target_value = reader.number(row, cells, "target_value", required=has_horizon)
+        target_date: date | None = reader.day(
+            row, cells, "target_date", required=has_horizon, fy_start_month=fy_start
+        )
+        record = {
+            "project_code": reader.text(row, cells, "project_code", required=True),
+            "kpi_code": reader.text(row, cells, "kpi_code", required=True),
+            "horizon": horizon,
+            "target_value": target_value,
+            "target_date": target_date,
+            "baseline_value": reader.number(row, cells, "baseline_value", required=True),
+            "baseline_date": reader.day(row, cells, "baseline_date", required=True, fy_start_month=fy_start),
+            "reason": reader.text(row, cells, "reason", required=False) or "",
+            "has_horizon": has_horizon,
+        }
+        out.append((row, record))
+    return out
