@@ -35,7 +35,7 @@ def catalog(lang: str) -> dict[str, str]:
     return _flatten(tomllib.loads(text))
 
 
-def t(key: str, lang: str, **values: Any) -> str:
+def t(key: str, lang: str, /, **values: Any) -> str:
     """The message for key in lang, with placeholders filled."""
     template = catalog(lang)[key]
     return template.format(**values) if values else template

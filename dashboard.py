@@ -1,0 +1,39 @@
+"""Entry point: page config, shared sidebar, navigation. Pages live in pages/."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kpi.i18n import LANGUAGES, t
+from kpi.storage import DatabaseBusy, DatabaseMissing
+from pages.common import database, language
+
+st.set_page_config(page_title=t("app.short_title", language()), page_icon="📊", layout="wide")
+
+with st.sidebar:
+    current = language()
+    chosen = st.selectbox(
+        t("app.language", current),
+        LANGUAGES,
+        index=LANGUAGES.index(current),
+        format_func=lambda code: {"ja": "日本語", "en": "English"}[code],
+        key="language_picker",
+    )
+    if chosen != current:
+        st.session_state["lang"] = chosen
+        st.query_params["lang"] = chosen
+        st.rerun()
+
+lang = language()
+db = database()
+try:
+    db.ensure_ready()
+except DatabaseMissing:
+    st.error(t("app.no_database", lang, path=db.path))
+    st.stop()
+except DatabaseBusy as busy:
+    st.warning(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"))
+    st.stop()
+
+pages = [st.Page("pages/overview.py", title=t("nav.overview", lang), icon="📊", default=True)]
+st.navigation(pages).run()

@@ -1,0 +1,1 @@
+"""Streamlit pages: read widgets, call kpi, render. No SQL, no arithmetic."""

@@ -1,0 +1,17 @@
+# Sourced by scripts/run and scripts/test: a project-local virtualenv with pinned requirements.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PYTHON=${PYTHON:-python3}
+"$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+install_requirements() {  # $1: requirements file; reinstall only when it changed
+    local stamp=".venv/.installed-$(basename "$1")"
+    if [ ! -f "$stamp" ] || ! cmp -s "$1" "$stamp" || { [ "$1" = requirements-dev.txt ] && ! cmp -s requirements.txt .venv/.installed-requirements.txt; }; then
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$1"
+        cp "$1" "$stamp"
+        [ "$1" = requirements-dev.txt ] && cp requirements.txt .venv/.installed-requirements.txt
+    fi
+    return 0
+}

@@ -1,0 +1,67 @@
+"""Shared fixtures: a fresh migrated database per test, and one demo database per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kpi.storage import Database
+
+DEMO_TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never depend on the machine's date, locale or user."""
+    monkeypatch.setenv("KPI_TODAY", DEMO_TODAY.isoformat())
+    monkeypatch.setenv("KPI_LANG", "en")
+    monkeypatch.setenv("KPI_USER", "tester")
+    monkeypatch.delenv("KPI_DB", raising=False)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "kpi.duckdb"
+
+
+@pytest.fixture
+def fresh_db(db_path: Path) -> Iterator[Database]:
+    db = Database(db_path)
+    db.migrate()
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo database built once per session; tests must not write to it."""
+    from kpi.demo_load import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    db = Database(path)
+    db.migrate()
+    load_demo(db, DEMO_TODAY, actor="demo")
+    db.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_path: Path) -> Iterator[Database]:
+    db = Database(demo_db_path)
+    yield db
+    db.close()
+
+
+def table_counts(db: Database) -> dict[str, int]:
+    """Row counts of every table, to prove that a rejected write changed nothing."""
+    tables = ["organizations", "projects", "partners", "kpi_definitions", "target_versions",
+              "actual_versions", "actual_current", "audit_log", "import_batches", "settings"]
+    with db.cursor() as cursor:
+        return {t: cursor.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # type: ignore[index]
+
+
+CI = os.environ.get("CI", "").lower() == "true"
