@@ -58,8 +58,18 @@ def demo_db(demo_db_path: Path) -> Iterator[Database]:
 
 def table_counts(db: Database) -> dict[str, int]:
     """Row counts of every table, to prove that a rejected write changed nothing."""
-    tables = ["organizations", "projects", "partners", "kpi_definitions", "target_versions",
-              "actual_versions", "actual_current", "audit_log", "import_batches", "settings"]
+    tables = [
+        "organizations",
+        "projects",
+        "partners",
+        "kpi_definitions",
+        "target_versions",
+        "actual_versions",
+        "actual_current",
+        "audit_log",
+        "import_batches",
+        "settings",
+    ]
     with db.cursor() as cursor:
         return {t: cursor.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # type: ignore[index]
 

@@ -33,16 +33,18 @@ def test_init_creates_and_migrates(capsys: pytest.CaptureFixture[str], db_path: 
     assert code == 0 and "0001_initial.sql" not in out  # already applied, nothing new
 
 
-def test_database_from_environment(capsys: pytest.CaptureFixture[str], db_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_database_from_environment(
+    capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("KPI_DB", str(db_path))
     assert run(capsys, "init")[0] == 0
     assert db_path.exists()
 
 
-def test_status_without_database_is_a_clear_usage_error(capsys: pytest.CaptureFixture[str],
-                                                        tmp_path: Path) -> None:  # fmt: skip
-    code, out, err = run(capsys, "status", "--db", str(tmp_path / "none.duckdb"))
+def test_status_without_database_is_a_clear_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _out, err = run(capsys, "status", "--db", str(tmp_path / "none.duckdb"))
     assert code == 2
     assert "python -m kpi init" in err
     assert not (tmp_path / "none.duckdb").exists()
@@ -81,8 +83,19 @@ def test_status_json_contract(capsys: pytest.CaptureFixture[str], db_path: Path)
         (r["project_code"], r["kpi_code"]) for r in rows
     )
     first = rows[0]
-    assert list(first) == ["project_code", "kpi_code", "as_of", "value", "baseline", "expected",
-                           "plan_progress", "status", "last_period_end", "achievement", "forecast"]  # fmt: skip
+    assert list(first) == [
+        "project_code",
+        "kpi_code",
+        "as_of",
+        "value",
+        "baseline",
+        "expected",
+        "plan_progress",
+        "status",
+        "last_period_end",
+        "achievement",
+        "forecast",
+    ]
     assert first["as_of"] == "2026-03-31"
     assert first["status"] == "no_data" and first["value"] is None
     assert set(first["achievement"]) == {"short", "mid", "long"}
@@ -100,24 +113,33 @@ def test_status_rejects_a_bad_date(capsys: pytest.CaptureFixture[str], db_path: 
 def test_busy_database_waits_then_fails_cleanly(db_path: Path) -> None:
     """Another process holding the file: a clear message and exit code 3, no traceback."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KPI_DB_WAIT": "1", "KPI_LANG": "en"}
-    subprocess.run([sys.executable, "-m", "kpi", "init", "--db", str(db_path)], env=env, check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "kpi", "init", "--db", str(db_path)], env=env, check=True, capture_output=True
+    )
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import duckdb, sys, time
             con = duckdb.connect({str(db_path)!r})
             print("locked", flush=True)
             time.sleep(20)
-        """)],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         started = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-m", "kpi", "status", "--db", str(db_path)],
-            env=env, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert result.returncode == 3
         assert "in use by another process" in result.stderr
         assert "Traceback" not in result.stderr

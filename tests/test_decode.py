@@ -6,9 +6,7 @@ import pytest
 
 from kpi.intake.decode import DecodeError, decode_text, is_xlsx
 
-CSV_JA = (
-    "プロジェクトコード,指標コード,期末日,実績値,備考\nP001,joint_studies,2026/3/31,3,①㈱髙橋\n"
-)
+CSV_JA = "プロジェクトコード,指標コード,期末日,実績値,備考\nP001,joint_studies,2026/3/31,3,①㈱髙橋\n"
 
 
 @pytest.mark.parametrize(

@@ -104,9 +104,7 @@ def test_fiscal_year_bounds(fy: int, start_month: int, expected: tuple[date, dat
         (2025, 4, 12, (date(2026, 9, 1), date(2026, 11, 30))),
     ],
 )
-def test_quarter_bounds(
-    fy: int, quarter: int, start_month: int, expected: tuple[date, date]
-) -> None:
+def test_quarter_bounds(fy: int, quarter: int, start_month: int, expected: tuple[date, date]) -> None:
     assert quarter_bounds(fy, quarter, start_month) == expected
     assert quarter_end(fy, quarter, start_month) == expected[1]
 

@@ -11,11 +11,25 @@ from kpi.i18n import catalog, cli_language, normalize_language, t
 from kpi.model import Phase, Sector, Status
 
 SPEC_ERROR_CODES = [
-    "encoding", "empty_file", "missing_column", "missing_value", "unknown_project", "unknown_kpi",
-    "unknown_organization", "not_a_partner", "wrong_organization", "invalid_number", "negative_value",
-    "invalid_date", "future_period", "duplicate_row", "too_large", "invalid_value", "target_order",
+    "encoding",
+    "empty_file",
+    "missing_column",
+    "missing_value",
+    "unknown_project",
+    "unknown_kpi",
+    "unknown_organization",
+    "not_a_partner",
+    "wrong_organization",
+    "invalid_number",
+    "negative_value",
+    "invalid_date",
+    "future_period",
+    "duplicate_row",
+    "too_large",
+    "invalid_value",
+    "target_order",
     "conflicting_baseline",
-]  # fmt: skip
+]
 
 
 def _placeholders(text: str) -> set[str]:
@@ -62,7 +76,8 @@ def test_every_key_used_in_code_exists() -> None:
 
 
 @pytest.mark.parametrize(
-    "value, expected", [("ja_JP.UTF-8", "ja"), ("en_US.UTF-8", "en"), ("ja", "ja"), ("fr", "en"), (None, "ja")]
+    "value, expected",
+    [("ja_JP.UTF-8", "ja"), ("en_US.UTF-8", "en"), ("ja", "ja"), ("fr", "en"), (None, "ja")],
 )
 def test_language_normalisation(value: str | None, expected: str) -> None:
     assert normalize_language(value) == expected

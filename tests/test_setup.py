@@ -69,8 +69,10 @@ def test_lead_is_always_a_partner(fresh_db: Database, tmp_path: Path) -> None:
 
 def test_changed_target_is_a_revision_and_the_original_stays(fresh_db: Database, tmp_path: Path) -> None:
     load(fresh_db, write_registry(tmp_path / "a"))
-    revised = TARGETS.replace("P1,joint_studies,long,15,2029-03-31,0,2024-03-31,",
-                              "P1,joint_studies,long,20,2029-03-31,0,2024-03-31,二拠点目を追加")
+    revised = TARGETS.replace(
+        "P1,joint_studies,long,15,2029-03-31,0,2024-03-31,",
+        "P1,joint_studies,long,20,2029-03-31,0,2024-03-31,二拠点目を追加",
+    )
     result = load(fresh_db, write_registry(tmp_path / "b", targets=revised))
     assert result.counts["targets"] == {"inserted": 0, "updated": 1, "unchanged": 0}
     with fresh_db.cursor() as cursor:
@@ -148,7 +150,9 @@ def test_error_messages_follow_the_language(fresh_db: Database, tmp_path: Path) 
 def test_cp932_file_with_japanese_headers(fresh_db: Database, tmp_path: Path) -> None:
     folder = write_registry(tmp_path)
     (folder / "organizations.csv").write_bytes(
-        "機関コード,名称,セクター,都道府県\r\nU1,髙橋工業大学①,学,北海道\r\nC1,㈱そら,産,北海道\r\n".encode("cp932")
+        "機関コード,名称,セクター,都道府県\r\nU1,髙橋工業大学①,学,北海道\r\nC1,㈱そら,産,北海道\r\n".encode(
+            "cp932"
+        )
     )
     result = load(fresh_db, folder)
     assert result.status == "loaded", result.errors
@@ -162,8 +166,11 @@ def test_cp932_file_with_japanese_headers(fresh_db: Database, tmp_path: Path) ->
     "file, text, code",
     [
         ("targets", "", "empty_file"),
-        ("targets", "project_code,kpi_code,horizon,target_value,target_date,baseline_value,baseline_date\n",
-         "empty_file"),
+        (
+            "targets",
+            "project_code,kpi_code,horizon,target_value,target_date,baseline_value,baseline_date\n",
+            "empty_file",
+        ),
         ("partners", "project_code,role\nP1,x\n", "missing_column"),
     ],
 )

@@ -1,0 +1,64 @@
+"""Pages through Streamlit's AppTest: they render real data in both languages, with no exception."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kpi.overview import build_overview
+from kpi.storage import Database
+from tests.conftest import DEMO_TODAY
+
+ROOT = Path(__file__).parent.parent
+
+
+def open_app(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str | None = None) -> AppTest:
+    monkeypatch.setenv("KPI_DB", str(db))
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if lang:
+        app.query_params["lang"] = lang
+    return app.run()
+
+
+@pytest.mark.parametrize(
+    "lang, heading, projects_label",
+    [("ja", "ポートフォリオ概要", "プロジェクト数"), ("en", "Portfolio overview", "Projects")],
+)
+def test_overview_shows_the_demo_portfolio(
+    monkeypatch: pytest.MonkeyPatch, demo_db_path: Path, lang: str, heading: str, projects_label: str
+) -> None:
+    app = open_app(monkeypatch, demo_db_path, lang)
+    assert not app.exception
+    assert app.title[0].value == heading
+    metrics = {m.label: m.value for m in app.metric}
+    expected = build_overview(Database(demo_db_path), DEMO_TODAY, lang)
+    assert metrics[projects_label] == f"{expected.project_count:,}"
+    on_track = "順調" if lang == "ja" else "On track"
+    assert metrics[on_track] == f"{expected.status_counts['on_track']:,}"
+    table = app.dataframe[0].value
+    assert len(table) == len(expected.table)
+
+
+def test_language_switch(monkeypatch: pytest.MonkeyPatch, demo_db_path: Path) -> None:
+    app = open_app(monkeypatch, demo_db_path)
+    assert app.title[0].value == "ポートフォリオ概要"
+    app.selectbox(key="language_picker").select("en").run()
+    assert app.title[0].value == "Portfolio overview"
+    assert app.query_params["lang"] == ["en"] or app.query_params["lang"] == "en"
+
+
+def test_missing_database_says_how_to_create_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    app = open_app(monkeypatch, tmp_path / "none.duckdb", "en")
+    assert not app.exception
+    assert "python -m kpi init --demo" in app.error[0].value
+
+
+def test_empty_database_says_how_to_load_a_registry(
+    monkeypatch: pytest.MonkeyPatch, fresh_db: Database
+) -> None:
+    fresh_db.close()
+    app = open_app(monkeypatch, Path(fresh_db.path), "en")
+    assert not app.exception
+    assert "python -m kpi setup" in app.info[0].value
