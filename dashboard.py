@@ -8,21 +8,19 @@ from kpi.i18n import LANGUAGES, t
 from kpi.storage import DatabaseBusy, DatabaseMissing
 from pages.common import database, language
 
+if "lang" not in st.session_state:
+    st.session_state["lang"] = language()
 st.set_page_config(page_title=t("app.short_title", language()), page_icon="📊", layout="wide")
 
 with st.sidebar:
-    current = language()
-    chosen = st.selectbox(
-        t("app.language", current),
+    # The widget's key is the language itself, so every page reads the choice on this same run.
+    st.selectbox(
+        t("app.language", language()),
         LANGUAGES,
-        index=LANGUAGES.index(current),
         format_func=lambda code: {"ja": "日本語", "en": "English"}[code],
-        key="language_picker",
+        key="lang",
     )
-    if chosen != current:
-        st.session_state["lang"] = chosen
-        st.query_params["lang"] = chosen
-        st.rerun()
+st.query_params["lang"] = language()  # a shared link opens in the same language
 
 lang = language()
 db = database()

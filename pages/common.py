@@ -15,14 +15,18 @@ from kpi.storage import Database
 
 
 @st.cache_resource
+def _database(path: str) -> Database:
+    return Database(path)
+
+
 def database() -> Database:
-    """One Database per process; it hands each unit of work its own cursor."""
-    return Database(database_path(os.environ.get("KPI_DB")))
+    """One Database per file and process; it hands each unit of work its own cursor."""
+    return _database(database_path(os.environ.get("KPI_DB")))
 
 
 def language() -> str:
-    """The user's language: the URL (?lang=en) wins, then the session, then Japanese."""
-    wanted = st.query_params.get("lang") or st.session_state.get("lang") or "ja"
+    """The user's language: the session's choice, else the URL (?lang=en), else Japanese."""
+    wanted = st.session_state.get("lang") or st.query_params.get("lang") or "ja"
     return wanted if wanted in LANGUAGES else "ja"
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kpi.charts import status_cell_styles
 from kpi.overview import build_overview
 from pages.common import database, language, today, tr
 
+SHOWN = ["project_code", "project_name", "kpi_name", "status", "value", "expected", "plan_progress",
+         "last_period_end"]  # fmt: skip
+
 lang = language()
 st.title(tr("overview.heading"))
-as_of = st.date_input(tr("overview.as_of"), value=today(), key="as_of")
+as_of = st.columns([1, 3])[0].date_input(tr("overview.as_of"), value=today(), key="as_of")
 view = build_overview(database(), as_of, lang)
 
 if view.project_count == 0:
@@ -23,20 +27,13 @@ for column, (status, count) in zip(columns[2:], view.status_counts.items(), stri
     column.metric(tr(f"status.{status}"), f"{count:,}")
 
 st.subheader(tr("overview.table"))
-shown = view.table.assign(status=view.table["status"].map(lambda s: tr(f"status.{s}")))
+shown = view.table[SHOWN].assign(
+    status=view.table["status"].map(lambda s: tr(f"status.{s}")),
+    last_period_end=view.table["last_period_end"].dt.date,
+)
+styled = shown.style.apply(lambda _: status_cell_styles(view.table["status"], SHOWN, "status"), axis=None)
 st.dataframe(
-    shown[
-        [
-            "project_code",
-            "project_name",
-            "kpi_name",
-            "status",
-            "value",
-            "expected",
-            "plan_progress",
-            "last_period_end",
-        ]
-    ],
+    styled,
     hide_index=True,
     width="stretch",
     column_config={
