@@ -11,9 +11,10 @@ from kpi.storage.registry import registry_counts
 
 
 def load_demo(db: Database, today: date, *, actor: str) -> dict[str, int] | None:
-    """Load the sample portfolio; None (and nothing written) when projects already exist."""
+    """Load the sample portfolio; None (and nothing written) unless the database is empty."""
     with db.cursor() as cursor:
-        if registry_counts(cursor)["projects"]:
+        counts = registry_counts(cursor)
+        if counts["projects"] or counts["organizations"] or counts["actuals"]:
             return None
     portfolio = demo_portfolio(today)
     with db.transaction() as cursor:
