@@ -9,7 +9,13 @@ fi
 install_requirements() {  # $1: requirements file; reinstall only when it changed
     local stamp=".venv/.installed-$(basename "$1")"
     if [ ! -f "$stamp" ] || ! cmp -s "$1" "$stamp" || { [ "$1" = requirements-dev.txt ] && ! cmp -s requirements.txt .venv/.installed-requirements.txt; }; then
-        .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$1"
+        local out
+        if ! out=$(.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$1" 2>&1); then
+            echo "$out" >&2
+            return 1
+        fi
+        # This machine's pip configuration warns about absent local mirrors; keep only real news.
+        echo "$out" | grep -v "^WARNING: Location '.*' is ignored" || true
         cp "$1" "$stamp"
         [ "$1" = requirements-dev.txt ] && cp requirements.txt .venv/.installed-requirements.txt
     fi
