@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -131,6 +132,12 @@ def _setup(db: Database, directory: Path, as_json: bool, lang: str) -> int:
     return EXIT_REJECTED if result.status == "rejected" else EXIT_OK
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal, where East Asian wide characters take two columns."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 0)
+
+
 def _status(db: Database, args: argparse.Namespace, lang: str) -> int:
     as_of: date = clock.today()
     if args.as_of:
@@ -156,6 +163,6 @@ def _status(db: Database, args: argparse.Namespace, lang: str) -> int:
     for r in records:
         progress = "" if r["plan_progress"] is None else f"{r['plan_progress']:.0%}"
         value = "" if r["value"] is None else f"{r['value']:,.6g}"
-        status_label = t(f"status.{r['status']}", lang)
-        print(f"{r['project_code']:<10} {r['kpi_code']:<24} {status_label:<10} {value:>10} {progress:>6}")
+        status_label = _pad(t(f"status.{r['status']}", lang), 10)
+        print(f"{r['project_code']:<10} {r['kpi_code']:<24} {status_label} {value:>10} {progress:>6}")
     return EXIT_OK
