@@ -53,6 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument("directory", type=Path)
     setup.add_argument("--json", action="store_true")
 
+    intake = commands.add_parser("import", parents=[common], help="import a partner's CSV or .xlsx file")
+    intake.add_argument("file", type=Path)
+    intake.add_argument("--org", required=True, help="the uploading organization's code")
+    intake.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
+    intake.add_argument("--json", action="store_true")
+
+    batches = commands.add_parser("batches", parents=[common], help="list import batches")
+    batches.add_argument("--org", help="only this organization's batches")
+    batches.add_argument("--json", action="store_true")
+
+    rollback = commands.add_parser("rollback", parents=[common], help="roll back an import batch")
+    rollback.add_argument("batch_id", type=int)
+
     status = commands.add_parser("status", parents=[common], help="status of every project x KPI")
     status.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
     status.add_argument("--project", help="one project code")
@@ -70,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         db.ensure_ready()
         if args.command == "setup":
             return _setup(db, args.directory, args.json, lang)
+        if args.command in ("import", "batches", "rollback"):
+            from kpi.cli_intake import run_intake_command
+
+            return run_intake_command(db, args, lang)
         return _status(db, args, lang)
     except DatabaseMissing:
         print(t("app.no_database", lang, path=db.path), file=sys.stderr)
@@ -95,7 +112,7 @@ def _init(db: Database, demo: bool, lang: str) -> int:
     return EXIT_OK
 
 
-def _print_errors(errors: list[ValidationError], lang: str) -> None:
+def print_errors(errors: list[ValidationError], lang: str) -> None:
     for error in errors:
         where = f"{error.file}: " if error.file else ""
         if error.row is None:
@@ -124,7 +141,7 @@ def _setup(db: Database, directory: Path, as_json: bool, lang: str) -> int:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     elif result.status == "rejected":
         print(t("cli.setup_rejected", lang, count=len(result.errors)))
-        _print_errors(result.errors, lang)
+        print_errors(result.errors, lang)
     else:
         print(t("cli.setup_loaded", lang))
         for table, counts in result.counts.items():

@@ -26,11 +26,14 @@ class ErrorSink:
     lang: str
     file: str | None = None
     errors: list[ValidationError] = field(default_factory=list)
+    # Canonical column → the header as the file wrote it, so messages name what the user sees.
+    column_labels: dict[str, str] = field(default_factory=dict)
 
     def add(
         self, error_code: str, row: int | None = None, column: str | None = None, /, **context: object
     ) -> None:
-        message = t(f"error.{error_code}", self.lang, row=row, column=column, **context)
+        label = self.column_labels.get(column, column) if column else column
+        message = t(f"error.{error_code}", self.lang, row=row, column=label, **context)
         self.errors.append(ValidationError(error_code, message, row, column, self.file))
 
 
@@ -47,6 +50,8 @@ class CellReader:
                 key = normalize_header(alias)
                 if key in positions:
                     self.index[column.name] = positions[key]
+                    if key != column.name:
+                        sink.column_labels[column.name] = table.header[positions[key]]
                     break
 
     def missing_columns(self) -> list[str]:

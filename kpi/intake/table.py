@@ -45,25 +45,50 @@ def _from_rows(records: list[list[object]]) -> RawTable:
     return RawTable(header=header, rows=rows)
 
 
+class TooManyRows(ValueError):
+    """More data rows than the configured limit; found before parsing the whole file."""
+
+    def __init__(self, rows: int, limit: int) -> None:
+        super().__init__(f"{rows} rows > {limit}")
+        self.rows = rows
+        self.limit = limit
+
+
 def read_csv_text(text: str) -> RawTable:
     records: list[list[object]] = [list(cells) for cells in csv.reader(io.StringIO(text, newline=""))]
     return _from_rows(records)
 
 
-def read_xlsx(data: bytes) -> RawTable:
+def read_xlsx(data: bytes, max_rows: int | None = None) -> RawTable:
     from openpyxl import load_workbook  # imported late: only .xlsx uploads pay for it
 
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
+        declared = sheet.max_row or 0  # from the sheet's dimension record, before reading cells
+        if max_rows is not None and declared - 1 > max_rows:
+            raise TooManyRows(declared - 1, max_rows)
         records = [list(row) for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
     return _from_rows(records)
 
 
-def read_table(data: bytes) -> RawTable:
-    """Decode and split a file; raises kpi.intake.decode.DecodeError for undecodable text."""
+def read_table(data: bytes, max_rows: int | None = None) -> RawTable:
+    """Decode and split a file; raises DecodeError for undecodable text, TooManyRows past max_rows.
+
+    The row limit is checked before the cells are parsed: from the sheet's declared size for
+    .xlsx, from the count of non-blank lines (header excluded) for CSV.
+    """
     if is_xlsx(data):
-        return read_xlsx(data)
-    return read_csv_text(decode_text(data))
+        table = read_xlsx(data, max_rows)
+    else:
+        text = decode_text(data)
+        if max_rows is not None:
+            lines = sum(1 for line in text.splitlines() if line.strip(" \t,\ufeff"))
+            if lines - 1 > max_rows:
+                raise TooManyRows(lines - 1, max_rows)
+        table = read_csv_text(text)
+    if max_rows is not None and len(table.rows) > max_rows:
+        raise TooManyRows(len(table.rows), max_rows)
+    return table

@@ -65,6 +65,39 @@ FROM actual_versions WHERE id > $last_id AND value IS NOT NULL;
 """
 
 
+def _classify(cursor: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> WriteCounts:
+    """Fill the temp table _incoming with each row and how it compares with the current value."""
+    frame = rows[INCOMING_COLUMNS].copy()
+    frame["note"] = frame["note"].fillna("").astype(str)
+    cursor.register("_incoming_frame", frame)
+    try:
+        cursor.execute(_CLASSIFY)
+    finally:
+        cursor.unregister("_incoming_frame")
+    counts_row = cursor.execute(
+        "SELECT count(*) FILTER (WHERE change = 'inserted'), count(*) FILTER (WHERE change = 'updated'),"
+        " count(*) FILTER (WHERE change = 'unchanged') FROM _incoming"
+    ).fetchall()[0]
+    return WriteCounts(int(counts_row[0]), int(counts_row[1]), int(counts_row[2]))
+
+
+def preview_actuals(
+    cursor: duckdb.DuckDBPyConnection, rows: pd.DataFrame
+) -> tuple[WriteCounts, pd.DataFrame]:
+    """What record_actuals would do, without writing: counts and the changed values.
+
+    Frame columns: project_code, kpi_code, period_end, organization_code, current_value, value, change.
+    """
+    counts = _classify(cursor, rows)
+    changes = cursor.execute(
+        "SELECT project_code, kpi_code, period_end, organization_code, current_value, value, change"
+        " FROM _incoming WHERE change <> 'unchanged'"
+        " ORDER BY project_code, kpi_code, period_end, organization_code"
+    ).df()
+    cursor.execute("DROP TABLE _incoming")
+    return counts, changes
+
+
 def record_actuals(
     cursor: duckdb.DuckDBPyConnection,
     rows: pd.DataFrame,
@@ -79,19 +112,7 @@ def record_actuals(
     `rows` has INCOMING_COLUMNS with at most one row per key (project, KPI, period, organization).
     """
     now = now or datetime.now()
-    frame = rows[INCOMING_COLUMNS].copy()
-    frame["note"] = frame["note"].fillna("").astype(str)
-    cursor.register("_incoming_frame", frame)
-    try:
-        cursor.execute(_CLASSIFY)
-    finally:
-        cursor.unregister("_incoming_frame")
-    counts_row = cursor.execute(
-        "SELECT count(*) FILTER (WHERE change = 'inserted'), count(*) FILTER (WHERE change = 'updated'),"
-        " count(*) FILTER (WHERE change = 'unchanged') FROM _incoming"
-    ).fetchone()
-    assert counts_row is not None
-    counts = WriteCounts(int(counts_row[0]), int(counts_row[1]), int(counts_row[2]))
+    counts = _classify(cursor, rows)
     if counts.inserted or counts.updated:
         last = cursor.execute("SELECT coalesce(max(id), 0) FROM actual_versions").fetchone()
         last_id = int(last[0]) if last else 0

@@ -1,0 +1,159 @@
+"""Importing a partner file end to end: limits, decoding, parsing, validation, commit, rollback.
+
+All or nothing: a file with any error writes nothing and returns every error found. The same
+bytes from the same organization are a `duplicate` (nothing changes); changed values become new
+versions; a batch can be rolled back, which supersedes its values with the ones before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from kpi.intake.decode import DecodeError
+from kpi.intake.parse import KpiHeader, parse_table
+from kpi.intake.rows import ErrorSink
+from kpi.intake.table import TooManyRows, read_table
+from kpi.intake.validate import validate_rows
+from kpi.model import ValidationError
+from kpi.storage import Database
+from kpi.storage.actuals import preview_actuals, record_actuals
+from kpi.storage.audit import write_audit
+from kpi.storage.batches import (
+    RollbackCounts,
+    get_batch,
+    imported_batch_with_hash,
+    insert_batch,
+    intake_registry,
+    next_batch_id,
+    rollback_batch,
+)
+from kpi.storage.registry import read_settings
+from kpi.storage.registry import read_table as read_registry_table
+
+
+class ImportUsageError(ValueError):
+    """The request itself is wrong (unknown uploading organization, unknown batch)."""
+
+
+@dataclass
+class ImportResult:
+    status: str  # "imported" | "duplicate" | "valid" | "rejected"
+    batch_id: int | None = None
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[ValidationError] = field(default_factory=list)
+    changes: pd.DataFrame | None = None  # for previews: the values that would change
+
+    def as_dict(self) -> dict[str, Any]:
+        """SPEC section 5's JSON object."""
+        return {
+            "status": self.status, "batch_id": self.batch_id, "rows": self.rows,
+            "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
+            "errors": [e.as_dict() for e in self.errors],
+        }  # fmt: skip
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def import_file(
+    db: Database,
+    data: bytes,
+    *,
+    file_name: str,
+    organization_code: str,
+    actor: str,
+    lang: str,
+    today: date,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> ImportResult:
+    sink = ErrorSink(lang)
+    digest = hashlib.sha256(data).hexdigest()
+    with db.cursor() as cursor:
+        settings = read_settings(cursor)
+        registry = intake_registry(cursor)
+        if organization_code not in registry.organizations:
+            raise ImportUsageError(organization_code)
+        previous = imported_batch_with_hash(cursor, digest, organization_code)
+        kpis = read_registry_table(cursor, "kpi_definitions")
+    if previous is not None:
+        return ImportResult("duplicate", batch_id=previous)
+    if len(data) > settings.import_max_bytes:
+        sink.add("too_large", actual=_size(len(data)), limit=_size(settings.import_max_bytes))
+        return ImportResult("rejected", errors=sink.errors)
+    try:
+        table = read_table(data, max_rows=settings.import_max_rows)
+    except DecodeError as error:
+        sink.add("encoding", error.line)
+        return ImportResult("rejected", errors=sink.errors)
+    except TooManyRows as error:
+        sink.add("too_large", actual=f"{error.rows:,} rows", limit=f"{error.limit:,} rows")
+        return ImportResult("rejected", errors=sink.errors)
+    if not table.rows:
+        sink.add("empty_file")
+        return ImportResult("rejected", errors=sink.errors)
+
+    headers = [KpiHeader(r["kpi_code"], r["name_ja"]) for r in kpis.to_dict("records")]
+    parsed = parse_table(
+        table, uploader=organization_code, kpis=headers, sink=sink, fy_start=settings.fiscal_year_start_month
+    )
+    if parsed is None:
+        return ImportResult("rejected", rows=len(table.rows), errors=_sorted(sink.errors))
+    rows = validate_rows(parsed.rows, registry, uploader=organization_code, today=today, sink=sink)
+    if sink.errors:
+        return ImportResult("rejected", rows=parsed.data_rows, errors=_sorted(sink.errors))
+
+    if dry_run:
+        with db.cursor() as cursor:
+            counts, changes = preview_actuals(cursor, rows)
+        return ImportResult("valid", None, parsed.data_rows, counts.inserted, counts.updated,
+                            counts.unchanged, changes=changes)  # fmt: skip
+    now = now or datetime.now()
+    with db.transaction() as cursor:
+        batch_id = next_batch_id(cursor)
+        counts = record_actuals(cursor, rows, actor=actor, source="import", batch_id=batch_id, now=now)
+        batch = {
+            "batch_id": batch_id, "file_name": file_name, "sha256": digest,
+            "organization_code": organization_code, "uploaded_by": actor, "uploaded_at": now,
+            "rows": parsed.data_rows, "inserted": counts.inserted, "updated": counts.updated,
+            "unchanged": counts.unchanged, "outcome": "imported",
+        }  # fmt: skip
+        insert_batch(cursor, batch)
+        write_audit(cursor, actor=actor, action="import", entity="import_batches",
+                    entity_key=str(batch_id), after=batch, at=now)  # fmt: skip
+    return ImportResult("imported", batch_id, parsed.data_rows, counts.inserted, counts.updated,
+                        counts.unchanged)  # fmt: skip
+
+
+def _sorted(errors: list[ValidationError]) -> list[ValidationError]:
+    """File-level errors first, then by spreadsheet row and column, as a person reads the file."""
+    return sorted(errors, key=lambda e: (e.row is not None, e.row or 0, e.column or ""))
+
+
+def rollback_import(
+    db: Database,
+    batch_id: int,
+    *,
+    actor: str,
+    organization_code: str | None = None,
+    now: datetime | None = None,
+) -> RollbackCounts:
+    """Undo a batch (only its own organization's when organization_code is given)."""
+    with db.transaction() as cursor:
+        batch = get_batch(cursor, batch_id)
+        if batch is None or (
+            organization_code is not None and batch["organization_code"] != organization_code
+        ):
+            raise ImportUsageError(f"batch {batch_id}")
+        if batch["rolled_back_at"] is not None:
+            return RollbackCounts(restored=0, skipped=0)
+        return rollback_batch(cursor, batch_id, actor=actor, now=now or datetime.now())

@@ -1,0 +1,137 @@
+"""Import batches: what intake needs from the registry, batch records, history and rollback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from kpi.intake.validate import IntakeRegistry
+from kpi.storage.audit import write_audit
+
+BATCH_COLUMNS = [
+    "batch_id", "file_name", "sha256", "organization_code", "uploaded_by", "uploaded_at", "rows",
+    "inserted", "updated", "unchanged", "outcome", "rolled_back_by", "rolled_back_at",
+]  # fmt: skip
+
+
+def intake_registry(cursor: duckdb.DuckDBPyConnection) -> IntakeRegistry:
+    projects = cursor.execute("SELECT project_code FROM projects").fetchall()
+    organizations = cursor.execute("SELECT organization_code FROM organizations").fetchall()
+    partners = cursor.execute("SELECT project_code, organization_code FROM partners").fetchall()
+    kpis = cursor.execute("SELECT kpi_code, allow_negative FROM kpi_definitions").fetchall()
+    return IntakeRegistry(
+        projects=frozenset(p for (p,) in projects),
+        organizations=frozenset(o for (o,) in organizations),
+        partners=frozenset((p, o) for p, o in partners),
+        kpis_allowing_negative={k: bool(a) for k, a in kpis},
+    )
+
+
+def imported_batch_with_hash(
+    cursor: duckdb.DuckDBPyConnection, sha256: str, organization_code: str
+) -> int | None:
+    """The live batch that imported these exact bytes for this organization, if any."""
+    rows = cursor.execute(
+        "SELECT batch_id FROM import_batches WHERE sha256 = ? AND organization_code = ?"
+        " AND outcome = 'imported' AND rolled_back_at IS NULL ORDER BY batch_id DESC LIMIT 1",
+        [sha256, organization_code],
+    ).fetchall()
+    return int(rows[0][0]) if rows else None
+
+
+def next_batch_id(cursor: duckdb.DuckDBPyConnection) -> int:
+    rows = cursor.execute("SELECT nextval('import_batch_id')").fetchall()
+    return int(rows[0][0])
+
+
+def insert_batch(cursor: duckdb.DuckDBPyConnection, batch: dict[str, object]) -> None:
+    names = [c for c in BATCH_COLUMNS if c in batch]
+    sql = f"INSERT INTO import_batches ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    cursor.execute(sql, [batch[n] for n in names])
+
+
+def list_batches(cursor: duckdb.DuckDBPyConnection, organization_code: str | None = None) -> pd.DataFrame:
+    """Newest first. Columns: BATCH_COLUMNS."""
+    sql = (
+        "SELECT * FROM import_batches WHERE ?::VARCHAR IS NULL OR organization_code = ?::VARCHAR"
+        " ORDER BY batch_id DESC"
+    )
+    return cursor.execute(sql, [organization_code, organization_code]).df()[BATCH_COLUMNS]
+
+
+def get_batch(cursor: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, object] | None:
+    rows = cursor.execute("SELECT * FROM import_batches WHERE batch_id = ?", [batch_id]).fetchall()
+    if not rows:
+        return None
+    columns = [d[0] for d in cursor.description or []]
+    return dict(zip(columns, rows[0], strict=True))
+
+
+@dataclass(frozen=True)
+class RollbackCounts:
+    restored: int  # keys put back to their value before the batch (or withdrawn)
+    skipped: int  # keys changed again after the batch: left as they are
+
+
+# The batch's versions that are still current, each with the version just before it.
+_ROLLBACK_PLAN = """
+CREATE OR REPLACE TEMP TABLE _rollback AS
+SELECT v.project_code, v.kpi_code, v.period_end, v.organization_code, v.id AS batch_version,
+       (SELECT p.value FROM actual_versions p
+         WHERE p.project_code = v.project_code AND p.kpi_code = v.kpi_code
+           AND p.period_end = v.period_end AND p.organization_code = v.organization_code
+           AND p.id < v.id ORDER BY p.id DESC LIMIT 1) AS previous_value,
+       (SELECT p.note FROM actual_versions p
+         WHERE p.project_code = v.project_code AND p.kpi_code = v.kpi_code
+           AND p.period_end = v.period_end AND p.organization_code = v.organization_code
+           AND p.id < v.id ORDER BY p.id DESC LIMIT 1) AS previous_note,
+       c.version_id = v.id AS still_current
+FROM actual_versions v
+LEFT JOIN actual_current c
+  ON c.project_code = v.project_code AND c.kpi_code = v.kpi_code
+ AND c.period_end = v.period_end AND c.organization_code = v.organization_code
+WHERE v.batch_id = $batch_id
+"""
+_ROLLBACK_APPEND = """
+INSERT INTO actual_versions (project_code, kpi_code, period_end, organization_code, value, note,
+                             recorded_by, recorded_at, source, batch_id)
+SELECT project_code, kpi_code, period_end, organization_code, previous_value,
+       coalesce(previous_note, ''), $actor, $now, 'rollback', NULL
+FROM _rollback WHERE still_current
+ORDER BY project_code, kpi_code, period_end, organization_code
+"""
+_ROLLBACK_CURRENT = """
+DELETE FROM actual_current c USING _rollback r
+WHERE r.still_current AND c.version_id = r.batch_version;
+INSERT INTO actual_current
+SELECT project_code, kpi_code, period_end, organization_code, value, id
+FROM actual_versions WHERE id > $last_id AND value IS NOT NULL;
+"""
+
+
+def rollback_batch(
+    cursor: duckdb.DuckDBPyConnection, batch_id: int, *, actor: str, now: datetime
+) -> RollbackCounts:
+    """Supersede a batch's values with the ones before it; call inside a transaction."""
+    cursor.execute(_ROLLBACK_PLAN, {"batch_id": batch_id})
+    counts = cursor.execute(
+        "SELECT count(*) FILTER (WHERE still_current), count(*) FILTER (WHERE NOT coalesce(still_current,"
+        " false)) FROM _rollback"
+    ).fetchall()[0]
+    last_id = cursor.execute("SELECT coalesce(max(id), 0) FROM actual_versions").fetchall()[0][0]
+    cursor.execute(_ROLLBACK_APPEND, {"actor": actor, "now": now})
+    cursor.execute(_ROLLBACK_CURRENT, {"last_id": last_id})
+    cursor.execute("DROP TABLE _rollback")
+    cursor.execute(
+        "UPDATE import_batches SET rolled_back_by = ?, rolled_back_at = ? WHERE batch_id = ?",
+        [actor, now, batch_id],
+    )
+    result = RollbackCounts(restored=int(counts[0]), skipped=int(counts[1]))
+    write_audit(cursor, actor=actor, action="rollback_batch", entity="import_batches",
+                entity_key=str(batch_id), before={"rolled_back": False},
+                after={"rolled_back": True, "restored": result.restored, "skipped": result.skipped},
+                at=now)  # fmt: skip
+    return result
