@@ -36,3 +36,8 @@ def tr(key: str, **values: Any) -> str:
 
 def today() -> date:
     return clock.today()
+
+
+def actor() -> str:
+    """Who the audit log names for writes from the dashboard (accounts come with sign-in)."""
+    return str(st.session_state.get("user") or "dashboard")

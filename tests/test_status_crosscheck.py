@@ -1,0 +1,424 @@
+"""Cross-check the one-query portfolio status (kpi/storage/status_sql.py) against tests/reference.py.
+
+Random portfolios (several projects; every KPI kind, built-in and custom; no target, baseline-only
+targets, any subset of horizons, revised targets; several organizations; corrections and
+unchanged re-sends) go through the storage functions into a fresh in-memory database, and every
+row and field of `portfolio_status` is compared with the pure-Python reference: exact equality
+for everything but forecasts (values are integers or multiples of 0.25, so sums are exact and the
+mirrored evaluation order gives identical bits), forecasts within a relative 1e-6.
+
+The same generator is driven by Hypothesis (shrinkable) and by a fixed list of seeds.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import product
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kpi.model import Settings
+from kpi.status import STATUS_COLUMNS, portfolio_status
+from kpi.storage import Database
+from kpi.storage.actuals import record_actuals
+from kpi.storage.registry import append_target_version
+from tests.reference import RESULT_FIELDS, KpiRule, Report, TargetSet, reference_status
+
+BUILTIN_KPIS = {
+    "joint_studies": KpiRule("higher", "sum", "sum"),
+    "local_jobs": KpiRule("higher", "sum", "sum"),
+    "time_to_implementation": KpiRule("lower", "last", "latest"),
+}
+CUSTOM_KPIS = {
+    f"x_{d}_{a}_{c}": KpiRule(d, a, c)
+    for d, a, c in product(("higher", "lower"), ("sum", "last"), ("sum", "latest"))
+}
+ALL_KPIS = {**BUILTIN_KPIS, **CUSTOM_KPIS}
+ORGANIZATIONS = ("O1", "O2", "O3")
+THRESHOLDS = ((0.9, 0.7), (0.75, 0.5), (1.0, 0.9), (0.5, 0.25), (0.8, 0.8))
+EPOCH = datetime(2020, 1, 1)
+FORECAST_REL_TOL = 1e-6
+# Each example builds a database; tests/conftest.py's autouse fixture only pins the environment.
+SLOW_OK = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+
+ActualKey = tuple[str, str, date, str]  # project, KPI, period end, organization
+
+
+@dataclass
+class Portfolio:
+    """Everything one generated case writes, in the order it writes it, plus the as-of dates."""
+
+    target_versions: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[list[dict[str, Any]]] = field(default_factory=list)  # record_actuals calls
+    as_ofs: list[date] = field(default_factory=list)
+    thresholds: tuple[float, float] | None = None  # None: the database's (default) settings
+
+    # -- what the reference needs ---------------------------------------------------------
+    def current_targets(self) -> dict[tuple[str, str], TargetSet]:
+        current: dict[tuple[str, str], TargetSet] = {}
+        for t in self.target_versions:  # appended in order: the last one per pair is current
+            horizons = {
+                h: (t[f"{h}_value"], t[f"{h}_date"])
+                for h in ("short", "mid", "long")
+                if t[f"{h}_date"] is not None
+            }
+            current[(t["project_code"], t["kpi_code"])] = TargetSet(
+                t["baseline_value"], t["baseline_date"], **horizons
+            )
+        return current
+
+    def current_reports(self) -> dict[tuple[str, str], list[Report]]:
+        """Replay the calls: a key gets a new current version only when its value changed."""
+        current: dict[ActualKey, tuple[float, int]] = {}
+        for order, call in enumerate(self.calls):
+            for row in call:
+                key = (row["project_code"], row["kpi_code"], row["period_end"],
+                       row["organization_code"])  # fmt: skip
+                if key not in current or current[key][0] != row["value"]:
+                    current[key] = (row["value"], order)
+        reports: dict[tuple[str, str], list[Report]] = {}
+        for (project, kpi, end, org), (value, order) in current.items():
+            reports.setdefault((project, kpi), []).append(Report(end, org, value, order))
+        return reports
+
+
+# -- the generator (one random.Random drives it; Hypothesis supplies a shrinkable one) -------
+def _day(rnd: random.Random, low: date, high: date) -> date:
+    return low + timedelta(days=rnd.randint(0, (high - low).days))
+
+
+def _quarter_end(rnd: random.Random, low: date, high: date) -> date:
+    day = _day(rnd, low, high)
+    month = ((day.month - 1) // 3 + 1) * 3
+    return date(day.year, month, 31 if month in (3, 12) else 30)
+
+
+def _some_date(rnd: random.Random, low: date, high: date) -> date:
+    return _quarter_end(rnd, low, high) if rnd.random() < 0.6 else _day(rnd, low, high)
+
+
+def _number(rnd: random.Random, low: int, high: int) -> float:
+    """An integer or a multiple of 0.25 in [low, high]: sums of these are exact."""
+    if rnd.random() < 0.5:
+        return float(rnd.randint(low, high))
+    return rnd.randint(low * 4, high * 4) / 4
+
+
+def _report_value(rnd: random.Random, kpi: str, levels: list[float]) -> float:
+    """A reported amount or level; sometimes exactly a target value, sometimes negative."""
+    roll = rnd.random()
+    if levels and roll < 0.2:
+        return rnd.choice(levels)  # V = T_h or V = B exactly, for `last` KPIs
+    if kpi in CUSTOM_KPIS and roll < 0.3:
+        return -_number(rnd, 0, 20)  # custom KPIs allow negative values
+    return _number(rnd, 0, 40)
+
+
+def _target_version(
+    rnd: random.Random, project: str, kpi: str, rule: KpiRule, anchor: date
+) -> dict[str, Any]:
+    baseline_date = _some_date(rnd, anchor - timedelta(days=200), anchor + timedelta(days=200))
+    baseline = _number(rnd, 0, 60)
+    target: dict[str, Any] = {
+        "project_code": project, "kpi_code": kpi,
+        "baseline_value": baseline, "baseline_date": baseline_date,
+        "reason": rnd.choice(["initial", "見直し", "revised after review"]),
+    }  # fmt: skip
+    day = baseline_date
+    for horizon in ("short", "mid", "long"):
+        if rnd.random() < 0.35:
+            target[f"{horizon}_value"] = target[f"{horizon}_date"] = None
+            continue
+        day = day + timedelta(days=rnd.choice([1, rnd.randint(2, 90), rnd.randint(90, 900)]))
+        roll = rnd.random()
+        if roll < 0.15:
+            value = baseline  # T_h = B
+        elif roll < 0.3:
+            value = _number(rnd, 0, 120)  # either side of the baseline
+        elif rule.direction == "higher":
+            value = baseline + _number(rnd, 1, 80)
+        else:
+            value = max(baseline - _number(rnd, 1, 80), 0.0)
+        target[f"{horizon}_value"] = value
+        target[f"{horizon}_date"] = day
+    return target
+
+
+def generate(rnd: random.Random) -> Portfolio:
+    portfolio = Portfolio()
+    anchor = date(2024, 3, 31)
+    pairs: list[tuple[str, str]] = []
+    for p in range(rnd.randint(1, 4)):
+        project = f"P{p + 1:02d}"
+        for kpi in rnd.sample(sorted(ALL_KPIS), rnd.randint(1, 4)):
+            pairs.append((project, kpi))
+
+    period_ends: list[date] = []
+    plan_dates: list[date] = []
+    per_org: dict[str, list[dict[str, Any]]] = {org: [] for org in ORGANIZATIONS}
+    versions: list[dict[str, Any]] = []
+    levels: dict[tuple[str, str], list[float]] = {}
+    for project, kpi in pairs:
+        rule = ALL_KPIS[kpi]
+        has_target = rnd.random() < 0.8
+        baseline_date = None
+        levels[(project, kpi)] = []
+        if has_target:
+            for _ in range(rnd.choice([1, 1, 2, 3])):
+                versions.append(_target_version(rnd, project, kpi, rule, anchor))
+            current = versions[-1]
+            levels[(project, kpi)] = [v for k, v in current.items() if k.endswith("_value") and v is not None]
+            baseline_date = current["baseline_date"]
+            plan_dates += [d for k, d in current.items() if k.endswith("_date") and d is not None]
+        if has_target and rnd.random() < 0.15:
+            continue  # a target and no actual at all (every pair has one or the other)
+        centre = baseline_date or anchor
+        ends: set[date] = set()
+        for _ in range(rnd.choice([1, 2, rnd.randint(3, 8), rnd.randint(8, 14)])):
+            ends.add(_some_date(rnd, centre - timedelta(days=150), centre + timedelta(days=1000)))
+        if baseline_date is not None and rnd.random() < 0.3:
+            ends.add(baseline_date)  # a report on the baseline date does not count
+        period_ends += sorted(ends)
+        for end in sorted(ends):
+            for org in rnd.sample(ORGANIZATIONS, rnd.choice([1, 1, 2, 3])):
+                value = _report_value(rnd, kpi, levels[(project, kpi)])
+                per_org[org].append({
+                    "project_code": project, "kpi_code": kpi, "period_end": end,
+                    "organization_code": org, "value": value, "note": "",
+                })  # fmt: skip
+
+    # Revisions of different pairs interleave; each pair's own versions stay in order.
+    queues = {}
+    for version in versions:
+        queues.setdefault((version["project_code"], version["kpi_code"]), []).append(version)
+    while queues:
+        key = rnd.choice(sorted(queues))
+        portfolio.target_versions.append(queues[key].pop(0))
+        if not queues[key]:
+            del queues[key]
+
+    # One organization per call (as an import batch is); then corrections and unchanged re-sends.
+    calls: list[list[dict[str, Any]]] = []
+    for org in ORGANIZATIONS:
+        rows = per_org[org]
+        if rows:
+            cut = rnd.randint(0, len(rows))
+            calls += [part for part in (rows[:cut], rows[cut:]) if part]
+    rnd.shuffle(calls)
+    for _ in range(rnd.randint(0, 5)):
+        org = rnd.choice(ORGANIZATIONS)
+        if not per_org[org]:
+            continue
+        resent = []
+        for row in rnd.sample(per_org[org], rnd.randint(1, len(per_org[org]))):
+            pair = (row["project_code"], row["kpi_code"])
+            value = row["value"] if rnd.random() < 0.5 else _report_value(rnd, pair[1], levels[pair])
+            resent.append({**row, "value": value})
+        calls.insert(rnd.randint(len(calls) // 2, len(calls)), resent)
+    portfolio.calls = calls
+
+    # As-of dates on, just before and just after period ends and plan dates, or anywhere.
+    for _ in range(3):
+        roll = rnd.random()
+        if period_ends and roll < 0.5:
+            as_of = rnd.choice(period_ends) + timedelta(days=rnd.choice([-1, 0, 0, 0, 1, 30]))
+        elif plan_dates and roll < 0.75:
+            as_of = rnd.choice(plan_dates) + timedelta(days=rnd.choice([-1, 0, 0, 1]))
+        else:
+            as_of = _day(rnd, anchor - timedelta(days=200), anchor + timedelta(days=1500))
+        portfolio.as_ofs.append(as_of)
+    if period_ends:  # and one late enough that most pairs have data
+        portfolio.as_ofs.append(max(period_ends) - timedelta(days=rnd.randint(0, 200)))
+    if rnd.random() < 0.4:
+        portfolio.thresholds = rnd.choice(THRESHOLDS)
+    return portfolio
+
+
+# -- loading and reading ---------------------------------------------------------------------
+def add_custom_kpis(cursor: Any) -> None:
+    for code, rule in CUSTOM_KPIS.items():
+        cursor.execute(
+            "INSERT INTO kpi_definitions (kpi_code, name_ja, name_en, unit_ja, unit_en,"
+            " direction, accumulation, combine, allow_negative, builtin)"
+            " VALUES (?, ?, ?, '件', 'items', ?, ?, ?, true, false)",
+            [code, code, code, rule.direction, rule.accumulation, rule.combine],
+        )
+
+
+def load(portfolio: Portfolio) -> Database:
+    db = Database(":memory:")
+    db.migrate()
+    with db.transaction() as cursor:
+        add_custom_kpis(cursor)
+        for i, target in enumerate(portfolio.target_versions):
+            append_target_version(cursor, target, actor="lead", now=EPOCH + timedelta(hours=i))
+    for i, call in enumerate(portfolio.calls):
+        with db.transaction() as cursor:
+            record_actuals(cursor, pd.DataFrame(call), actor=call[0]["organization_code"],
+                           source="form", now=EPOCH + timedelta(days=1, hours=i))  # fmt: skip
+    return db
+
+
+def _plain(value: Any) -> Any:
+    """Frame cells as plain Python: Timestamp -> date, NaN/NaT -> None, numpy -> float."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, str):
+        return value
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def frame_rows(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
+    assert list(frame.columns) == STATUS_COLUMNS
+    rows = {}
+    for record in frame.to_dict("records"):
+        plain = {k: _plain(v) for k, v in record.items()}
+        rows[(plain["project_code"], plain["kpi_code"])] = plain
+    return rows
+
+
+def _same(field_name: str, got: Any, expected: Any) -> bool:
+    if got is None or expected is None:
+        return got is None and expected is None
+    if field_name.startswith("forecast_"):
+        return math.isclose(got, expected, rel_tol=FORECAST_REL_TOL, abs_tol=1e-9)
+    return bool(got == expected)
+
+
+def status_settings(portfolio: Portfolio) -> Settings | None:
+    if portfolio.thresholds is None:
+        return None
+    return Settings(on_track_threshold=portfolio.thresholds[0],
+                    at_risk_threshold=portfolio.thresholds[1])  # fmt: skip
+
+
+def check_portfolio(portfolio: Portfolio) -> int:
+    """Load, run portfolio_status at each as-of date, compare with the reference. Returns rows."""
+    db = load(portfolio)
+    targets = portfolio.current_targets()
+    reports = portfolio.current_reports()
+    expected_pairs = set(targets) | set(reports)
+    on_track, at_risk = portfolio.thresholds or (0.9, 0.7)
+    compared = 0
+    try:
+        for as_of in portfolio.as_ofs:
+            frame = portfolio_status(db, as_of, settings=status_settings(portfolio))
+            keys = list(zip(frame["project_code"], frame["kpi_code"], strict=True))
+            assert keys == sorted(keys), "rows are not sorted by project and KPI code"
+            rows = frame_rows(frame)
+            assert set(rows) == expected_pairs, "rows != pairs with a target or an actual"
+            for pair in sorted(expected_pairs):
+                kpi_rule = ALL_KPIS[pair[1]]
+                target = targets.get(pair)
+                pair_reports = reports.get(pair, [])
+                want = reference_status(
+                    kpi_rule, target, pair_reports, as_of, on_track=on_track, at_risk=at_risk
+                )
+                got = rows[pair]
+                assert got["as_of"] == as_of
+                wrong = {
+                    name: (got[name], want[name])
+                    for name in RESULT_FIELDS
+                    if not _same(name, got[name], want[name])
+                }
+                assert not wrong, (
+                    f"{pair} as of {as_of} (thresholds {on_track}/{at_risk}): "
+                    f"field: (sql, reference) = {wrong}\n  kpi={kpi_rule}\n  target={target}\n"
+                    f"  reports={sorted(pair_reports, key=lambda r: (r.period_end, r.organization_code))}"
+                )
+                compared += 1
+        # One project's rows are exactly that project's rows of the whole portfolio.
+        project = min(p for p, _ in expected_pairs)
+        one = frame_rows(
+            portfolio_status(db, as_of, project_code=project, settings=status_settings(portfolio))
+        )
+        assert set(one) == {pair for pair in rows if pair[0] == project}
+        for pair, row in one.items():
+            assert all(_same(k, row[k], rows[pair][k]) for k in row), (pair, row, rows[pair])
+    finally:
+        db.close()
+    return compared
+
+
+SEEDS = range(30)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_seeded_portfolios_match_reference(seed: int) -> None:
+    assert check_portfolio(generate(random.Random(seed))) > 0
+
+
+@settings(max_examples=35, deadline=None, suppress_health_check=SLOW_OK)
+@given(rnd=st.randoms(use_true_random=False))
+def test_random_portfolios_match_reference(rnd: random.Random) -> None:
+    assert check_portfolio(generate(rnd)) > 0
+
+
+# -- plan progress exactly on a threshold, V exactly on a target, T = B ------------------------
+@st.composite
+def boundary_portfolios(draw: st.DrawFn) -> Portfolio:
+    """One project x KPI as of a horizon date (so P = T_h exactly), with V - B = n/20 (T_h - B).
+
+    n is 20 x a threshold (R exactly on it), one either side, 20 (V exactly on T_h) and a few
+    others; step = 0 makes T_h = B (and P = B). Later horizons lie further in the KPI's
+    direction, so only the last horizon can be `achieved`.
+    """
+    thresholds = draw(st.sampled_from([None, *THRESHOLDS]))
+    on_track, at_risk = thresholds or (0.9, 0.7)
+    kpi = draw(st.sampled_from(sorted(ALL_KPIS)))
+    rule = ALL_KPIS[kpi]
+    sign = 1 if rule.direction == "higher" else -1
+    baseline = float(draw(st.integers(0, 200)))
+    step = sign * draw(st.integers(-1, 4))
+    edges = [round(on_track * 20), round(at_risk * 20)]
+    n = draw(st.sampled_from([*edges, *edges, *(e + d for e in edges for d in (-1, 1)), 20, 0, -3]))
+    names = draw(st.sampled_from([("short",), ("long",), ("short", "long"), ("short", "mid", "long")]))
+    at = draw(st.integers(0, len(names) - 1))  # the horizon whose date is the as-of date
+    baseline_date = date(2024, 3, 31)
+    target: dict[str, Any] = {"project_code": "P01", "kpi_code": kpi, "reason": "boundary",
+                              "baseline_value": baseline, "baseline_date": baseline_date}  # fmt: skip
+    day = baseline_date
+    for name in ("short", "mid", "long"):
+        target[f"{name}_value"] = target[f"{name}_date"] = None
+        if name in names:
+            i = names.index(name)
+            day = day + timedelta(days=draw(st.integers(1, 300)))
+            target[f"{name}_date"] = day
+            target[f"{name}_value"] = baseline + step * (20 + 10 * (i - at) if i >= at else 5 * (i + 1))
+    as_of = target[f"{names[at]}_date"]
+    amount = float(n * step if rule.accumulation == "sum" else baseline + n * step)  # V - B = n step
+
+    row = {"project_code": "P01", "kpi_code": kpi, "period_end": as_of, "note": ""}
+    calls: list[list[dict[str, Any]]]
+    if rule.combine == "sum" and draw(st.booleans()):  # the period's amount from two partners
+        part = float(draw(st.integers(-5, 5)))
+        calls = [[{**row, "organization_code": "O1", "value": part}],
+                 [{**row, "organization_code": "O2", "value": amount - part}]]  # fmt: skip
+    elif rule.combine == "latest" and draw(st.booleans()):  # a stale report recorded first
+        calls = [[{**row, "organization_code": "O2", "value": amount + 7}],
+                 [{**row, "organization_code": "O1", "value": amount}]]  # fmt: skip
+    else:
+        calls = [[{**row, "organization_code": "O1", "value": amount}]]
+    if as_of > baseline_date + timedelta(days=1) and draw(st.booleans()):
+        earlier = float(draw(st.integers(0, 9)))  # an earlier period: a forecast line
+        if rule.accumulation == "sum":
+            calls[-1][0]["value"] -= earlier
+        calls.insert(0, [{**row, "organization_code": "O3", "value": earlier,
+                          "period_end": baseline_date + timedelta(days=1)}])  # fmt: skip
+    return Portfolio([target], calls, [as_of, as_of - timedelta(days=1)], thresholds)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=SLOW_OK)
+@given(portfolio=boundary_portfolios())
+def test_boundaries_match_reference(portfolio: Portfolio) -> None:
+    assert check_portfolio(portfolio) > 0

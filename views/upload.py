@@ -1,0 +1,84 @@
+"""Partner upload: templates, upload, validation report or preview, confirm, import history."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kpi.exports import csv_bytes
+from kpi.intake.service import import_file, rollback_import
+from kpi.intake.templates import template_bytes, template_frame
+from kpi.uploads import batch_history, error_table, live_batches, organizations_for_upload
+from pages.common import actor, database, language, today, tr
+
+lang = language()
+db = database()
+st.title(tr("upload.heading"))
+
+organizations = organizations_for_upload(db, lang)
+org = st.selectbox(
+    tr("upload.organization"),
+    list(organizations),
+    format_func=lambda code: f"{organizations[code]} ({code})",
+    key="upload_org",
+)
+if org is None:
+    st.info(tr("upload.no_organizations"))
+    st.stop()
+
+with st.expander(tr("upload.templates"), expanded=False):
+    st.caption(tr("upload.templates_help"))
+    frame = template_frame(db, org, lang, today())
+    columns = st.columns(3)
+    for column, (fmt, extension) in zip(
+        columns, [("csv", "csv"), ("csv-cp932", "csv"), ("xlsx", "xlsx")], strict=True
+    ):
+        column.download_button(
+            tr(f"upload.template_{fmt.replace('-', '_')}"),
+            data=template_bytes(frame, fmt),
+            file_name=f"template_{org}_{fmt}.{extension}",
+            key=f"template_{fmt}",
+        )
+
+uploaded = st.file_uploader(tr("upload.file"), type=["csv", "xlsx"], key="upload_file")
+if uploaded is not None:
+    data = uploaded.getvalue()
+    check = import_file(db, data, file_name=uploaded.name, organization_code=org, actor=actor(),
+                        lang=lang, today=today(), dry_run=True)  # fmt: skip
+    if check.status == "duplicate":
+        st.info(tr("intake.outcome.duplicate", batch_id=check.batch_id))
+    elif check.status == "rejected":
+        st.error(tr("upload.rejected", count=len(check.errors), rows=check.rows))
+        errors = error_table(check.errors, lang)
+        st.dataframe(errors, hide_index=True, width="stretch")
+        st.download_button(tr("upload.download_errors"), data=csv_bytes(errors),
+                           file_name=f"errors_{uploaded.name}.csv", key="download_errors")  # fmt: skip
+    else:
+        st.success(tr("upload.valid", rows=check.rows))
+        metrics = st.columns(3)
+        metrics[0].metric(tr("upload.inserted"), f"{check.inserted:,}")
+        metrics[1].metric(tr("upload.updated"), f"{check.updated:,}")
+        metrics[2].metric(tr("upload.unchanged"), f"{check.unchanged:,}")
+        if check.changes is not None and len(check.changes):
+            st.subheader(tr("upload.preview"))
+            st.dataframe(check.changes.head(500), hide_index=True, width="stretch")
+        if st.button(tr("upload.confirm"), type="primary", key="confirm_import"):
+            done = import_file(db, data, file_name=uploaded.name, organization_code=org, actor=actor(),
+                               lang=lang, today=today())  # fmt: skip
+            st.success(tr("intake.outcome.imported", batch_id=done.batch_id))
+
+st.subheader(tr("upload.history"))
+history = batch_history(db, org, lang)
+if history.empty:
+    st.caption(tr("upload.no_history"))
+else:
+    st.dataframe(history, hide_index=True, width="stretch")
+    live = live_batches(db, org)
+    if live:
+        cols = st.columns([2, 1])
+        batch = cols[0].selectbox(tr("upload.rollback_pick"), live, key="rollback_batch")
+        if cols[1].button(tr("upload.rollback"), key="rollback_button"):
+            counts = rollback_import(db, batch, actor=actor(), organization_code=org)
+            st.success(
+                tr("intake.rolled_back", batch=batch, restored=counts.restored, skipped=counts.skipped)
+            )
+            st.rerun()
