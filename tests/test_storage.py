@@ -78,14 +78,15 @@ def test_actuals_are_versions_and_unchanged_values_record_nothing(fresh_db: Data
     assert current == [("C1", 1.0), ("U1", 3.0)]
 
 
-def test_note_only_change_is_a_new_version(fresh_db: Database) -> None:
+def test_a_note_alone_records_no_new_version(fresh_db: Database) -> None:
+    """SPEC: re-sending an unchanged value records no new version, whatever its note."""
     row = ("P1", "local_jobs", date(2025, 6, 30), "U1", 5.0, "")
     with fresh_db.transaction() as cursor:
         record_actuals(cursor, reports(row), actor="a", source="form", now=NOW)
         counts = record_actuals(
             cursor, reports((*row[:5], "採用2名を含む")), actor="a", source="form", now=NOW
         )
-    assert counts.updated == 1
+    assert (counts.updated, counts.unchanged) == (0, 1)
 
 
 def test_record_actuals_is_audited(fresh_db: Database) -> None:

@@ -2,7 +2,8 @@
 
 `record_actuals` is the one way values enter the database (form, import, demo): it compares the
 incoming rows with the current versions in one statement, appends a version only where the value
-(or a given note) changed, and moves `actual_current` forward in the same transaction.
+changed (a new version without a note keeps the previous note), and moves `actual_current`
+forward in the same transaction.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ SELECT i.project_code, i.kpi_code, CAST(i.period_end AS DATE) AS period_end,
        nullif(trim(coalesce(i.note, '')), '') AS note,
        c.value AS current_value, v.note AS current_note,
        CASE WHEN c.version_id IS NULL THEN 'inserted'
-            WHEN c.value = CAST(i.value AS DOUBLE)
-                 AND (nullif(trim(coalesce(i.note, '')), '') IS NULL
-                      OR nullif(trim(coalesce(i.note, '')), '') = v.note) THEN 'unchanged'
+            -- SPEC: re-sending an unchanged value records no new version (a note alone does not
+            -- make a report "more recent" for combine = latest).
+            WHEN c.value = CAST(i.value AS DOUBLE) THEN 'unchanged'
             ELSE 'updated' END AS change
 FROM _incoming_frame i
 LEFT JOIN actual_current c
