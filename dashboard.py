@@ -1,4 +1,4 @@
-"""Entry point: page config, shared sidebar, navigation. Pages live in pages/."""
+"""Entry point: page config, shared sidebar, navigation. Pages live in views/."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import streamlit as st
 
 from kpi.i18n import LANGUAGES, t
 from kpi.storage import DatabaseBusy, DatabaseMissing
-from pages.common import database, language
+from views.common import database, language
 
 if "lang" not in st.session_state:
     st.session_state["lang"] = language()
@@ -20,7 +20,8 @@ with st.sidebar:
         format_func=lambda code: {"ja": "日本語", "en": "English"}[code],
         key="lang",
     )
-st.query_params["lang"] = language()  # a shared link opens in the same language
+if st.query_params.get("lang") != language():
+    st.query_params["lang"] = language()  # a shared link opens in the same language
 
 lang = language()
 db = database()
@@ -33,5 +34,8 @@ except DatabaseBusy as busy:
     st.warning(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"))
     st.stop()
 
-pages = [st.Page("pages/overview.py", title=t("nav.overview", lang), icon="📊", default=True)]
+pages = [
+    st.Page("views/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
+    st.Page("views/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),
+]
 st.navigation(pages).run()

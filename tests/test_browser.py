@@ -7,12 +7,14 @@ Screenshots land in screenshots/ (ignored by git) to be looked at.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,36 +41,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(demo_db_path: Path) -> Iterator[str]:
+@contextmanager
+def serve(db_path: Path) -> Iterator[str]:
+    """Streamlit on a free localhost port over db_path; yields the base URL."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "KPI_DB": str(demo_db_path),
-        "KPI_TODAY": DEMO_TODAY.isoformat(),
-        "PYTHONPATH": str(ROOT),
-    }
+    env = {**os.environ, "KPI_DB": str(db_path), "KPI_TODAY": DEMO_TODAY.isoformat(), "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -81,9 +63,27 @@ def server(demo_db_path: Path) -> Iterator[str]:
     else:
         process.kill()
         raise RuntimeError("streamlit did not start")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_path: Path) -> Iterator[str]:
+    """The dashboard over the shared demo database: for journeys that only read."""
+    with serve(demo_db_path) as url:
+        yield url
+
+
+@pytest.fixture
+def writable_server(demo_db_path: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The dashboard over a private copy of the demo database: for journeys that write."""
+    copy = tmp_path / "demo-copy.duckdb"
+    shutil.copy(demo_db_path, copy)
+    with serve(copy) as url:
+        yield url, copy
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,15 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+def _settled(page: Page) -> None:
+    """Wait until the script run triggered by the last interaction has finished."""
+    page.wait_for_timeout(200)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+
+
 def _shot(page: Page, name: str) -> None:
+    _settled(page)
+    page.wait_for_timeout(500)  # data grids draw on a canvas after the run ends
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
@@ -135,3 +143,62 @@ def test_overview_in_japanese_then_english(server: str, page: Page) -> None:
     _shot(page, "overview-en")
     assert not page.get_by_test_id("stException").count()
     assert errors == []
+
+
+CP932_UPLOAD = (
+    "プロジェクトコード,KPIコード,期末日,実績値,備考\r\n"
+    "P01,joint_studies,令和8年9月30日,12,髙橋研究室①と共同\r\n"
+    'P01,local_jobs,R8.9.30,"1,500",\r\n'
+).encode("cp932")
+BAD_UPLOAD = (
+    b"project_code,kpi_code,period_end,value\nP01,joint_studies,2026-09-30,N/A\nP99,local_jobs,2026-12-31,3\n"
+)
+
+
+def test_partner_uploads_fixes_confirms_and_rolls_back(
+    writable_server: tuple[str, Path], page: Page, tmp_path: Path
+) -> None:
+    from kpi.status import portfolio_status
+    from kpi.storage import Database
+
+    url, db_path = writable_server
+    page.goto(f"{url}/upload")
+    expect(page.get_by_role("heading", name="連携機関データのアップロード")).to_be_visible(timeout=30_000)
+    _settled(page)
+    page.get_by_role("combobox", name="報告機関").click()
+    expect(page.get_by_role("option").first).to_be_visible()
+    page.keyboard.type("UNI-HOKUTO")  # the option list is virtualised: filter it rather than scroll
+    expect(page.get_by_role("option")).to_have_count(1)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("combobox", name="報告機関")).to_have_value("北斗工科大学 (UNI-HOKUTO)")
+    _settled(page)
+
+    # A file with problems: every one listed, nothing written.
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(BAD_UPLOAD)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
+    expect(page.get_by_text("取り込みませんでした")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stDownloadButton").filter(has_text="CSV でダウンロード")).to_be_visible()
+    _shot(page, "upload-rejected-ja")
+
+    # A CP932 file with Japanese headers and 和暦 dates: preview, then confirm.
+    good = tmp_path / "p01.csv"
+    good.write_bytes(CP932_UPLOAD)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(good))
+    expect(page.get_by_text("ファイルに問題はありません")).to_be_visible(timeout=30_000)
+    _shot(page, "upload-preview-ja")
+    page.get_by_role("button", name="取り込む").click()
+    expect(page.get_by_text("として取り込みました")).to_be_visible(timeout=30_000)
+    value = portfolio_status(Database(db_path), DEMO_TODAY, project_code="P01").set_index("kpi_code")
+    assert value.loc["joint_studies", "last_period_end"].date().isoformat() == "2026-09-30"
+    _shot(page, "upload-imported-ja")
+
+    # Roll the batch back from the history.
+    _settled(page)
+    page.get_by_role("button", name="取り消す").click()
+    expect(page.get_by_text("を取り消しました")).to_be_visible(timeout=30_000)
+    with Database(db_path).cursor() as cursor:
+        rolled = cursor.execute(
+            "SELECT count(*) FROM import_batches WHERE rolled_back_at IS NOT NULL"
+        ).fetchall()
+    assert rolled == [(1,)]

@@ -6,7 +6,7 @@ import streamlit as st
 
 from kpi.charts import status_cell_styles
 from kpi.overview import build_overview
-from pages.common import database, language, today, tr
+from views.common import database, language, today, tr
 
 SHOWN = ["project_code", "project_name", "kpi_name", "status", "value", "expected", "plan_progress",
          "last_period_end"]  # fmt: skip

@@ -7,12 +7,14 @@ import streamlit as st
 from kpi.exports import csv_bytes
 from kpi.intake.service import import_file, rollback_import
 from kpi.intake.templates import template_bytes, template_frame
-from kpi.uploads import batch_history, error_table, live_batches, organizations_for_upload
-from pages.common import actor, database, language, today, tr
+from kpi.uploads import batch_history, change_table, error_table, live_batches, organizations_for_upload
+from views.common import actor, database, language, today, tr
 
 lang = language()
 db = database()
 st.title(tr("upload.heading"))
+if flash := st.session_state.pop("upload_flash", None):
+    st.success(flash)  # the outcome of the last import or rollback, shown after the page refreshed
 
 organizations = organizations_for_upload(db, lang)
 org = st.selectbox(
@@ -60,11 +62,12 @@ if uploaded is not None:
         metrics[2].metric(tr("upload.unchanged"), f"{check.unchanged:,}")
         if check.changes is not None and len(check.changes):
             st.subheader(tr("upload.preview"))
-            st.dataframe(check.changes.head(500), hide_index=True, width="stretch")
+            st.dataframe(change_table(db, check.changes.head(500), lang), hide_index=True, width="stretch")
         if st.button(tr("upload.confirm"), type="primary", key="confirm_import"):
             done = import_file(db, data, file_name=uploaded.name, organization_code=org, actor=actor(),
                                lang=lang, today=today())  # fmt: skip
-            st.success(tr("intake.outcome.imported", batch_id=done.batch_id))
+            st.session_state["upload_flash"] = tr("intake.outcome.imported", batch_id=done.batch_id)
+            st.rerun()
 
 st.subheader(tr("upload.history"))
 history = batch_history(db, org, lang)

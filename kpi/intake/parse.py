@@ -143,6 +143,8 @@ def _wide_kpi_columns(table: RawTable, kpis: list[KpiHeader], sink: ErrorSink) -
             continue
         if header in by_header:
             columns[position] = by_header[header]
+            if header != normalize_header(by_header[header]):  # a Japanese name: messages show it
+                sink.column_labels[by_header[header]] = header
         else:
             sink.add("unknown_kpi", 1, header, code=header)
     return columns

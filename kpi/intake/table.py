@@ -11,7 +11,7 @@ import io
 import unicodedata
 from dataclasses import dataclass
 
-from kpi.intake.decode import decode_text, is_xlsx
+from kpi.intake.decode import DecodeError, decode_text, is_xlsx
 
 
 @dataclass(frozen=True)
@@ -62,15 +62,20 @@ def read_csv_text(text: str) -> RawTable:
 def read_xlsx(data: bytes, max_rows: int | None = None) -> RawTable:
     from openpyxl import load_workbook  # imported late: only .xlsx uploads pay for it
 
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        sheet = workbook.worksheets[0]
-        declared = sheet.max_row or 0  # from the sheet's dimension record, before reading cells
-        if max_rows is not None and declared - 1 > max_rows:
-            raise TooManyRows(declared - 1, max_rows)
-        records = [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            declared = sheet.max_row or 0  # from the sheet's dimension record, before reading cells
+            if max_rows is not None and declared - 1 > max_rows:
+                raise TooManyRows(declared - 1, max_rows)
+            records = [list(row) for row in sheet.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    except TooManyRows:
+        raise
+    except Exception as error:  # BadZipFile, KeyError, XML ParseError...: a damaged file or not Excel
+        raise DecodeError(f"not a readable .xlsx workbook: {error}") from error
     return _from_rows(records)
 
 

@@ -54,7 +54,8 @@ def validate_rows(
     _report(sink, rows[outsider], "not_a_partner", "project_code",
             project="project_code", organization="organization_code")  # fmt: skip
 
-    allows_negative = rows["kpi_code"].map(registry.kpis_allowing_negative).fillna(False).astype(bool)
+    # eq(True), not fillna(False): when no KPI is known the mapped column is float NaN.
+    allows_negative = rows["kpi_code"].map(registry.kpis_allowing_negative).eq(True)
     negative = rows[known_kpi & ~allows_negative & (rows["value"] < 0)]
     shown = negative.assign(value_text=[f"{v:,g}" for v in negative["value"]])
     _report(sink, shown, "negative_value", value="value_text", kpi="kpi_code")
@@ -69,6 +70,7 @@ def validate_rows(
         groups = rows[repeated].groupby(KEY, sort=False)
         conflicting = groups["value"].transform("nunique") > 1
         later = rows[repeated][conflicting & rows[repeated].duplicated(KEY, keep="first")]
-        keys = later[KEY].astype(str).agg("/".join, axis=1)
-        _report(sink, later.assign(key=keys), "duplicate_row", key="key")
+        if not later.empty:  # on an empty frame agg(axis=1) returns a frame, not a column
+            keys = later[KEY].astype(str).agg("/".join, axis=1)
+            _report(sink, later.assign(key=keys), "duplicate_row", key="key")
     return rows.drop_duplicates(KEY, keep="first")

@@ -88,6 +88,10 @@ SELECT v.project_code, v.kpi_code, v.period_end, v.organization_code, v.id AS ba
          WHERE p.project_code = v.project_code AND p.kpi_code = v.kpi_code
            AND p.period_end = v.period_end AND p.organization_code = v.organization_code
            AND p.id < v.id ORDER BY p.id DESC LIMIT 1) AS previous_note,
+       (SELECT p.id FROM actual_versions p
+         WHERE p.project_code = v.project_code AND p.kpi_code = v.kpi_code
+           AND p.period_end = v.period_end AND p.organization_code = v.organization_code
+           AND p.id < v.id ORDER BY p.id DESC LIMIT 1) AS previous_version,
        c.version_id = v.id AS still_current
 FROM actual_versions v
 LEFT JOIN actual_current c
@@ -103,12 +107,15 @@ SELECT project_code, kpi_code, period_end, organization_code, previous_value,
 FROM _rollback WHERE still_current
 ORDER BY project_code, kpi_code, period_end, organization_code
 """
+# The restored value points at the version it came from, not at the rollback version: for
+# combine = latest, recency is when a value was reported, so a rollback must not make the
+# restored report more recent than another partner's report sent after it.
 _ROLLBACK_CURRENT = """
 DELETE FROM actual_current c USING _rollback r
 WHERE r.still_current AND c.version_id = r.batch_version;
 INSERT INTO actual_current
-SELECT project_code, kpi_code, period_end, organization_code, value, id
-FROM actual_versions WHERE id > $last_id AND value IS NOT NULL;
+SELECT project_code, kpi_code, period_end, organization_code, previous_value, previous_version
+FROM _rollback WHERE still_current AND previous_value IS NOT NULL;
 """
 
 
@@ -121,9 +128,8 @@ def rollback_batch(
         "SELECT count(*) FILTER (WHERE still_current), count(*) FILTER (WHERE NOT coalesce(still_current,"
         " false)) FROM _rollback"
     ).fetchall()[0]
-    last_id = cursor.execute("SELECT coalesce(max(id), 0) FROM actual_versions").fetchall()[0][0]
     cursor.execute(_ROLLBACK_APPEND, {"actor": actor, "now": now})
-    cursor.execute(_ROLLBACK_CURRENT, {"last_id": last_id})
+    cursor.execute(_ROLLBACK_CURRENT)
     cursor.execute("DROP TABLE _rollback")
     cursor.execute(
         "UPDATE import_batches SET rolled_back_by = ?, rolled_back_at = ? WHERE batch_id = ?",

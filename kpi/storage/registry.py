@@ -197,3 +197,22 @@ def registry_counts(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
     ).fetchone()
     assert row is not None
     return {"projects": int(row[0]), "organizations": int(row[1]), "actuals": int(row[2])}
+
+
+def partner_projects(cursor: duckdb.DuckDBPyConnection, organization_code: str) -> pd.DataFrame:
+    """Projects an organization takes part in. Columns: project_code, name_ja, name_en, role."""
+    return cursor.execute(
+        "SELECT p.project_code, p.name_ja, p.name_en, pa.role FROM partners pa"
+        " JOIN projects p USING (project_code) WHERE pa.organization_code = ? ORDER BY p.project_code",
+        [organization_code],
+    ).df()
+
+
+def targeted_kpis(cursor: duckdb.DuckDBPyConnection, project_codes: list[str]) -> pd.DataFrame:
+    """KPI definitions that have a target in any of these projects, in catalog order."""
+    return cursor.execute(
+        "SELECT * FROM kpi_definitions WHERE kpi_code IN"
+        " (SELECT kpi_code FROM target_versions WHERE list_contains(?, project_code))"
+        " ORDER BY NOT builtin, kpi_code",
+        [project_codes],
+    ).df()

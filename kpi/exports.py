@@ -1,0 +1,29 @@
+"""Files people open in Excel: CSV with a BOM (so Excel reads UTF-8) and cells that never run."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell Excel would run as a formula gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    out.columns = [str(neutralise(c)) for c in out.columns]
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame, *, encoding: str = "utf-8-sig") -> bytes:
+    """CSV for Excel: UTF-8 with BOM by default (or cp932), CRLF line ends, formulas neutralised."""
+    text = safe_frame(frame).to_csv(index=False, lineterminator="\r\n")
+    return text.encode(encoding, errors="replace")

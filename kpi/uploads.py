@@ -1,0 +1,67 @@
+"""What the upload page shows: organizations, error reports and batch history, in the user's language."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kpi.i18n import t
+from kpi.model import ValidationError
+from kpi.storage import Database
+from kpi.storage.batches import list_batches
+from kpi.storage.registry import read_table
+
+
+def organizations_for_upload(db: Database, lang: str) -> dict[str, str]:
+    """Organization code → display name, for organizations that take part in a project."""
+    with db.cursor() as cursor:
+        organizations = read_table(cursor, "organizations")
+        partners = read_table(cursor, "partners")
+    members = organizations[organizations["organization_code"].isin(partners["organization_code"])]
+    names = members["name_ja"] if lang == "ja" else members["name_en"].fillna(members["name_ja"])
+    return dict(zip(members["organization_code"], names, strict=True))
+
+
+def error_table(errors: list[ValidationError], lang: str) -> pd.DataFrame:
+    """Errors as a table to read on screen or fix in Excel; headers in the user's language."""
+    return pd.DataFrame(
+        [(e.row, e.column, e.code, e.message) for e in errors],
+        columns=[t(f"upload.error_{c}", lang) for c in ("row", "column", "code", "message")],
+    ).astype({t("upload.error_row", lang): "Int64"})
+
+
+def live_batches(db: Database, organization_code: str) -> list[int]:
+    """Batches of this organization that can still be rolled back, newest first."""
+    with db.cursor() as cursor:
+        frame = list_batches(cursor, organization_code)
+    return [int(b) for b in frame.loc[frame["rolled_back_at"].isna(), "batch_id"]]
+
+
+def batch_history(db: Database, organization_code: str, lang: str) -> pd.DataFrame:
+    with db.cursor() as cursor:
+        frame = list_batches(cursor, organization_code)
+    shown = ["batch_id", "uploaded_at", "file_name", "uploaded_by", "rows", "inserted", "updated",
+             "unchanged", "rolled_back_at"]  # fmt: skip
+    frame = frame[shown].astype({"rolled_back_at": object})
+    frame["rolled_back_at"] = frame["rolled_back_at"].map(
+        lambda v: "" if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}"
+    )
+    return frame.rename(columns={c: t(f"upload.batch_{c}", lang) for c in shown})
+
+
+def change_table(db: Database, changes: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The values an import would change, with KPI names and headers in the user's language."""
+    with db.cursor() as cursor:
+        kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
+    names = kpis["name_ja"] if lang == "ja" else kpis["name_en"]
+    frame = pd.DataFrame(
+        {
+            t("upload.change_project", lang): changes["project_code"],
+            t("upload.change_kpi", lang): changes["kpi_code"].map(names).fillna(changes["kpi_code"]),
+            t("upload.change_period", lang): pd.to_datetime(changes["period_end"]).dt.date,
+            t("upload.change_organization", lang): changes["organization_code"],
+            t("upload.change_before", lang): changes["current_value"],
+            t("upload.change_after", lang): changes["value"],
+            t("upload.change_kind", lang): changes["change"].map(lambda c: t(f"upload.change_{c}", lang)),
+        }
+    )
+    return frame
