@@ -62,3 +62,30 @@ def test_empty_database_says_how_to_load_a_registry(
     app = open_app(monkeypatch, Path(fresh_db.path), "en")
     assert not app.exception
     assert "python -m kpi setup" in app.info[0].value
+
+
+def test_upload_page_lists_history_and_rolls_back(monkeypatch: pytest.MonkeyPatch, demo_db_path: Path,
+                                                  tmp_path: Path) -> None:  # fmt: skip
+    import shutil
+
+    from kpi.intake.service import import_file
+    from kpi.storage.batches import list_batches
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db_path, copy)
+    db = Database(copy)
+    data = b"project_code,kpi_code,period_end,value\nP01,joint_studies,2026-09-30,7\n"
+    batch = import_file(db, data, file_name="p01.csv", organization_code="UNI-HOKUTO", actor="t",
+                        lang="en", today=DEMO_TODAY).batch_id  # fmt: skip
+    monkeypatch.setenv("KPI_DB", str(copy))
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    app.query_params["lang"] = "en"
+    app.switch_page("views/upload.py").run()
+    app.selectbox(key="upload_org").select("UNI-HOKUTO").run()
+    assert not app.exception
+    assert app.title[0].value == "Upload partner data"
+    assert "p01.csv" in app.dataframe[0].value.to_string()
+    app.button(key="rollback_button").click().run()
+    assert f"Batch {batch} rolled back" in app.success[0].value
+    with db.cursor() as cursor:
+        assert list_batches(cursor)["rolled_back_by"].tolist() == ["dashboard"]

@@ -81,7 +81,7 @@ else:
         batch = cols[0].selectbox(tr("upload.rollback_pick"), live, key="rollback_batch")
         if cols[1].button(tr("upload.rollback"), key="rollback_button"):
             counts = rollback_import(db, batch, actor=actor(), organization_code=org)
-            st.success(
-                tr("intake.rolled_back", batch=batch, restored=counts.restored, skipped=counts.skipped)
+            st.session_state["upload_flash"] = tr(
+                "intake.rolled_back", batch=batch, restored=counts.restored, skipped=counts.skipped
             )
             st.rerun()

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from kpi.i18n import t
+from kpi.i18n import catalog, t
 from kpi.intake.table import RawTable, normalize_header
 from kpi.model import ValidationError
 from kpi.values import to_date, to_number
@@ -33,7 +33,10 @@ class ErrorSink:
         self, error_code: str, row: int | None = None, column: str | None = None, /, **context: object
     ) -> None:
         label = self.column_labels.get(column, column) if column else column
-        message = t(f"error.{error_code}", self.lang, row=row, column=label, **context)
+        key = f"error.{error_code}"
+        if row is None and f"{key}_file" in catalog(self.lang):
+            key = f"{key}_file"  # the same problem, worded for the whole file (no line to name)
+        message = t(key, self.lang, row=row, column=label, **context)
         self.errors.append(ValidationError(error_code, message, row, column, self.file))
 
 

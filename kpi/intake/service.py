@@ -135,8 +135,13 @@ def import_file(
 
 
 def _sorted(errors: list[ValidationError]) -> list[ValidationError]:
-    """File-level errors first, then by spreadsheet row and column, as a person reads the file."""
-    return sorted(errors, key=lambda e: (e.row is not None, e.row or 0, e.column or ""))
+    """File-level errors first, then by spreadsheet row and column, as a person reads the file.
+
+    Identical errors are listed once: in wide format a row-level problem (unknown project, future
+    period, not a partner) is found once per reported KPI cell of the row.
+    """
+    unique = list(dict.fromkeys(errors))
+    return sorted(unique, key=lambda e: (e.row is not None, e.row or 0, e.column or ""))
 
 
 def rollback_import(

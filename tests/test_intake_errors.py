@@ -1,0 +1,197 @@
+"""Partner file intake (SPEC section 4): errors about the whole file.
+
+encoding, empty_file, missing_column and too_large: each rejected file lists exactly the expected
+(row, column, code) triples (both null for the whole file) and leaves every table as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kpi.storage import Database
+from tests.test_intake import (
+    JA_LONG_HEADER,
+    Errors,
+    csv_bytes,
+    registry_db,
+    rejected,
+    run_import,
+    set_setting,
+    xlsx_bytes,
+)
+
+HEADER = "project_code,kpi_code,period_end,value"
+
+
+@pytest.fixture
+def db(fresh_db: Database, tmp_path: Path) -> Database:
+    return registry_db(fresh_db, tmp_path / "registry")
+
+
+# -- whole-file errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # Invalid in UTF-8 and a byte CP932 maps to a control character, on line 3.
+        (
+            csv_bytes(HEADER, "P1,joint_studies,2026-03-31,1") + b"P1,local_jobs,2026-03-31,\x80\n",
+            [(3, None, "encoding")],
+        ),
+        # A UTF-8 BOM declares UTF-8: CP932 text after it is an error, not a cue to guess.
+        (
+            b"\xef\xbb\xbf" + csv_bytes(HEADER, "P1,joint_studies,2026-03-31,1,備考", encoding="cp932"),
+            [(2, None, "encoding")],
+        ),
+        # A UTF-8 file with one corrupt byte: UTF-8 got further, so its line is reported.
+        (
+            csv_bytes(HEADER, "P1,joint_studies,2026-03-31,1,備考") + b"P1,local_jobs,2026-03-31,\xff\n",
+            [(3, None, "encoding")],
+        ),
+        # Excel's "Unicode text" is UTF-16: a problem with the whole file.
+        ("\ufeff".join(["", HEADER + "\n"]).encode("utf-16-le"), [(None, None, "encoding")]),
+        # An old .xls workbook is neither text nor .xlsx.
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 4, [(1, None, "encoding")]),
+    ],
+    ids=["stray-byte", "bom-then-cp932", "corrupt-utf8", "utf-16", "xls"],
+)
+def test_encoding(db: Database, data: bytes, expected: Errors) -> None:
+    rejected(db, data, expected, rows=0)
+
+
+def _with_broken_sheet(workbook: bytes) -> bytes:
+    """The same .xlsx with its first sheet's XML cut in half."""
+    source = zipfile.ZipFile(io.BytesIO(workbook))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content[: len(content) // 2]
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+GOOD_XLSX = xlsx_bytes(
+    [["project_code", "kpi_code", "period_end", "value"], ["P1", "joint_studies", "FY2025Q4", 1]]
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [GOOD_XLSX[:300], b"PK\x03\x04" + b"\x00" * 64, _with_broken_sheet(GOOD_XLSX)],
+    ids=["truncated", "not-a-workbook", "broken-sheet-xml"],
+)
+def test_damaged_xlsx_is_rejected_not_a_crash(db: Database, data: bytes) -> None:
+    rejected(db, data, [(None, None, "encoding")], rows=0)
+    assert run_import(db, GOOD_XLSX).status == "imported"  # the intact file is fine
+
+
+def test_whole_file_encoding_message_names_no_line(db: Database) -> None:
+    result = run_import(db, (HEADER + "\n").encode("utf-16"))
+    assert "None" not in result.errors[0].message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\n\n\n",
+        b"\r\n  \r\n,,,\r\n\t\r\n",
+        b"\xef\xbb\xbf",
+        csv_bytes(HEADER),
+        csv_bytes(HEADER, "", ",,,", newline="\r\n"),
+        b"\xef\xbb\xbf" + csv_bytes(JA_LONG_HEADER),
+        csv_bytes(JA_LONG_HEADER, encoding="cp932"),
+        csv_bytes("project_code,period_end,joint_studies,local_jobs"),
+        xlsx_bytes([]),
+        xlsx_bytes([["project_code", "kpi_code", "period_end", "value"], [None, None, None, None]]),
+    ],
+    ids=[
+        "zero-bytes",
+        "blank-lines",
+        "blank-cells",
+        "bom-only",
+        "header-only",
+        "header-and-blank-rows",
+        "bom-header-only",
+        "cp932-header-only",
+        "wide-header-only",
+        "xlsx-empty",
+        "xlsx-header-only",
+    ],
+)
+def test_empty_file(db: Database, data: bytes) -> None:
+    result = rejected(db, data, [(None, None, "empty_file")], rows=0)
+    assert result.errors[0].message == "The file has no data rows."
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "expected"),
+    [
+        ("project_code,kpi_code,value", "P1,joint_studies,1", [(None, "period_end", "missing_column")]),
+        (
+            "kpi_code,value",
+            "joint_studies,1",
+            [(None, "period_end", "missing_column"), (None, "project_code", "missing_column")],
+        ),
+        (
+            "project_code,kpi_code,period_end,amount",
+            "P1,joint_studies,2026-03-31,1",
+            [(None, "value", "missing_column")],
+        ),
+        ("プロジェクトコード,期末日,実績値", "P1,2026-03-31,1", [(None, "kpi_code", "missing_column")]),
+        # Neither a KPI column nor kpi_code/value: what a long file needs.
+        (
+            "project_code,period_end,note",
+            "P1,2026-03-31,x",
+            [(None, "kpi_code", "missing_column"), (None, "value", "missing_column")],
+        ),
+        ("project_code,joint_studies", "P1,1", [(None, "period_end", "missing_column")]),
+        ("期末日,共同研究の件数", "2026-03-31,1", [(None, "project_code", "missing_column")]),
+    ],
+)
+def test_missing_column(db: Database, header: str, row: str, expected: Errors) -> None:
+    rejected(db, csv_bytes(header, row), expected, rows=1)
+
+
+def test_too_large_in_bytes(db: Database) -> None:
+    data = csv_bytes(HEADER, "P1,joint_studies,2026-03-31,1")
+    set_setting(db, "import_max_bytes", str(len(data) - 1))
+    result = rejected(db, data, [(None, None, "too_large")], rows=0)
+    assert (
+        result.errors[0].message
+        == f"The file is too large: {len(data)} bytes (the limit is {len(data) - 1} bytes)."
+    )
+
+
+def test_default_byte_limit_is_20_mb(db: Database) -> None:
+    line = "P1,joint_studies,2026-03-31,1\n"
+    data = (HEADER + "\n" + line * (20 * 1024 * 1024 // len(line) + 1)).encode()
+    result = rejected(db, data, [(None, None, "too_large")], rows=0)
+    assert "21.0 MB" in result.errors[0].message or "20.0 MB" in result.errors[0].message
+
+
+THREE_ROWS = ("P1,joint_studies,FY2025Q1,1", "P1,joint_studies,FY2025Q2,1", "P1,joint_studies,FY2025Q3,1")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        csv_bytes(HEADER, *THREE_ROWS),
+        csv_bytes(
+            "project_code,period_end,joint_studies", "P1,FY2025Q1,1", "", "P1,FY2025Q2,1", "P1,FY2025Q3,"
+        ),
+        xlsx_bytes([HEADER.split(","), *(row.split(",") for row in THREE_ROWS)]),
+    ],
+    ids=["csv-long", "csv-wide", "xlsx"],
+)
+def test_too_large_in_rows(db: Database, data: bytes) -> None:
+    set_setting(db, "import_max_rows", "2")
+    result = rejected(db, data, [(None, None, "too_large")], rows=0)
+    assert result.errors[0].message == "The file is too large: 3 rows (the limit is 2 rows)."
