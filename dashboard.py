@@ -38,4 +38,7 @@ pages = [
     st.Page("views/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
     st.Page("views/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except DatabaseBusy as busy:  # the command line is writing: say so instead of a traceback
+    st.warning(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"))

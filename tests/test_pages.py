@@ -89,3 +89,29 @@ def test_upload_page_lists_history_and_rolls_back(monkeypatch: pytest.MonkeyPatc
     assert f"Batch {batch} rolled back" in app.success[0].value
     with db.cursor() as cursor:
         assert list_batches(cursor)["rolled_back_by"].tolist() == ["dashboard"]
+
+
+def test_busy_database_is_a_clear_warning(monkeypatch: pytest.MonkeyPatch, demo_db_path: Path,
+                                          tmp_path: Path) -> None:  # fmt: skip
+    """The command line holding the file: the page says so and waits for no one."""
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / "busy.duckdb"
+    shutil.copy(demo_db_path, copy)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb, time; c = duckdb.connect({str(copy)!r}); print('locked', flush=True); "
+         "time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        monkeypatch.setenv("KPI_DB_WAIT", "0.5")
+        app = open_app(monkeypatch, copy, "en")
+        assert not app.exception
+        assert "in use by another process" in app.warning[0].value
+    finally:
+        holder.kill()
+        holder.wait()
