@@ -1,0 +1,212 @@
+"""What project leads change: targets (revised with a reason) and progress (recorded values).
+
+Every write checks the input, refuses a stale save (someone else changed the same thing since the
+form was loaded), writes in one transaction and is audited. A value that turns its KPI off track
+needs a short explanation (要因分析), kept with the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from kpi.intake.rows import ErrorSink
+from kpi.model import HORIZONS, ValidationError
+from kpi.storage import Database
+from kpi.storage.actuals import record_actuals
+from kpi.storage.edits import current_target_version, current_versions, set_explanations
+from kpi.storage.registry import append_target_version, read_settings, read_table
+from kpi.storage.status_sql import query_status
+
+KEY = ["project_code", "kpi_code", "period_end", "organization_code"]
+
+
+class Rejected(ValueError):
+    """The input breaks a rule; nothing was written."""
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = errors
+
+
+class StaleWrite(RuntimeError):
+    """Someone saved the same thing after this form was loaded; nothing was written."""
+
+    def __init__(self, current: Any) -> None:
+        super().__init__("stale")
+        self.current = current  # what is stored now, to show the user
+
+
+@dataclass
+class NeedsExplanation(Exception):
+    """These project x KPI pairs would turn off track; an explanation is required for each."""
+
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _kpi(db: Database, kpi_code: str) -> dict[str, Any]:
+    with db.cursor() as cursor:
+        kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
+    return {"kpi_code": kpi_code, **{str(k): v for k, v in kpis.loc[kpi_code].to_dict().items()}}
+
+
+def check_target(target: dict[str, Any], kpi: dict[str, Any], sink: ErrorSink) -> None:
+    """Dates after the baseline and in order; targets on the right side of the baseline."""
+    baseline, baseline_date = target.get("baseline_value"), target.get("baseline_date")
+    if baseline is None:
+        sink.add("missing_value", None, "baseline_value")
+    if baseline_date is None:
+        sink.add("missing_value", None, "baseline_date")
+    previous = baseline_date
+    for h in HORIZONS:
+        value, when = target.get(f"{h}_value"), target.get(f"{h}_date")
+        if (value is None) != (when is None):
+            sink.add("missing_value", None, f"{h}_date" if when is None else f"{h}_value")
+            continue
+        if value is None:
+            continue
+        if not kpi["allow_negative"] and value < 0:
+            sink.add("negative_value", None, f"{h}_value", value=f"{value:g}", kpi=kpi["kpi_code"])
+        if previous is not None and when <= previous:
+            sink.add("target_order", None, f"{h}_date", horizon=h, date=when, previous=previous)
+        previous = when
+        if baseline is not None:
+            wrong_side = value > baseline if kpi["direction"] == "lower" else value < baseline
+            if wrong_side:
+                sink.add("target_direction", None, f"{h}_value", value=f"{value:g}", baseline=f"{baseline:g}")
+
+
+def save_target(
+    db: Database,
+    target: dict[str, Any],
+    *,
+    reason: str,
+    base_version: int,
+    actor: str,
+    lang: str,
+    now: datetime | None = None,
+) -> int:
+    """Set (version 1) or revise a project x KPI target set. Returns the new version number.
+
+    `base_version` is the version the form showed (0 when there was none); a revision needs a reason.
+    """
+    sink = ErrorSink(lang)
+    kpi = _kpi(db, target["kpi_code"])
+    check_target(target, kpi, sink)
+    if base_version > 0 and not reason.strip():
+        sink.add("reason_required", None, "reason")
+    if sink.errors:
+        raise Rejected(sink.errors)
+    with db.transaction() as cursor:
+        current = current_target_version(cursor, target["project_code"], target["kpi_code"])
+        if current != base_version:
+            raise StaleWrite(current)
+        fields = {k: target.get(k) for k in ("project_code", "kpi_code", "baseline_value", "baseline_date")}
+        for h in HORIZONS:
+            fields[f"{h}_value"] = target.get(f"{h}_value")
+            fields[f"{h}_date"] = target.get(f"{h}_date")
+        return append_target_version(cursor, {**fields, "reason": reason.strip()}, actor=actor,
+                                     now=now or datetime.now())  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    inserted: int
+    updated: int
+    unchanged: int
+    off_track: list[tuple[str, str]]  # pairs now off track (with their explanation kept)
+
+
+def record_progress(
+    db: Database,
+    rows: pd.DataFrame,
+    *,
+    base_versions: dict[tuple[Any, ...], int | None],
+    explanations: dict[tuple[str, str], str] | None = None,
+    actor: str,
+    lang: str,
+    today: date,
+    now: datetime | None = None,
+) -> RecordResult:
+    """Record values (columns: KEY + value, note) as new versions where they changed.
+
+    `base_versions` maps each key to the version id the form showed (None: nothing was reported);
+    a key whose current version differs is a stale save and nothing is written. A pair that would
+    be off track after the save needs an entry in `explanations`, else NeedsExplanation.
+    """
+    explanations = explanations or {}
+    rows = rows.assign(period_end=pd.to_datetime(rows["period_end"]).dt.date)
+    _check_rows(db, rows, lang, today)
+    now = now or datetime.now()
+    with db.transaction() as cursor:
+        seen = current_versions(cursor, rows)
+        stale = []
+        for r in seen.to_dict("records"):
+            key = (
+                r["project_code"],
+                r["kpi_code"],
+                pd.Timestamp(r["period_end"]).date(),
+                r["organization_code"],
+            )
+            shown = base_versions.get(key)
+            now_version = None if pd.isna(r["version_id"]) else int(r["version_id"])
+            if shown != now_version:
+                stale.append({**dict(zip(KEY, key, strict=True)), "value": r["value"]})
+        if stale:
+            raise StaleWrite(pd.DataFrame(stale))
+        before = _off_track_pairs(cursor, rows, today)
+        counts = record_actuals(cursor, rows, actor=actor, source="form", now=now)
+        after = _off_track_pairs(cursor, rows, today)
+        turned = sorted(after - before)
+        missing = [pair for pair in turned if not explanations.get(pair, "").strip()]
+        if missing:
+            raise NeedsExplanation(missing)  # rolls the transaction back
+        if turned:
+            _keep_explanations(cursor, rows, turned, explanations, now)
+    return RecordResult(counts.inserted, counts.updated, counts.unchanged, turned)
+
+
+def _check_rows(db: Database, rows: pd.DataFrame, lang: str, today: date) -> None:
+    sink = ErrorSink(lang)
+    with db.cursor() as cursor:
+        kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
+    for number, r in enumerate(rows.to_dict("records"), start=1):
+        if r["value"] is None or pd.isna(r["value"]):
+            sink.add("missing_value", number, "value")
+        elif r["value"] < 0 and not kpis.loc[r["kpi_code"], "allow_negative"]:
+            sink.add("negative_value", number, "value", value=f"{r['value']:g}", kpi=r["kpi_code"])
+        if r["period_end"] > today:
+            sink.add("future_period", number, "period_end", date=r["period_end"], today=today)
+    if sink.errors:
+        raise Rejected(sink.errors)
+
+
+def _off_track_pairs(cursor: Any, rows: pd.DataFrame, today: date) -> set[tuple[str, str]]:
+    settings = read_settings(cursor)
+    pairs: set[tuple[str, str]] = set()
+    for project in rows["project_code"].unique():
+        status = query_status(cursor, today, settings.on_track_threshold, settings.at_risk_threshold, project)
+        kpis = set(rows.loc[rows["project_code"] == project, "kpi_code"])
+        pairs |= {(project, k) for k, s in zip(status["kpi_code"], status["status"], strict=True)
+                  if s == "off_track" and k in kpis}  # fmt: skip
+    return pairs
+
+
+def _keep_explanations(
+    cursor: Any, rows: pd.DataFrame, turned: list[tuple[str, str]], explanations: dict[tuple[str, str], str],
+    now: datetime,
+) -> None:  # fmt: skip
+    written = current_versions(cursor, rows)
+    written = written[
+        [(p, k) in turned for p, k in zip(written["project_code"], written["kpi_code"], strict=True)]
+    ]
+    written = written.assign(
+        explanation=[
+            explanations[(p, k)].strip()
+            for p, k in zip(written["project_code"], written["kpi_code"], strict=True)
+        ]
+    )
+    set_explanations(cursor, written.dropna(subset=["version_id"]))
