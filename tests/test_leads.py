@@ -170,3 +170,24 @@ def test_progress_writes_are_audited(db: Database) -> None:
     with db.cursor() as cursor:
         audit = cursor.execute("SELECT actor, action FROM audit_log WHERE entity = 'actuals'").fetchall()
     assert audit == [("lead@example", "record_actuals")]
+
+
+def test_the_grid_records_only_what_was_edited() -> None:
+    from kpi.lead_forms import grid_changes
+
+    original = pd.DataFrame(
+        {
+            "kpi_code": ["a", "b", "c", "d"],
+            "kpi_name": ["A", "B", "C", "D"],
+            "unit": ["件"] * 4,
+            "value": [1.0, None, 3.0, None],
+            "note": ["", "", "x", ""],
+            "version_id": [10, None, 12, None],
+        }
+    )
+    edited = original.assign(value=[1.0, 5.0, 3.0, None], note=["", "", "y", ""])
+    rows, base = grid_changes(
+        original, edited, project_code="P", period_end=date(2026, 9, 30), organization_code="O"
+    )
+    assert rows[["kpi_code", "value", "note"]].values.tolist() == [["b", 5.0, ""], ["c", 3.0, "y"]]
+    assert base == {("P", "b", date(2026, 9, 30), "O"): None, ("P", "c", date(2026, 9, 30), "O"): 12}
