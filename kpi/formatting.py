@@ -1,0 +1,41 @@
+"""Numbers and dates as the reader's language writes them: 2026年3月31日 or 31 Mar 2026; 1,234件."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from kpi.fiscal import wareki_year
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Units written straight after the number in Japanese (1,234件), with a space in English (1,234 studies).
+_TIGHT_UNITS = ("件", "人", "か月", "社", "円", "百万円", "%", "％")
+
+
+def format_date(day: date | None, lang: str, *, wareki: bool = False) -> str:
+    if day is None:
+        return ""
+    if lang == "ja":
+        year = wareki_year(day.year) if wareki else f"{day.year}年"
+        return f"{year}{day.month}月{day.day}日"
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_number(value: float | None, lang: str, unit: str = "", *, digits: int | None = None) -> str:
+    """Thousands separators; whole numbers without decimals; the unit placed as the language writes it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if digits is None:
+        digits = 0 if float(value).is_integer() else 1
+    text = f"{value:,.{digits}f}"
+    if not unit:
+        return text
+    if lang == "ja" and unit in _TIGHT_UNITS:
+        return f"{text}{unit}"
+    return f"{text} {unit}"
+
+
+def format_percent(ratio: float | None, lang: str) -> str:
+    if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
+        return "—"
+    return f"{ratio * 100:,.0f}%"
