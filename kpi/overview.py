@@ -1,24 +1,44 @@
-"""What the overview page shows: status counts and the status table with names, for one as-of date."""
+"""What the overview page shows, for one as-of date and filter: headline numbers, one page of the
+projects × KPIs status matrix, and breakdowns. Everything is aggregated in DuckDB
+(kpi/storage/portfolio.py); only small frames come back, whatever the size of the portfolio.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
+from kpi.filters import Filters, filter_sql, fiscal_years
+from kpi.i18n import t
 from kpi.model import STATUS_ORDER
 from kpi.status import portfolio_status
 from kpi.storage import Database
-from kpi.storage.registry import read_table
+from kpi.storage import portfolio as store
+from kpi.storage.project import project_list
+from kpi.storage.registry import read_settings, read_table
+
+PAGE_SIZE = 25
+SORTS = tuple(store.SORTS)
+DIMENSIONS = tuple(store.DIMENSIONS)
 
 
 @dataclass(frozen=True)
 class Overview:
     as_of: date
-    project_count: int
-    status_counts: dict[str, int]  # every status in STATUS_ORDER, zero when absent
-    table: pd.DataFrame  # STATUS_COLUMNS + project_name, kpi_name, unit
+    project_count: int  # projects that pass the filters
+    status_counts: dict[str, int]  # projects by their worst KPI status, every status in STATUS_ORDER
+    headline: dict[str, Any]  # see kpi.storage.portfolio.headline
+    table: pd.DataFrame  # one page of the matrix: project_code, project_name, overall, one column per KPI
+    statuses: pd.DataFrame  # raw status codes, same shape and columns as `table` (for colours)
+    kpi_columns: dict[str, str]  # kpi_code → column name in `table`
+    page: int
+    pages: int
+    kpi_counts: pd.DataFrame  # key (KPI name), status, n over every filtered project
+    breakdowns: dict[str, pd.DataFrame] = field(default_factory=dict)  # dimension → key, status, n
+    key_labels: dict[str, str] = field(default_factory=dict)  # sector/phase codes → names
 
 
 def _pick_name(frame: pd.DataFrame, lang: str) -> pd.Series:
@@ -28,26 +48,120 @@ def _pick_name(frame: pd.DataFrame, lang: str) -> pd.Series:
     return frame["name_ja"]
 
 
-def build_overview(db: Database, as_of: date, lang: str) -> Overview:
-    status = portfolio_status(db, as_of)
-    with db.cursor() as cursor:
-        projects = read_table(cursor, "projects")
-        kpis = read_table(cursor, "kpi_definitions")
-    names = pd.DataFrame(
-        {"project_code": projects["project_code"], "project_name": _pick_name(projects, lang)}
-    )
-    kpi_names = pd.DataFrame(
+def share(part: Any, whole: Any) -> float | None:
+    return None if not whole else float(part) / float(whole)
+
+
+def _matrix(long: pd.DataFrame, kpi_names: dict[str, str], lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Long page rows → (labels, raw statuses): one row per project, one column per KPI."""
+    base = long.drop_duplicates("project_code")[["project_code", "worst_status"]].reset_index(drop=True)
+    names = long.drop_duplicates("project_code").reset_index(drop=True)
+    raw = pd.DataFrame(
         {
-            "kpi_code": kpis["kpi_code"],
-            "kpi_name": kpis["name_en"] if lang == "en" else kpis["name_ja"],
-            "unit": kpis["unit_en"] if lang == "en" else kpis["unit_ja"],
+            "project_code": base["project_code"],
+            "project_name": _pick_name(names, lang),
+            "overall": base["worst_status"],
         }
     )
-    table = status.merge(names, on="project_code", how="left").merge(kpi_names, on="kpi_code", how="left")
-    counts = status["status"].value_counts().to_dict()
+    present = long.dropna(subset=["kpi_code"])
+    wide = present.pivot(index="project_code", columns="kpi_code", values="status")
+    for code, name in kpi_names.items():
+        raw[name] = raw["project_code"].map(wide[code]) if code in wide else None
+    raw = raw.fillna({name: "none" for name in kpi_names.values()})
+    labels = raw.copy()
+    for column in ["overall", *kpi_names.values()]:
+        labels[column] = raw[column].map(lambda s: t(f"status.{s}", lang) if s != "none" else "")
+    return labels, raw
+
+
+def build_overview(
+    db: Database,
+    as_of: date,
+    lang: str,
+    filters: Filters | None = None,
+    *,
+    sort: str = "worst",
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    status: pd.DataFrame | None = None,
+) -> Overview:
+    """The overview; `status` may be a snapshot from `portfolio_snapshot` for the same as-of date
+    (the status query is most of the cost on a large portfolio, and paging or filtering does not
+    change it)."""
+    if sort not in store.SORTS:
+        raise ValueError(f"unknown sort: {sort}")
+    with db.cursor() as cursor:
+        settings = read_settings(cursor)
+        where, params = filter_sql(filters or Filters(), settings.fiscal_year_start_month)
+        store.load_filtered_status(
+            cursor,
+            as_of,
+            on_track=settings.on_track_threshold,
+            at_risk=settings.at_risk_threshold,
+            where=where,
+            params=params,
+            status=status,
+        )
+        headline = store.headline(cursor)
+        counts = store.project_status_counts(cursor)
+        pages = max(1, -(-int(headline["projects"]) // page_size))
+        page = min(max(1, page), pages)
+        long = store.matrix_page(cursor, sort, page_size, (page - 1) * page_size)
+        kpi_counts = store.kpi_status_counts(cursor)
+        breakdowns = {d: store.breakdown(cursor, d) for d in store.DIMENSIONS}
+        kpis = read_table(cursor, "kpi_definitions")
+    names_column = kpis["name_en"] if lang == "en" else kpis["name_ja"]
+    used = set(kpi_counts["kpi_code"])
+    kpi_names = {c: str(n) for c, n in zip(kpis["kpi_code"], names_column, strict=True) if c in used}
+    table, statuses = _matrix(long, kpi_names, lang)
+    key_labels = {s: t(f"sector.{s}", lang) for s in ("industry", "academia", "government")}
+    key_labels |= {
+        p: t(f"phase.{p}", lang)
+        for p in ("agreement", "planning", "demonstration", "implementation", "closed")
+    }
     return Overview(
         as_of=as_of,
-        project_count=len(projects),
+        project_count=int(headline["projects"]),
         status_counts={s.value: int(counts.get(s.value, 0)) for s in STATUS_ORDER},
+        headline=headline,
         table=table,
+        statuses=statuses,
+        kpi_columns=kpi_names,
+        page=page,
+        pages=pages,
+        kpi_counts=kpi_counts.assign(key=kpi_counts["kpi_code"].map(kpi_names))[["key", "status", "n"]],
+        breakdowns=breakdowns,
+        key_labels=key_labels,
     )
+
+
+def portfolio_snapshot(db: Database, as_of: date) -> pd.DataFrame:
+    """The whole portfolio's status at `as_of` (STATUS_COLUMNS), for `build_overview(status=...)`."""
+    return portfolio_status(db, as_of)
+
+
+def data_version(db: Database) -> tuple[Any, ...]:
+    """A value that changes whenever the data changes: part of every cache key."""
+    with db.cursor() as cursor:
+        return store.data_version(cursor)
+
+
+def filter_options(db: Database) -> dict[str, Any]:
+    """What the filters offer: fields, prefectures and fiscal years (newest first) of the portfolio."""
+    with db.cursor() as cursor:
+        options = store.filter_options(cursor)
+        start_month = read_settings(cursor).fiscal_year_start_month
+    first, last = options.pop("first"), options.pop("last")
+    options["years"] = fiscal_years(
+        pd.Timestamp(first).date() if first is not None else None,
+        pd.Timestamp(last).date() if last is not None else None,
+        start_month,
+    )
+    return options
+
+
+def project_choices(db: Database, lang: str) -> dict[str, str]:
+    """Every project: code → name in the user's language, for the project picker."""
+    with db.cursor() as cursor:
+        projects = project_list(cursor)
+    return dict(zip(projects["project_code"], _pick_name(projects, lang), strict=True))

@@ -10,7 +10,10 @@ import streamlit as st
 
 from kpi import clock
 from kpi.cli import database_path
+from kpi.filters import PHASES, SECTORS, Filters, from_query, parse_date, to_query
+from kpi.fiscal import fiscal_year_label
 from kpi.i18n import LANGUAGES, t
+from kpi.overview import data_version, filter_options, project_choices
 from kpi.storage import Database
 
 
@@ -41,3 +44,135 @@ def today() -> date:
 def actor() -> str:
     """Who the audit log names for writes from the dashboard (accounts come with sign-in)."""
     return str(st.session_state.get("user") or "dashboard")
+
+
+# -- shared widgets: one place, state kept across pages and in the URL ------------------------
+def _url_list(key: str) -> list[str]:
+    return list(st.query_params.get_all(key))
+
+
+def enter_page(name: str) -> None:
+    """Call first on every page: widgets of the same key on another page start from their default,
+    so shared widgets are restored from their shadow copies whenever the page changes."""
+    st.session_state["_page_changed"] = st.session_state.get("_last_page") != name
+    st.session_state["_last_page"] = name
+
+
+def sticky(key: str, default: Any) -> None:
+    """A widget key that survives pages: restored from its shadow copy (else `default`, e.g. from the
+    URL) on entering a page; left alone while the user works on the same page."""
+    if key not in st.session_state or st.session_state.get("_page_changed", True):
+        st.session_state[key] = st.session_state.get(f"_keep_{key}", default)
+
+
+def keep(*keys: str) -> None:
+    for key in keys:
+        st.session_state[f"_keep_{key}"] = st.session_state[key]
+
+
+def as_of_widget() -> date:
+    """The as-of date, in the sidebar; from ?as_of= on first visit, else today."""
+    sticky("as_of", parse_date(st.query_params.get("as_of"), today()))
+    st.sidebar.date_input(tr("overview.as_of"), key="as_of", format="YYYY-MM-DD")
+    keep("as_of")
+    return st.session_state["as_of"]
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def _filter_options(path: str, version: tuple[Any, ...]) -> dict[str, Any]:
+    return filter_options(_database(path))
+
+
+def filters_widget() -> Filters:
+    """Fiscal year, field, prefecture, sector and phase, in the sidebar; from the URL on first visit."""
+    db, lang = database(), language()  # format_func must not read the session when called later
+    options = _filter_options(db.path, cached_version())
+    linked = from_query({k: _url_list(k) for k in ("fy", "field", "pref", "sector", "phase")})
+    years = options["years"]
+    sticky("f_fy", linked.fiscal_year if linked.fiscal_year in years else 0)
+    sticky("f_fields", [v for v in linked.fields if v in options["fields"]])
+    sticky("f_prefectures", [v for v in linked.prefectures if v in options["prefectures"]])
+    sticky("f_sectors", list(linked.sectors))
+    sticky("f_phases", list(linked.phases))
+    with st.sidebar:
+        st.subheader(tr("filters.heading"))
+        st.selectbox(
+            tr("filters.fiscal_year"),
+            [0, *years],
+            key="f_fy",
+            format_func=lambda y: t("filters.all_years", lang) if not y else fiscal_year_label(y, lang),
+        )
+        st.multiselect(tr("filters.field"), options["fields"], key="f_fields", placeholder=tr("filters.all"))
+        st.multiselect(
+            tr("filters.prefecture"),
+            options["prefectures"],
+            key="f_prefectures",
+            placeholder=tr("filters.all"),
+        )
+        st.multiselect(
+            tr("filters.sector"),
+            list(SECTORS),
+            key="f_sectors",
+            placeholder=tr("filters.all"),
+            format_func=lambda s: t(f"sector.{s}", lang),
+        )
+        st.multiselect(
+            tr("filters.phase"),
+            list(PHASES),
+            key="f_phases",
+            placeholder=tr("filters.all"),
+            format_func=lambda p: t(f"phase.{p}", lang),
+        )
+    keep("f_fy", "f_fields", "f_prefectures", "f_sectors", "f_phases")
+    return current_filters()
+
+
+def current_filters() -> Filters:
+    state = st.session_state
+    return Filters(
+        fiscal_year=state.get("f_fy", state.get("_keep_f_fy")) or None,
+        fields=tuple(state.get("f_fields", state.get("_keep_f_fields")) or ()),
+        prefectures=tuple(state.get("f_prefectures", state.get("_keep_f_prefectures")) or ()),
+        sectors=tuple(state.get("f_sectors", state.get("_keep_f_sectors")) or ()),
+        phases=tuple(state.get("f_phases", state.get("_keep_f_phases")) or ()),
+    )
+
+
+def sync_url(**page_params: str | None) -> None:
+    """Write the view into the URL (language, as-of, filters, and the page's own keys)."""
+    wanted: dict[str, list[str]] = {"lang": [language()]}
+    as_of = st.session_state.get("as_of")
+    if isinstance(as_of, date) and as_of != today():
+        wanted["as_of"] = [as_of.isoformat()]
+    wanted |= to_query(current_filters())
+    wanted |= {k: [v] for k, v in page_params.items() if v}
+    current = {k: _url_list(k) for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def cached_version() -> tuple[Any, ...]:
+    """The data's version, asked once per run: cache keys include it, so caches never go stale."""
+    return data_version(database())
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def _project_choices(path: str, version: tuple[Any, ...], lang: str) -> dict[str, str]:
+    return project_choices(_database(path), lang)
+
+
+def project_widget() -> str | None:
+    """The project picker: from ?project= on first visit; every project by code and name."""
+    choices = _project_choices(database().path, cached_version(), language())
+    linked = st.query_params.get("project")
+    if "project" not in st.session_state or st.session_state.get("_page_changed", True):
+        # entering the page: a link wins over the last choice
+        remembered = st.session_state.get("_keep_project")
+        st.session_state["project"] = linked if linked in choices else remembered
+    if st.session_state["project"] not in choices:
+        st.session_state["project"] = next(iter(choices), None)
+    st.selectbox(
+        tr("project.picker"), list(choices), key="project", format_func=lambda c: f"{c}  {choices[c]}"
+    )
+    keep("project")
+    return st.session_state["project"]

@@ -1,0 +1,118 @@
+"""The overview's numbers equal `python -m kpi status`; paging, sorting, filters and breakdowns."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from kpi.filters import Filters
+from kpi.model import STATUS_ORDER
+from kpi.overview import build_overview, project_choices
+from kpi.status import portfolio_status
+from kpi.storage import Database
+from tests.conftest import DEMO_TODAY
+
+RANK = {s.value: i for i, s in enumerate(STATUS_ORDER)}
+
+
+@pytest.fixture(scope="module")
+def status(demo_db_path: object) -> pd.DataFrame:
+    return portfolio_status(Database(str(demo_db_path)), DEMO_TODAY)
+
+
+def test_headline_numbers_equal_the_status_command(demo_db: Database, status: pd.DataFrame) -> None:
+    view = build_overview(demo_db, DEMO_TODAY, "en")
+    h = view.headline
+    targeted = status[status["status"] != "no_target"]
+    assert h["kpis_with_target"] == len(targeted)
+    assert h["kpis_achieved"] == (status["status"] == "achieved").sum()
+    achieved_projects = status[status["status"] == "achieved"]["project_code"].nunique()
+    assert h["projects_with_achieved"] == achieved_projects
+    for kpi in ("joint_studies", "local_jobs"):
+        assert h[kpi] == pytest.approx(status[status["kpi_code"] == kpi]["value"].sum())
+    tti = status[status["kpi_code"] == "time_to_implementation"]["value"].dropna()
+    assert h["tti_median"] == pytest.approx(tti.median())
+    # Projects by their worst KPI status.
+    worst = status.groupby("project_code")["status"].agg(lambda s: min(s, key=RANK.__getitem__))
+    expected = worst.value_counts().to_dict()
+    assert {k: v for k, v in view.status_counts.items() if v} == expected
+    assert view.project_count == 24 == sum(view.status_counts.values())
+
+
+def test_matrix_cells_equal_the_status_command(demo_db: Database, status: pd.DataFrame) -> None:
+    view = build_overview(demo_db, DEMO_TODAY, "en", sort="code")
+    assert list(view.table["project_code"]) == sorted(status["project_code"].unique())
+    names = {"joint_studies": "Joint studies", "local_jobs": "Local jobs created"}
+    for row in status.to_dict("records"):
+        if row["kpi_code"] not in names:
+            continue
+        cell = view.statuses.set_index("project_code").loc[row["project_code"], names[row["kpi_code"]]]
+        assert cell == row["status"]
+    assert view.table.loc[0, "overall"] in {"Off track", "At risk", "On track", "Achieved", "No data"}
+
+
+def test_worst_first_puts_problems_on_top_and_pages_are_bounded(demo_db: Database) -> None:
+    first = build_overview(demo_db, DEMO_TODAY, "ja", page_size=10)
+    ranks = [RANK[s] for s in first.statuses["overall"]]
+    assert ranks == sorted(ranks) and first.statuses["overall"].iloc[0] == "off_track"
+    assert (first.page, first.pages, len(first.table)) == (1, 3, 10)
+    last = build_overview(demo_db, DEMO_TODAY, "ja", page=99, page_size=10)
+    assert (last.page, len(last.table)) == (3, 4)
+    seen = set()
+    for page in (1, 2, 3):
+        seen |= set(build_overview(demo_db, DEMO_TODAY, "ja", page=page, page_size=10).table["project_code"])
+    assert len(seen) == 24
+    with pytest.raises(ValueError):
+        build_overview(demo_db, DEMO_TODAY, "ja", sort="1; DROP TABLE projects")
+
+
+def test_breakdowns_count_every_pair(demo_db: Database, status: pd.DataFrame) -> None:
+    view = build_overview(demo_db, DEMO_TODAY, "en")
+    for dimension in ("field", "prefecture", "phase"):
+        assert view.breakdowns[dimension]["n"].sum() == len(status)
+    assert view.kpi_counts["n"].sum() == len(status)
+    # A project counts under each sector its partners belong to, so at least once.
+    assert view.breakdowns["sector"]["n"].sum() >= len(status)
+    assert set(view.breakdowns["sector"]["key"]) <= {"industry", "academia", "government"}
+    assert view.key_labels["government"] == "Government"
+
+
+def test_filters_narrow_every_number(demo_db: Database, status: pd.DataFrame) -> None:
+    everything = build_overview(demo_db, DEMO_TODAY, "en")
+    field = str(everything.breakdowns["field"]["key"].iloc[0])
+    view = build_overview(demo_db, DEMO_TODAY, "en", Filters(fields=(field,)))
+    assert 0 < view.project_count < everything.project_count
+    assert view.breakdowns["field"]["key"].unique().tolist() == [field]
+    nothing = build_overview(demo_db, DEMO_TODAY, "en", Filters(fields=("no such field",)))
+    assert nothing.project_count == 0 and nothing.table.empty and nothing.pages == 1
+
+
+def test_as_of_moves_the_numbers(demo_db: Database) -> None:
+    early = build_overview(demo_db, date(2024, 1, 1), "en")
+    now = build_overview(demo_db, DEMO_TODAY, "en")
+    assert (
+        early.headline["joint_studies"] is None
+        or early.headline["joint_studies"] < now.headline["joint_studies"]
+    )
+
+
+def test_project_choices_in_both_languages(demo_db: Database) -> None:
+    ja, en = project_choices(demo_db, "ja"), project_choices(demo_db, "en")
+    assert list(ja) == list(en) and len(ja) == 24
+    assert ja["P01"] != en["P01"]
+
+
+def test_a_status_snapshot_gives_the_same_overview(demo_db: Database) -> None:
+    from kpi.filters import Filters
+    from kpi.overview import portfolio_snapshot
+
+    snapshot = portfolio_snapshot(demo_db, DEMO_TODAY)
+    for filters in (Filters(), Filters(sectors=("industry",), phases=("demonstration",))):
+        direct = build_overview(demo_db, DEMO_TODAY, "ja", filters, page_size=7, page=2)
+        reused = build_overview(demo_db, DEMO_TODAY, "ja", filters, page_size=7, page=2, status=snapshot)
+        assert direct.headline == reused.headline and direct.status_counts == reused.status_counts
+        pd.testing.assert_frame_equal(direct.table, reused.table)
+        for dimension, frame in direct.breakdowns.items():
+            pd.testing.assert_frame_equal(frame, reused.breakdowns[dimension])

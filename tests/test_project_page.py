@@ -1,0 +1,142 @@
+"""The project page: its numbers equal `python -m kpi status --project`, and the pages through AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kpi.overview import build_overview
+from kpi.project_view import build_project_view, fmt
+from kpi.status import portfolio_status, status_records
+from kpi.storage import Database
+from tests.conftest import DEMO_TODAY
+
+ROOT = Path(__file__).parent.parent
+PROJECTS = [f"P{n:02d}" for n in range(1, 25)]
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, db: Path, **query: str) -> AppTest:
+    monkeypatch.setenv("KPI_DB", str(db))
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key, value in query.items():
+        app.query_params[key] = value
+    return app
+
+
+@pytest.mark.parametrize("code", PROJECTS)
+def test_every_project_view_equals_the_status_command(demo_db: Database, code: str) -> None:
+    view = build_project_view(demo_db, code, DEMO_TODAY, "en")
+    assert view is not None
+    expected = status_records(portfolio_status(demo_db, DEMO_TODAY, project_code=code))
+    shown = status_records(pd.DataFrame([story.status for story in view.kpis]))
+    assert shown == expected
+    for story in view.kpis:
+        actual = [t for t in story.figure.data if t.name == "Actual to date"]
+        if story.status["value"] is None or pd.isna(story.status["value"]):
+            assert not actual
+            continue
+        # The drawn line ends on the value the status reports.
+        assert actual[0].y[-1] == pytest.approx(story.status["value"])
+        if story.status["status"] == "no_target":
+            assert story.explanation == [
+                "No target is set for this KPI, so there is no plan to compare with."
+            ]
+        else:
+            assert any(fmt(story.status["value"]) in line for line in story.explanation)
+
+
+def test_explanation_uses_the_real_numbers(demo_db: Database) -> None:
+    view = build_project_view(demo_db, "P01", DEMO_TODAY, "en")
+    assert view is not None
+    story = next(s for s in view.kpis if s.kpi_code == "time_to_implementation")
+    s = story.status
+    text = "\n".join(story.explanation)
+    assert f"Baseline B = {fmt(s['baseline'])}" in text
+    assert f"P = {fmt(s['expected'])}" in text
+    assert (
+        f"({fmt(s['value'])} − {fmt(s['baseline'])}) / ({fmt(s['expected'])} − {fmt(s['baseline'])})" in text
+    )
+    assert "On track" in text or "At risk" in text or "Off track" in text or "Achieved" in text
+    assert story.direction == "lower" and "lower is better" in story.figure.layout.title.text
+
+
+def test_revised_target_keeps_its_original(demo_db: Database) -> None:
+    view = build_project_view(demo_db, "P16", DEMO_TODAY, "ja")
+    assert view is not None
+    story = next(s for s in view.kpis if s.kpi_code == "time_to_implementation")
+    assert len(story.versions) == 2
+    mid = story.horizons.set_index("horizon").loc["中期"]
+    assert (mid["target"], mid["original"]) == (36.0, 24.0)
+    assert any("当初目標" in str(t.name) for t in story.figure.data)
+    assert set(view.partners["sector"]) <= {"産（企業）", "学（大学・研究機関）", "官（行政）"}
+    assert len(view.reports) > 0 and view.reports["recorded_by"].notna().all()
+
+
+def test_unknown_project_is_none(demo_db: Database) -> None:
+    assert build_project_view(demo_db, "NOPE", DEMO_TODAY, "en") is None
+
+
+@pytest.mark.parametrize("lang, back", [("ja", "概要に戻る"), ("en", "Back to the overview")])
+def test_project_page_renders_from_a_link(
+    monkeypatch: pytest.MonkeyPatch, demo_db_path: Path, lang: str, back: str
+) -> None:
+    app = _app(monkeypatch, demo_db_path, lang=lang, project="P16")
+    app.switch_page("views/project.py").run()
+    assert not app.exception
+    assert app.title[0].value.startswith("P16")
+    assert app.selectbox(key="project").value == "P16"
+    view = build_project_view(Database(demo_db_path), "P16", DEMO_TODAY, lang)
+    assert view is not None
+    assert len(app.get("plotly_chart")) == len(view.kpis)
+    assert len(app.expander) == len(view.kpis)
+    assert app.query_params["project"] in ("P16", ["P16"])
+
+
+def test_project_picker_changes_the_project_and_the_link(
+    monkeypatch: pytest.MonkeyPatch, demo_db_path: Path
+) -> None:
+    app = _app(monkeypatch, demo_db_path, lang="en", project="P01")
+    app.switch_page("views/project.py").run()
+    app.selectbox(key="project").select("P05").run()
+    assert not app.exception
+    assert app.title[0].value.startswith("P05")
+    assert app.query_params["project"] in ("P05", ["P05"])
+
+
+def test_overview_reads_filters_and_as_of_from_the_link(
+    monkeypatch: pytest.MonkeyPatch, demo_db_path: Path
+) -> None:
+    from kpi.filters import Filters
+
+    app = _app(
+        monkeypatch, demo_db_path, lang="en", sector="government", phase="planning", as_of="2026-06-30"
+    )
+    app.run()
+    assert not app.exception
+    assert app.multiselect(key="f_sectors").value == ["government"]
+    assert app.date_input(key="as_of").value.isoformat() == "2026-06-30"
+    expected = build_overview(
+        Database(demo_db_path),
+        pd.Timestamp("2026-06-30").date(),
+        "en",
+        Filters(sectors=("government",), phases=("planning",)),
+    )
+    assert {m.label: m.value for m in app.metric}["Projects"] == str(expected.project_count)
+    assert len(app.dataframe[0].value) == len(expected.table)
+    # Changing a filter keeps the rest and writes the view into the link.
+    app.multiselect(key="f_phases").set_value([]).run()
+    assert app.query_params["sector"] in ("government", ["government"]) and "phase" not in app.query_params
+    assert app.query_params["as_of"] in ("2026-06-30", ["2026-06-30"])
+
+
+def test_overview_sort_and_page_widgets(monkeypatch: pytest.MonkeyPatch, demo_db_path: Path) -> None:
+    app = _app(monkeypatch, demo_db_path, lang="en", sort="code")
+    app.run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert list(table["project_code"]) == sorted(table["project_code"])
+    app.selectbox(key="ov_sort").select("worst").run()
+    assert "sort" not in app.query_params
