@@ -36,7 +36,11 @@ except DatabaseBusy as busy:
 
 pages = [
     st.Page("views/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
+    st.Page("views/project.py", title=t("nav.project", lang), icon=":material/insights:", url_path="project"),
+    st.Page("views/update.py", title=t("nav.update", lang), icon=":material/edit_note:", url_path="update"),
     st.Page("views/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),
+    st.Page("views/admin.py", title=t("nav.admin", lang), icon=":material/settings:", url_path="admin"),
+    st.Page("views/audit.py", title=t("nav.audit", lang), icon=":material/history:", url_path="audit"),
 ]
 try:
     st.navigation(pages).run()

@@ -1,0 +1,146 @@
+"""What the progress-update page edits: a KPI's target form and the grid of one period's values."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from kpi.fiscal import fiscal_quarter, fiscal_year, quarter_end
+from kpi.model import HORIZONS
+from kpi.storage import Database
+from kpi.storage.edits import current_target_version, current_versions, version_notes
+from kpi.storage.project import project_kpis
+from kpi.storage.registry import current_targets, read_settings, target_history
+
+# Column contract of progress_grid(): one row per KPI of the project.
+GRID_COLUMNS = ["kpi_code", "kpi_name", "unit", "value", "note", "version_id"]
+
+
+def _clean(value: Any) -> Any:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def target_form(
+    db: Database, project_code: str, kpi_code: str
+) -> tuple[dict[str, Any] | None, int, pd.DataFrame]:
+    """(current target set or None, its version number (0: none), every version oldest first)."""
+    with db.cursor() as cursor:
+        version = current_target_version(cursor, project_code, kpi_code)
+        current = current_targets(cursor, project_code)
+        history = target_history(cursor, project_code)
+    row = current[current["kpi_code"] == kpi_code]
+    target = {str(k): _clean(v) for k, v in row.iloc[0].to_dict().items()} if len(row) else None
+    return target, version, history[history["kpi_code"] == kpi_code].reset_index(drop=True)
+
+
+def revision_table(history: pd.DataFrame) -> pd.DataFrame:
+    """Each revision as from → to per changed field, with who, when and why (version 1: as set)."""
+    rows = []
+    previous: dict[str, Any] | None = None
+    fields = ["baseline_value", "baseline_date"] + [f"{h}_{p}" for h in HORIZONS for p in ("value", "date")]
+    for record in history.to_dict("records"):
+        values = {f: _clean(record[f]) for f in fields}
+        changes = [
+            f"{f}: {previous[f]} → {values[f]}" for f in fields if previous and previous[f] != values[f]
+        ]
+        rows.append(
+            {
+                "version": record["version"],
+                "recorded_at": record["recorded_at"],
+                "recorded_by": record["recorded_by"],
+                "reason": record["reason"],
+                "changes": "; ".join(changes),
+            }
+        )
+        previous = values
+    return pd.DataFrame(rows, columns=["version", "recorded_at", "recorded_by", "reason", "changes"])
+
+
+def recent_quarter_ends(db: Database, today: date, count: int = 8) -> list[date]:
+    """The ends of the last `count` fiscal quarters that have ended, newest first."""
+    with db.cursor() as cursor:
+        start_month = read_settings(cursor).fiscal_year_start_month
+    fy, q = fiscal_year(today, start_month), fiscal_quarter(today, start_month)
+    ends: list[date] = []
+    while len(ends) < count:
+        end = quarter_end(fy, q, start_month)
+        if end <= today:
+            ends.append(end)
+        fy, q = (fy, q - 1) if q > 1 else (fy - 1, 4)
+    return ends
+
+
+def progress_grid(
+    db: Database, project_code: str, period_end: date, organization_code: str, lang: str
+) -> pd.DataFrame:
+    """The project's KPIs with this organization's current value and note for the period."""
+    with db.cursor() as cursor:
+        kpis = project_kpis(cursor, project_code)
+        keys = pd.DataFrame(
+            {
+                "project_code": project_code,
+                "kpi_code": kpis["kpi_code"],
+                "period_end": period_end,
+                "organization_code": organization_code,
+            }
+        )
+        current = current_versions(cursor, keys) if len(keys) else pd.DataFrame(columns=["kpi_code"])
+        notes = _notes(cursor, current)
+    grid = pd.DataFrame(
+        {
+            "kpi_code": kpis["kpi_code"],
+            "kpi_name": kpis["name_ja"] if lang == "ja" else kpis["name_en"],
+            "unit": kpis["unit_ja"] if lang == "ja" else kpis["unit_en"],
+        }
+    )
+    grid = grid.merge(current[["kpi_code", "value", "version_id"]], on="kpi_code", how="left")
+    grid["note"] = grid["version_id"].map(notes).fillna("")
+    return grid[GRID_COLUMNS]
+
+
+def _notes(cursor: Any, current: pd.DataFrame) -> dict[int, str]:
+    ids = [int(v) for v in current.get("version_id", pd.Series(dtype=float)).dropna()]
+    if not ids:
+        return {}
+    return version_notes(cursor, ids)
+
+
+def grid_changes(
+    original: pd.DataFrame,
+    edited: pd.DataFrame,
+    *,
+    project_code: str,
+    period_end: date,
+    organization_code: str,
+) -> tuple[pd.DataFrame, dict[tuple[Any, ...], int | None]]:
+    """Only the rows whose value or note the user changed, and the versions the grid showed."""
+    merged = original.merge(edited[["kpi_code", "value", "note"]], on="kpi_code", suffixes=("_was", ""))
+    value_changed = ~(
+        (merged["value"].isna() & merged["value_was"].isna()) | (merged["value"] == merged["value_was"])
+    )
+    note_changed = merged["note"].fillna("") != merged["note_was"].fillna("")
+    changed = merged[(value_changed | note_changed) & merged["value"].notna()]
+    rows = pd.DataFrame(
+        {
+            "project_code": project_code,
+            "kpi_code": changed["kpi_code"],
+            "period_end": period_end,
+            "organization_code": organization_code,
+            "value": changed["value"].astype(float),
+            "note": changed["note"].fillna("").astype(str),
+        }
+    )
+    base = {
+        (project_code, r["kpi_code"], period_end, organization_code): (
+            None if pd.isna(r["version_id"]) else int(r["version_id"])
+        )
+        for r in changed.to_dict("records")
+    }
+    return rows.reset_index(drop=True), base

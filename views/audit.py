@@ -1,0 +1,47 @@
+"""The audit log: every write with who, when, what, before and after; filtered."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kpi.i18n import t
+from kpi.storage.audit_query import AuditFilter, audit_choices, search_audit
+from views.common import database, language, tr
+
+db = database()
+lang = language()
+st.title(tr("audit.heading"))
+with db.cursor() as cursor:
+    choices = audit_choices(cursor)
+columns = st.columns(3)
+actor = columns[0].selectbox(
+    tr("audit.actor"), [None, *choices["actor"]], format_func=lambda v: v or t("audit.all", lang)
+)
+entity = columns[1].selectbox(
+    tr("audit.entity"), [None, *choices["entity"]], format_func=lambda v: v or t("audit.all", lang)
+)
+action = columns[2].selectbox(
+    tr("audit.action"), [None, *choices["action"]], format_func=lambda v: v or t("audit.all", lang)
+)
+columns = st.columns(3)
+since = columns[0].date_input(tr("audit.since"), value=None)
+until = columns[1].date_input(tr("audit.until"), value=None)
+text = columns[2].text_input(tr("audit.text"))
+with db.cursor() as cursor:
+    entries = search_audit(cursor, AuditFilter(actor, entity, action, since, until, text.strip() or None))
+st.caption(tr("audit.count", count=len(entries)))
+st.dataframe(
+    entries,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "id": None,
+        "recorded_at": st.column_config.DatetimeColumn(tr("audit.when"), format="YYYY-MM-DD HH:mm:ss"),
+        "actor": tr("audit.actor"),
+        "action": tr("audit.action"),
+        "entity": tr("audit.entity"),
+        "entity_key": tr("audit.key"),
+        "before": tr("audit.before"),
+        "after": tr("audit.after"),
+    },
+)
