@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
-from kpi.intake.rows import CellReader, Column, ErrorSink
+from kpi.intake.rows import CellReader, Column, ErrorSink, FrameColumn
 from kpi.intake.table import RawTable, normalize_header
 from kpi.values import to_date, to_number
 
@@ -113,6 +114,8 @@ def _parse_long(table: RawTable, uploader: str, sink: ErrorSink, fy_start: int) 
     cells = CellReader(table, LONG_COLUMNS, sink)
     if cells.report_missing_columns():
         return None
+    if table.frame is not None:
+        return _parse_long_columns(table, cells, uploader, fy_start)
     reader = _Reader(cells, fy_start)
     out: list[tuple[object, ...]] = []
     for row, raw_cells in table.rows:
@@ -178,3 +181,116 @@ def _parse_wide(
             if None not in (project, period, value):
                 out.append((row, project, kpi, period, organization, value, note, kpi))
     return Parsed("wide", pd.DataFrame(out, columns=ROW_COLUMNS), len(table.rows))
+
+
+class _ColumnErrors:
+    """Cell errors found column by column, handed to the sink in the order the row-by-row
+    reading finds them (row, then column), so both readings report identically."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self.rows = rows  # spreadsheet row number per frame position
+        self.found: list[tuple[int, int, str, str, dict[str, object]]] = []
+
+    def add(self, column: FrameColumn, bad: dict[int, tuple[str, dict[str, object]]], order: int,
+            name: str) -> None:  # fmt: skip
+        """One error per row whose distinct cell is in `bad` (entry → error code and context)."""
+        if not bad:
+            return
+        flagged = np.zeros(len(column.raws), dtype=bool)
+        flagged[list(bad)] = True
+        for position in np.flatnonzero(flagged[column.codes]).tolist():
+            code, context = bad[int(column.codes[position])]
+            self.found.append((position, order, code, name, context))
+
+    def flush(self, sink: ErrorSink) -> None:
+        for position, _order, code, column, context in sorted(self.found, key=lambda e: e[:2]):
+            sink.add(code, int(self.rows[position]), column, **context)
+
+
+def _objects(items: list[object], codes: np.ndarray) -> np.ndarray:
+    entries = np.empty(len(items), dtype=object)
+    entries[:] = items
+    return entries[codes]
+
+
+def _object_column(values: np.ndarray) -> pd.Series:
+    return pd.Series(values, dtype=object)
+
+
+def _texts(column: FrameColumn, errors: _ColumnErrors | None, order: int, name: str) -> np.ndarray:
+    """Per row: the cell as CellReader.text reads it; None when blank (missing_value if required)."""
+    if errors is not None:
+        blank: dict[int, tuple[str, dict[str, object]]] = {
+            i: ("missing_value", {}) for i, raw in enumerate(column.raws) if raw is None
+        }
+        errors.add(column, blank, order, name)
+    return _objects(list(column.raws), column.codes)
+
+
+def _days(column: FrameColumn, errors: _ColumnErrors, order: int, fy_start: int) -> np.ndarray:
+    days: list[object] = []
+    bad: dict[int, tuple[str, dict[str, object]]] = {}
+    for index, raw in enumerate(column.raws):
+        day = None
+        if raw is None:
+            bad[index] = ("missing_value", {})
+        else:
+            try:
+                day = to_date(raw, fy_start)
+            except ValueError:
+                bad[index] = ("invalid_date", {"value": raw})
+        days.append(day)
+    errors.add(column, bad, order, PERIOD.name)
+    return _objects(days, column.codes)
+
+
+def _numbers(column: FrameColumn, errors: _ColumnErrors, order: int) -> np.ndarray:
+    """Per row: the value; NaN where the cell is missing or not a number (errors reported)."""
+    values, odd = column.numbers()
+    bad: dict[int, tuple[str, dict[str, object]]] = {}
+    for index in odd:  # blank, full-width, spaces or invalid: the one definition in kpi/values.py
+        raw = column.raws[index]
+        number = None
+        if raw is None:
+            bad[index] = ("missing_value", {})
+        else:
+            try:
+                number = to_number(raw)
+            except ValueError:
+                bad[index] = ("invalid_number", {"value": raw})
+        values[index] = np.nan if number is None else number
+    errors.add(column, bad, order, VALUE.name)
+    return values[column.codes]
+
+
+def _parse_long_columns(table: RawTable, cells: CellReader, uploader: str, fy_start: int) -> Parsed:
+    """_parse_long for a CSV read column-wise: each distinct cell text is interpreted once."""
+    assert table.frame is not None
+    rows = table.frame.index.to_numpy()
+    errors = _ColumnErrors(rows)
+
+    def column(name: str) -> FrameColumn:
+        return FrameColumn.read(table, cells.index.get(name))
+
+    project = _texts(column(PROJECT.name), errors, 0, PROJECT.name)
+    kpi = _texts(column(KPI.name), errors, 1, KPI.name)
+    period = _days(column(PERIOD.name), errors, 2, fy_start)
+    value = _numbers(column(VALUE.name), errors, 3)
+    organization = _texts(column(ORGANIZATION.name), None, 4, ORGANIZATION.name)
+    note = _texts(column(NOTE.name), None, 5, NOTE.name)
+    errors.flush(cells.sink)
+    keep = (project != None) & (kpi != None) & (period != None) & ~np.isnan(value)  # noqa: E711
+    if not keep.any():
+        return Parsed("long", pd.DataFrame([], columns=ROW_COLUMNS), len(rows))
+    organization = np.where(organization == None, uploader, organization)  # noqa: E711
+    note = np.where(note == None, "", note)  # noqa: E711
+    # Codes stay object columns (Python str): validate.py zips and hashes them, several times
+    # faster than through pandas' Arrow-backed strings.
+    out = pd.DataFrame({
+        "row": rows[keep].astype(np.int64), "project_code": _object_column(project[keep]),
+        "kpi_code": _object_column(kpi[keep]), "period_end": _object_column(period[keep]),
+        "organization_code": _object_column(organization[keep]), "value": value[keep],
+        "note": _object_column(note[keep]), "column": VALUE.name,
+    })  # fmt: skip
+    out["column"] = out["column"].astype(object)
+    return Parsed("long", out, len(rows))

@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+import pandas as pd
+
 from kpi.i18n import catalog, t
 from kpi.intake.table import RawTable, normalize_header
 from kpi.model import ValidationError
@@ -128,3 +131,44 @@ class CellReader:
             choices = ", ".join(sorted(set(allowed.values())))
             self.sink.add("invalid_value", row, name, value=value, choices=choices)
         return found
+
+
+# to_number's accepted form (kpi/values.py _NUMBER_RE) for ASCII text with nothing to fold or trim.
+_CLEAN_NUMBER = r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
+
+
+@dataclass
+class FrameColumn:
+    """One column of a frame-backed RawTable (a CSV), read once per distinct cell text.
+
+    A partner file repeats the same codes and dates thousands of times: `raws` holds each
+    distinct cell as CellReader.raw would return it (stripped, None when blank) and `codes`
+    maps every row to its entry, so interpreting the cells costs one call per distinct text.
+    """
+
+    codes: np.ndarray  # per row: index into raws
+    raws: list[str | None]
+    texts: pd.Index | None = None  # the distinct cells before stripping (None: column absent)
+
+    @classmethod
+    def read(cls, table: RawTable, position: int | None) -> FrameColumn:
+        frame = table.frame
+        assert frame is not None, "FrameColumn needs a table read column-wise (CSV)"
+        if position is None or position >= frame.shape[1]:
+            return cls(np.zeros(len(frame), dtype=np.intp), [None])
+        codes, texts = pd.factorize(frame.iloc[:, position])
+        texts = pd.Index(texts)
+        return cls(codes, [text.strip() or None for text in texts], texts)
+
+    def numbers(self) -> tuple[np.ndarray, list[int]]:
+        """Each distinct cell as a number: float per entry (NaN when not clean) and the entries
+        needing kpi/values.py (blank, full-width, spaces, anything odd), as a list of their indexes."""
+        values = np.full(len(self.raws), np.nan)
+        if self.texts is None:
+            return values, [0]
+        clean = np.asarray(self.texts.str.fullmatch(_CLEAN_NUMBER), dtype=bool)
+        texts = self.texts[clean].str.replace(",", "", regex=False)
+        values[clean] = np.fromiter(map(float, texts), dtype=np.float64, count=len(texts))
+        values += 0.0  # as to_number: "-0" is 0.0
+        odd = ~clean | ~np.isfinite(values)  # a huge number of digits: to_number says why
+        return values, [int(i) for i in np.flatnonzero(odd)]

@@ -60,7 +60,7 @@ def _achievement(h: str) -> str:
 def _forecast(h: str) -> str:
     return (
         f"CASE WHEN n_fit >= 2 AND {h}_date IS NOT NULL THEN"
-        f" fit_intercept + fit_slope * CAST(date_diff('day', DATE '1970-01-01', {h}_date) AS DOUBLE)"
+        f" fit_intercept + fit_slope * CAST(date_diff('day', last_period_end, {h}_date) AS DOUBLE)"
         f" END"
     )
 
@@ -98,54 +98,69 @@ targets AS (
     WHERE $project::VARCHAR IS NULL OR project_code = $project::VARCHAR
     QUALIFY row_number() OVER (PARTITION BY project_code, kpi_code ORDER BY version DESC) = 1
 ),
--- Current reports that count: after the baseline date, on or before the as-of date.
-counted AS (
-    SELECT a.project_code, a.kpi_code, a.period_end, a.value, a.version_id
-    FROM actual_current a
-    LEFT JOIN targets t USING (project_code, kpi_code)
-    WHERE ($project::VARCHAR IS NULL OR a.project_code = $project::VARCHAR)
-      AND a.period_end <= (SELECT as_of FROM p)
-      AND (t.baseline_date IS NULL OR a.period_end > t.baseline_date)
-),
--- Rule `combine`: several partners' reports for one period add up, or the latest recorded wins.
+-- Per project x KPI x period, both combine rules, straight off actual_current: grouping before any
+-- join is what keeps this, the one pass over every report, close to a plain GROUP BY.
 periods AS (
-    SELECT c.project_code, c.kpi_code, c.period_end,
-           CASE WHEN any_value(k.combine) = 'sum' THEN sum(c.value)
-                ELSE arg_max(c.value, c.version_id) END AS amount
-    FROM counted c JOIN kpi_definitions k USING (kpi_code)
-    GROUP BY c.project_code, c.kpi_code, c.period_end
+    SELECT project_code, kpi_code, period_end,
+           sum(value) AS summed, arg_max(value, version_id) AS latest
+    FROM actual_current
+    WHERE $project::VARCHAR IS NULL OR project_code = $project::VARCHAR
+    GROUP BY project_code, kpi_code, period_end
 ),
--- Rule `accumulation`: value to date at each period end.
-series AS (
-    SELECT s.project_code, s.kpi_code, s.period_end,
-           CASE WHEN k.accumulation = 'sum'
-                THEN coalesce(t.baseline_value, 0.0)
-                     + sum(s.amount) OVER (PARTITION BY s.project_code, s.kpi_code
-                                           ORDER BY s.period_end ROWS UNBOUNDED PRECEDING)
-                ELSE s.amount END AS v,
-           row_number() OVER (PARTITION BY s.project_code, s.kpi_code
-                              ORDER BY s.period_end DESC) AS recency
-    FROM periods s
+-- One row per project x KPI from here on (every pair with a report, whatever its date): its
+-- periods as one list in date order (list_sort orders structs by their first field, the day).
+reported AS (
+    SELECT project_code, kpi_code,
+           list_sort(list(struct_pack(day := period_end, summed := summed, latest := latest))) AS periods
+    FROM periods GROUP BY project_code, kpi_code
+),
+-- Periods that count (after the baseline date, on or before the as-of date), amounts by `combine`.
+counted AS (
+    SELECT r.project_code, r.kpi_code, k.accumulation, coalesce(t.baseline_value, 0.0) AS base,
+           list_filter(r.periods, lambda x: x.day <= $as_of::DATE
+                                            AND (t.baseline_date IS NULL OR x.day > t.baseline_date)) AS kept,
+           k.combine
+    FROM reported r
     JOIN kpi_definitions k USING (kpi_code)
     LEFT JOIN targets t USING (project_code, kpi_code)
 ),
--- Value to date, and the least-squares line over the last eight counting periods.
+amounts AS (
+    SELECT project_code, kpi_code, accumulation, base, len(kept) AS n,
+           list_transform(kept, lambda x: x.day) AS days,
+           list_transform(kept, lambda x: CASE WHEN combine = 'sum' THEN x.summed ELSE x.latest END) AS a
+    FROM counted
+),
+-- Rule `accumulation`: value to date at the last period (B + the sum of amounts, in date order),
+-- and at each of the last eight, with x in days since the last one, for the least-squares line.
+series AS (
+    SELECT project_code, kpi_code, n,
+           CASE WHEN n > 0 THEN days[n] END AS last_period_end,
+           CASE WHEN n = 0 THEN NULL WHEN accumulation = 'sum' THEN base + list_sum(a) ELSE a[n] END AS value,
+           list_transform(range(greatest(n - 7, 1), n + 1),
+                          lambda i: CASE WHEN accumulation = 'sum' THEN base + list_sum(a[1:i])
+                                         ELSE a[i] END) AS ys,
+           list_transform(range(greatest(n - 7, 1), n + 1),
+                          lambda i: CAST(date_diff('day', days[n], days[i]) AS DOUBLE)) AS xs
+    FROM amounts
+),
+sums AS (
+    SELECT project_code, kpi_code, last_period_end, value, len(xs) AS m,
+           list_sum(xs) AS sx, list_sum(ys) AS sy,
+           list_sum(list_transform(xs, lambda x: x * x)) AS sxx,
+           list_sum(list_transform(range(1, len(xs) + 1), lambda j: xs[j] * ys[j])) AS sxy
+    FROM series
+),
 latest AS (
-    SELECT project_code, kpi_code,
-           max(period_end) AS last_period_end,
-           arg_max(v, period_end) AS value,
-           count(*) FILTER (WHERE recency <= 8) AS n_fit,
-           regr_slope(v, CAST(date_diff('day', DATE '1970-01-01', period_end) AS DOUBLE))
-               FILTER (WHERE recency <= 8) AS fit_slope,
-           regr_intercept(v, CAST(date_diff('day', DATE '1970-01-01', period_end) AS DOUBLE))
-               FILTER (WHERE recency <= 8) AS fit_intercept
-    FROM series GROUP BY project_code, kpi_code
+    SELECT project_code, kpi_code, last_period_end, value, m AS n_fit,
+           (m * sxy - sx * sy) / (m * sxx - sx * sx) AS fit_slope,
+           -- the line's value at the last period (x = 0)
+           (sy - (m * sxy - sx * sy) / (m * sxx - sx * sx) * sx) / m AS fit_intercept
+    FROM sums WHERE m > 0
 ),
 pairs AS (
     SELECT project_code, kpi_code FROM targets
     UNION
-    SELECT DISTINCT project_code, kpi_code FROM actual_current
-    WHERE $project::VARCHAR IS NULL OR project_code = $project::VARCHAR
+    SELECT project_code, kpi_code FROM reported
 ),
 joined AS (
     SELECT pr.project_code, pr.kpi_code, k.direction, p.as_of, p.on_track, p.at_risk,

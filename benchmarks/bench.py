@@ -1,0 +1,142 @@
+"""Benchmarks for issue 8: status, pages, import and memory at three portfolio sizes.
+
+    .venv/bin/python benchmarks/bench.py [--sizes S,M,L] [--runs N]
+
+Prints one table: figure, size, median seconds (or MB), baseline, baseline median, ratio, target,
+met. Each size is generated and loaded once into a temporary folder. Figures are medians of
+--runs runs in this process (pandas at most 3); targets apply at L. Nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest's bare-mode warnings, once per run
+
+from benchmarks import figures
+from benchmarks.portfolios import IMPORT_ROWS, SIZES, Built, build, partner_csv
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    size: str
+    value: float
+    unit: str = "s"
+    baseline: str = ""
+    baseline_value: float | None = None
+    target: str = ""
+    met: bool | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.value / self.baseline_value if self.baseline_value else None
+
+
+def _status_rows(built: Built, runs: int, at_l: bool) -> list[Row]:
+    f = figures.status_figures(built, runs)
+    s = built.size.name
+    target_ok = f["status"] < 1.0 and f["status"] <= 3 * f["group_by"]
+    return [
+        Row("status", s, f["status"], baseline="DuckDB GROUP BY", baseline_value=f["group_by"],
+            target="≤3× floor, <1 s" if at_l else "", met=target_ok if at_l else None),
+        Row("status", s, f["status"], baseline="pandas", baseline_value=f["pandas"]),
+    ]  # fmt: skip
+
+
+def _page_rows(built: Built, runs: int, at_l: bool, status_seconds: float) -> list[Row]:
+    try:
+        f = figures.page_figures(built, runs)
+    except RuntimeError as error:  # the pages are being built by others: report, keep measuring
+        print(f"{built.size.name}: page not measured: {error}", flush=True)
+        return []
+    s = built.size.name
+    targets = {"overview": 3.0, "project": 0.5}
+    rows = []
+    for page, limit in targets.items():
+        if f"{page} first" not in f:
+            continue
+        target = f"<{limit:g} s" if at_l else ""
+        for label, key in (("first view", "first"), ("cached rerun", "cached")):
+            value = f[f"{page} {key}"]
+            rows.append(Row(f"{page} page, {label}", s, value, baseline="status query",
+                            baseline_value=status_seconds, target=target,
+                            met=value < limit if at_l else None))  # fmt: skip
+    return rows
+
+
+def _import_rows(built: Built, runs: int, folder: Path) -> list[Row]:
+    if built.size.projects * built.size.kpis * built.size.quarters < IMPORT_ROWS:
+        return []  # no room for 100,000 distinct project × KPI × period keys at this size
+    data = partner_csv(built)
+    f = figures.import_figures(built, data, folder, runs)
+    ok = f["import"] < 5 and f["import"] <= 4 * f["read_csv"]
+    return [Row(f"import {IMPORT_ROWS:,} rows", built.size.name, f["import"], baseline="pandas.read_csv",
+                baseline_value=f["read_csv"], target="≤4× floor, <5 s", met=ok)]  # fmt: skip
+
+
+def _format(rows: list[Row]) -> str:
+    header = ["figure", "size", "median", "baseline", "baseline median", "ratio", "target", "met"]
+    lines = [header]
+    for r in rows:
+        number = f"{r.value:,.0f} MB" if r.unit == "MB" else f"{r.value:.3f} s"
+        base = f"{r.baseline_value:.3f} s" if r.baseline_value is not None else ""
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else ""
+        met = "" if r.met is None else ("yes" if r.met else "no")
+        lines.append([r.figure, r.size, number, r.baseline, base, ratio, r.target, met])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = ["| " + " | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) + " |" for line in lines]
+    out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
+    parser.add_argument("--sizes", default="S,M,L", help="comma-separated sizes among S, M, L")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    args = parser.parse_args(argv)
+    sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
+    if unknown := [s for s in sizes if s not in SIZES]:
+        parser.error(f"unknown size {unknown[0]}; choose from {', '.join(SIZES)}")
+    started = time.perf_counter()
+    print(f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.2f}", flush=True)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="kpi-bench-") as tmp:
+        folder = Path(tmp)
+        for name in sizes:
+            size = SIZES[name]
+            built = build(size, folder)
+            print(f"{name}: {size.projects:,} projects × {size.kpis} KPIs × {size.quarters} quarters × "
+                  f"{size.partners} partners = {size.actual_rows:,} actual rows, built in "
+                  f"{built.build_seconds:.1f} s", flush=True)  # fmt: skip
+            if name == "S":
+                bad = figures.check_pandas_baseline(built)
+                print(f"S: pandas baseline vs portfolio_status: {bad} differing fields", flush=True)
+            at_l = name == "L"
+            status = _status_rows(built, args.runs, at_l)
+            rows += status
+            rows += _page_rows(built, args.runs, at_l, status[0].value)
+            rows += _import_rows(built, args.runs, folder)
+            if at_l:
+                mb = figures.peak_memory_mb(built)
+                memory = Row("peak memory (overview)", name, mb, unit="MB", target="<1,536 MB", met=mb < 1536)
+                rows.append(memory)
+            print(_format([r for r in rows if r.size == name]), flush=True)
+            built.path.unlink()
+    if not figures.has_project_page():
+        print(f"note: {figures.PROJECT_PAGE} does not exist yet; project page not measured")
+    print(f"\nload average at end {os.getloadavg()[0]:.2f}; total {time.perf_counter() - started:.0f} s\n")
+    print(_format(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
