@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from kpi.formatting import format_date
 from kpi.i18n import t
 from kpi.model import STATUS_ORDER, Status
 
@@ -170,7 +171,7 @@ def kpi_chart(
         yref="paper",
         yanchor="bottom",
         showarrow=False,
-        text=t("chart.as_of", lang, date=as_of.isoformat()),
+        text=t("chart.as_of", lang, date=format_date(as_of, lang)),
         font={"size": 11},
     )
     figure.update_yaxes(title_text=unit)

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kpi.charts import kpi_chart
+from kpi.formatting import format_date
 from kpi.i18n import t
 from kpi.model import HORIZONS, Settings
 from kpi.status import portfolio_status
@@ -57,8 +58,9 @@ def pct(value: Any) -> str:
     return "—" if value is None or pd.isna(value) else f"{float(value) * 100:.0f}%"
 
 
-def _day(value: Any) -> str:
-    return "—" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+def _day(value: Any, lang: str) -> str:
+    """A date as the language writes it (2026年3月31日 / 31 Mar 2026)."""
+    return "—" if value is None or pd.isna(value) else format_date(pd.Timestamp(value).date(), lang)
 
 
 def _name(row: Any, lang: str, prefix: str = "") -> str:
@@ -75,11 +77,11 @@ def explain(
     lang: str,
 ) -> list[str]:
     """SPEC section 3 step by step, with this KPI's real numbers."""
-    as_of = _day(status["as_of"])
+    as_of = _day(status["as_of"], lang)
     if current is None:
         return [t("explain.no_target", lang)]
     b, v, p, r = status["baseline"], status["value"], status["expected"], status["plan_progress"]
-    lines = [t("explain.baseline", lang, b=fmt(b), d=_day(current["baseline_date"]))]
+    lines = [t("explain.baseline", lang, b=fmt(b), d=_day(current["baseline_date"], lang))]
     if v is None or pd.isna(v):
         return [*lines, t("explain.no_data", lang, as_of=as_of)]
     if accumulation == "sum":
@@ -91,11 +93,11 @@ def explain(
                 b=fmt(b),
                 total=fmt(series["amount"].sum()),
                 v=fmt(v),
-                last=_day(status["last_period_end"]),
+                last=_day(status["last_period_end"], lang),
             )
         )
     else:
-        lines.append(t("explain.value_last", lang, v=fmt(v), last=_day(status["last_period_end"])))
+        lines.append(t("explain.value_last", lang, v=fmt(v), last=_day(status["last_period_end"], lang)))
     lines.append(t("explain.plan", lang, as_of=as_of, p=fmt(p)))
     if p == b:
         lines.append(t("explain.progress_flat", lang, r=pct(r)))
@@ -148,7 +150,7 @@ def _horizons(
         rows.append(
             {
                 "horizon": t(f"horizon.{h}", lang),
-                "target_date": _day(current[f"{h}_date"]),
+                "target_date": _day(current[f"{h}_date"], lang),
                 "target": float(current[f"{h}_value"]),
                 "original": None
                 if first is None or pd.isna(first) or first == current[f"{h}_value"]

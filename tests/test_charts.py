@@ -58,7 +58,7 @@ def test_kpi_chart_draws_actuals_plan_targets_forecast_and_as_of() -> None:
     assert list(forecast.y) == [40.0, 30.0, 12.0]
     assert figure.layout.font.family == FONT_FAMILY
     assert figure.layout.shapes[0].x0 == pd.Timestamp(AS_OF)
-    assert "2026-11-26" in figure.layout.annotations[0].text
+    assert "26 Nov 2026" in figure.layout.annotations[0].text  # the date as the language writes it
     assert figure.layout.yaxis.title.text == "months"
     assert figure.layout.title.text == "Time"
 
