@@ -94,9 +94,12 @@ def test_a_note_alone_records_no_new_version(fresh_db: Database) -> None:
 def test_record_actuals_is_audited(fresh_db: Database) -> None:
     with fresh_db.transaction() as cursor:
         record_actuals(
-            cursor, reports(("P1", "local_jobs", date(2025, 6, 30), "U1", 5.0, None)),
-            actor="lead", source="form", now=NOW,
-        )  # fmt: skip
+            cursor,
+            reports(("P1", "local_jobs", date(2025, 6, 30), "U1", 5.0, None)),
+            actor="lead",
+            source="form",
+            now=NOW,
+        )
     with fresh_db.cursor() as cursor:
         actor, action, after = cursor.execute("SELECT actor, action, after FROM audit_log").fetchone()  # type: ignore[misc]
     assert (actor, action) == ("lead", "record_actuals")
@@ -107,9 +110,12 @@ def test_a_failed_transaction_writes_nothing(fresh_db: Database) -> None:
     before = table_counts(fresh_db)
     with pytest.raises(RuntimeError), fresh_db.transaction() as cursor:
         record_actuals(
-            cursor, reports(("P1", "local_jobs", date(2025, 6, 30), "U1", 5.0, None)),
-            actor="a", source="form", now=NOW,
-        )  # fmt: skip
+            cursor,
+            reports(("P1", "local_jobs", date(2025, 6, 30), "U1", 5.0, None)),
+            actor="a",
+            source="form",
+            now=NOW,
+        )
         raise RuntimeError("something went wrong after the write")
     assert table_counts(fresh_db) == before
 
@@ -137,6 +143,41 @@ def test_file_is_released_between_units_of_work(fresh_db: Database, db_path: Pat
         cursor.execute("SELECT 1")
     probe = subprocess.run(
         [sys.executable, "-c", f"import duckdb; duckdb.connect({str(db_path)!r}).close(); print('opened')"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert probe.stdout.strip() == "opened", probe.stderr
+
+
+def test_period_totals_follow_every_write(fresh_db: Database) -> None:
+    """actual_periods is derived: after writes it equals a fresh grouping of actual_current."""
+    from kpi.storage.periods import rebuild_periods
+
+    def snapshot() -> list[tuple[object, ...]]:
+        with fresh_db.cursor() as cursor:
+            return cursor.execute("SELECT * FROM actual_periods ORDER BY ALL").fetchall()
+
+    with fresh_db.transaction() as cursor:
+        record_actuals(
+            cursor,
+            reports(
+                ("P1", "joint_studies", date(2025, 6, 30), "U1", 2.0, None),
+                ("P1", "joint_studies", date(2025, 6, 30), "C1", 1.0, None),
+            ),
+            actor="a",
+            source="form",
+            now=NOW,
+        )
+        record_actuals(
+            cursor,
+            reports(("P1", "joint_studies", date(2025, 6, 30), "U1", 5.0, None)),
+            actor="a",
+            source="form",
+            now=NOW,
+        )
+    incremental = snapshot()
+    assert incremental == [("P1", "joint_studies", date(2025, 6, 30), 6.0, 5.0)]
+    with fresh_db.transaction() as cursor:
+        rebuild_periods(cursor)
+    assert snapshot() == incremental

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from kpi.storage.audit import write_audit
+from kpi.storage.periods import refresh_periods
 
 # Column contract of the incoming frame.
 INCOMING_COLUMNS = ["project_code", "kpi_code", "period_end", "organization_code", "value", "note"]
@@ -119,6 +120,9 @@ def record_actuals(
         last_id = int(last[0]) if last else 0
         cursor.execute(_APPEND, {"actor": actor, "now": now, "source": source, "batch_id": batch_id})
         cursor.execute(_REFRESH_CURRENT, {"last_id": last_id})
+        refresh_periods(
+            cursor, "SELECT project_code, kpi_code, period_end FROM _incoming WHERE change <> 'unchanged'"
+        )
         _audit(cursor, counts, actor=actor, source=source, batch_id=batch_id, now=now)
     cursor.execute("DROP TABLE _incoming")
     return counts

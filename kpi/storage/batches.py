@@ -10,6 +10,7 @@ import pandas as pd
 
 from kpi.intake.validate import IntakeRegistry
 from kpi.storage.audit import write_audit
+from kpi.storage.periods import refresh_periods
 
 BATCH_COLUMNS = [
     "batch_id", "file_name", "sha256", "organization_code", "uploaded_by", "uploaded_at", "rows",
@@ -130,6 +131,7 @@ def rollback_batch(
     ).fetchall()[0]
     cursor.execute(_ROLLBACK_APPEND, {"actor": actor, "now": now})
     cursor.execute(_ROLLBACK_CURRENT)
+    refresh_periods(cursor, "SELECT project_code, kpi_code, period_end FROM _rollback WHERE still_current")
     cursor.execute("DROP TABLE _rollback")
     cursor.execute(
         "UPDATE import_batches SET rolled_back_by = ?, rolled_back_at = ? WHERE batch_id = ?",

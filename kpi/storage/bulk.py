@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kpi.storage.audit import write_audit
+from kpi.storage.periods import rebuild_periods
 
 if TYPE_CHECKING:
     from kpi.demo import Portfolio
@@ -128,6 +129,7 @@ def _insert_actuals(cursor: duckdb.DuckDBPyConnection, actuals: pd.DataFrame) ->
     _insert(cursor, _INSERT_ACTUALS, frame)
     cursor.execute("DROP TABLE _bulk_ids")  # on failure the rollback removes it
     cursor.execute(_FILL_CURRENT)
+    rebuild_periods(cursor)
     return n
 
 

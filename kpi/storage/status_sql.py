@@ -98,14 +98,12 @@ targets AS (
     WHERE $project::VARCHAR IS NULL OR project_code = $project::VARCHAR
     QUALIFY row_number() OVER (PARTITION BY project_code, kpi_code ORDER BY version DESC) = 1
 ),
--- Per project x KPI x period, both combine rules, straight off actual_current: grouping before any
--- join is what keeps this, the one pass over every report, close to a plain GROUP BY.
+-- Per project x KPI x period, both combine rules: actual_periods is kept by every write (see
+-- kpi/storage/periods.py), so status never groups the millions of individual reports.
 periods AS (
-    SELECT project_code, kpi_code, period_end,
-           sum(value) AS summed, arg_max(value, version_id) AS latest
-    FROM actual_current
+    SELECT project_code, kpi_code, period_end, summed, latest
+    FROM actual_periods
     WHERE $project::VARCHAR IS NULL OR project_code = $project::VARCHAR
-    GROUP BY project_code, kpi_code, period_end
 ),
 -- One row per project x KPI from here on (every pair with a report, whatever its date): its
 -- periods as one list in date order (list_sort orders structs by their first field, the day).

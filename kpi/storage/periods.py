@@ -1,0 +1,34 @@
+"""Keeping actual_periods (see migration 0004) in step with actual_current, in the same transaction."""
+
+from __future__ import annotations
+
+import duckdb
+
+# Recompute the periods named in the temp table _touched_periods(project_code, kpi_code, period_end).
+_REFRESH = """
+DELETE FROM actual_periods p USING _touched_periods t
+WHERE p.project_code = t.project_code AND p.kpi_code = t.kpi_code AND p.period_end = t.period_end;
+INSERT INTO actual_periods
+SELECT c.project_code, c.kpi_code, c.period_end, sum(c.value), arg_max(c.value, c.version_id)
+FROM actual_current c
+SEMI JOIN _touched_periods t
+  ON c.project_code = t.project_code AND c.kpi_code = t.kpi_code AND c.period_end = t.period_end
+GROUP BY c.project_code, c.kpi_code, c.period_end;
+DROP TABLE _touched_periods;
+"""
+
+
+def refresh_periods(cursor: duckdb.DuckDBPyConnection, touched_sql: str) -> None:
+    """`touched_sql` is a constant SELECT of (project_code, kpi_code, period_end) from a temp table."""
+    cursor.execute(
+        "CREATE OR REPLACE TEMP TABLE _touched_periods AS SELECT DISTINCT * FROM (" + touched_sql + ")"
+    )
+    cursor.execute(_REFRESH)
+
+
+def rebuild_periods(cursor: duckdb.DuckDBPyConnection) -> None:
+    cursor.execute("DELETE FROM actual_periods")
+    cursor.execute(
+        "INSERT INTO actual_periods SELECT project_code, kpi_code, period_end, sum(value),"
+        " arg_max(value, version_id) FROM actual_current GROUP BY project_code, kpi_code, period_end"
+    )
