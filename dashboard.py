@@ -20,6 +20,8 @@ with st.sidebar:
         format_func=lambda code: {"ja": "日本語", "en": "English"}[code],
         key="lang",
     )
+    if language() == "ja":
+        st.checkbox(t("app.wareki", "ja"), key="wareki", help=t("app.wareki_help", "ja"))
 if st.query_params.get("lang") != language():
     st.query_params["lang"] = language()  # a shared link opens in the same language
 

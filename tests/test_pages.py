@@ -115,3 +115,12 @@ def test_busy_database_is_a_clear_warning(monkeypatch: pytest.MonkeyPatch, demo_
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_japanese_era_years_on_request(monkeypatch: pytest.MonkeyPatch, demo_db_path: Path) -> None:
+    app = open_app(monkeypatch, demo_db_path, "ja")
+    assert "2026年11月26日" in app.caption[0].value
+    app.checkbox(key="wareki").check().run()
+    assert not app.exception
+    assert "令和8年11月26日" in app.caption[0].value
+    assert "令和" in " ".join(app.selectbox(key="f_fy").options)

@@ -12,6 +12,7 @@ from kpi import clock
 from kpi.cli import database_path
 from kpi.filters import PHASES, SECTORS, Filters, from_query, parse_date, to_query
 from kpi.fiscal import fiscal_year_label
+from kpi.formatting import format_date
 from kpi.i18n import LANGUAGES, t
 from kpi.overview import data_version, filter_options, project_choices
 from kpi.storage import Database
@@ -39,6 +40,16 @@ def tr(key: str, **values: Any) -> str:
 
 def today() -> date:
     return clock.today()
+
+
+def wareki() -> bool:
+    """Whether the user asked for Japanese era years (令和8年度); only offered in Japanese."""
+    return language() == "ja" and bool(st.session_state.get("wareki"))
+
+
+def show_date(day: date) -> str:
+    """A date as the user reads it: 2026年3月31日 (or 令和8年3月31日), 31 Mar 2026."""
+    return format_date(day, language(), wareki=wareki())
 
 
 def actor() -> str:
@@ -94,13 +105,14 @@ def filters_widget() -> Filters:
     sticky("f_prefectures", [v for v in linked.prefectures if v in options["prefectures"]])
     sticky("f_sectors", list(linked.sectors))
     sticky("f_phases", list(linked.phases))
+    era = wareki()
     with st.sidebar:
         st.subheader(tr("filters.heading"))
         st.selectbox(
             tr("filters.fiscal_year"),
             [0, *years],
             key="f_fy",
-            format_func=lambda y: t("filters.all_years", lang) if not y else fiscal_year_label(y, lang),
+            format_func=lambda y: t("filters.all_years", lang) if not y else fiscal_year_label(y, lang, era),
         )
         st.multiselect(tr("filters.field"), options["fields"], key="f_fields", placeholder=tr("filters.all"))
         st.multiselect(

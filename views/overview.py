@@ -10,7 +10,6 @@ import streamlit as st
 
 from kpi.charts import status_bar_chart, status_frame_styles
 from kpi.filters import Filters
-from kpi.formatting import format_date
 from kpi.i18n import t
 from kpi.overview import PAGE_SIZE, SORTS, Overview, build_overview, portfolio_snapshot, share
 from kpi.project_view import fmt, pct
@@ -22,6 +21,7 @@ from views.common import (
     filters_widget,
     keep,
     language,
+    show_date,
     sticky,
     sync_url,
     tr,
@@ -47,7 +47,7 @@ lang = language()
 as_of = as_of_widget()
 filters = filters_widget()
 st.title(tr("overview.heading"))
-st.caption(tr("overview.as_of_caption", date=format_date(as_of, language())))
+st.caption(tr("overview.as_of_caption", date=show_date(as_of)))
 
 linked_sort, linked_page = st.query_params.get("sort"), st.query_params.get("page") or "1"
 sticky("ov_sort", linked_sort if linked_sort in SORTS else "worst")

@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from kpi.charts import STATUS_COLORS
-from kpi.formatting import format_date
 from kpi.project_view import build_project_view, fmt, pct
 from views.common import (
     as_of_widget,
@@ -17,6 +16,7 @@ from views.common import (
     filters_widget,
     language,
     project_widget,
+    show_date,
     sync_url,
     tr,
 )
@@ -44,7 +44,7 @@ if view is None:
 
 record = view.record
 st.title(f"{view.code}  {view.name}")
-end = format_date(record["end_date"].date(), lang) if pd.notna(record.get("end_date")) else "…"
+end = show_date(record["end_date"].date()) if pd.notna(record.get("end_date")) else "…"
 lead = record["lead_name_en"] if lang == "en" and pd.notna(record["lead_name_en"]) else record["lead_name_ja"]
 st.caption(
     " · ".join(
@@ -52,7 +52,7 @@ st.caption(
             f"{tr('project.field')}: {record['field']}",
             f"{tr('project.prefecture')}: {record['prefecture']}",
             f"{tr('project.phase')}: {tr('phase.' + record['phase'])}",
-            f"{tr('project.period')}: {format_date(record['start_date'].date(), lang)} – {end}",
+            f"{tr('project.period')}: {show_date(record['start_date'].date())} – {end}",
             f"{tr('project.lead')}: {lead}",
         ]
     )
