@@ -39,8 +39,9 @@ TARGET_COLUMNS = [
 
 def read_table(cursor: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     """A whole registry table (small by nature), ordered by its key."""
-    keys = REGISTRY_TABLES[table]
-    return cursor.execute(f"SELECT * FROM {table} ORDER BY {', '.join(keys)}").df()
+    keys = REGISTRY_TABLES[table]  # a KeyError for any name not in the whitelist
+    sql = "SELECT * FROM " + table + " ORDER BY " + ", ".join(keys)
+    return cursor.execute(sql).df()
 
 
 def upsert_rows(
@@ -55,21 +56,21 @@ def upsert_rows(
 
     Returns (inserted, updated, unchanged). Columns come from the whitelisted table's schema.
     """
+    # Identifiers: the table from the whitelist, column names from its own schema; values bound.
     keys = REGISTRY_TABLES[table]
-    columns = [r[0] for r in cursor.execute(f"DESCRIBE {table}").fetchall()]
+    columns = [r[0] for r in cursor.execute("DESCRIBE " + table).fetchall()]
     inserted = updated = unchanged = 0
     key_where = " AND ".join(f"{k} = ?" for k in keys)
+    select_sql = "SELECT * FROM " + table + " WHERE " + key_where
     for row in rows:
         full = {c: row.get(c) for c in columns if c in row}
         key_values = [row[k] for k in keys]
-        found = cursor.execute(f"SELECT * FROM {table} WHERE {key_where}", key_values).fetchone()
+        found = cursor.execute(select_sql, key_values).fetchone()
         entity_key = "/".join(str(v) for v in key_values)
         if found is None:
             names = list(full)
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                [full[n] for n in names],
-            )
+            insert_sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+            cursor.execute(insert_sql, [full[n] for n in names])
             write_audit(
                 cursor, actor=actor, action="create", entity=table, entity_key=entity_key, after=full, at=now
             )
@@ -80,8 +81,8 @@ def upsert_rows(
         if not changes:
             unchanged += 1
             continue
-        sets = ", ".join(f"{c} = ?" for c in changes)
-        cursor.execute(f"UPDATE {table} SET {sets} WHERE {key_where}", [*changes.values(), *key_values])
+        update_sql = f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in changes)} WHERE {key_where}"
+        cursor.execute(update_sql, [*changes.values(), *key_values])
         write_audit(
             cursor,
             actor=actor,
