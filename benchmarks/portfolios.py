@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpi.demo import Portfolio, synthetic_portfolio
+from kpi.demo import Portfolio
+from kpi.demo_synthetic import synthetic_portfolio
 from kpi.storage import Database
 from kpi.storage.bulk import load_portfolio
 

@@ -18,8 +18,8 @@ from kpi.demo import (
     Portfolio,
     demo_portfolio,
     last_quarter_end,
-    synthetic_portfolio,
 )
+from kpi.demo_synthetic import synthetic_portfolio
 from kpi.model import Phase, Sector
 from kpi.status import portfolio_status
 from kpi.storage import Database
