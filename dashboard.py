@@ -43,6 +43,9 @@ pages = [
     st.Page("views/upload.py", title=t("nav.upload", lang), icon=":material/upload_file:", url_path="upload"),
     st.Page("views/admin.py", title=t("nav.admin", lang), icon=":material/settings:", url_path="admin"),
     st.Page("views/audit.py", title=t("nav.audit", lang), icon=":material/history:", url_path="audit"),
+    st.Page(
+        "views/reminders.py", title=t("reminders.nav", lang), icon=":material/mail:", url_path="reminders"
+    ),
 ]
 try:
     st.navigation(pages).run()

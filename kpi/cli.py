@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kpi import clock
+from kpi.cli_reports import REPORT_COMMANDS, add_report_parsers, run_report_command
 from kpi.i18n import cli_language, t
 from kpi.model import ValidationError
 from kpi.setup import SetupUsageError, setup_registry
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
     status.add_argument("--project", help="one project code")
     status.add_argument("--json", action="store_true")
+    add_report_parsers(commands, common)
     return parser
 
 
@@ -87,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from kpi.cli_intake import run_intake_command
 
             return run_intake_command(db, args, lang)
+        if args.command in REPORT_COMMANDS:
+            return run_report_command(db, args, lang)
         return _status(db, args, lang)
     except DatabaseMissing:
         print(t("app.no_database", lang, path=db.path), file=sys.stderr)

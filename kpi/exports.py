@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,3 +29,17 @@ def csv_bytes(frame: pd.DataFrame, *, encoding: str = "utf-8-sig") -> bytes:
     """CSV for Excel: UTF-8 with BOM by default (or cp932), CRLF line ends, formulas neutralised."""
     text = safe_frame(frame).to_csv(index=False, lineterminator="\r\n")
     return text.encode(encoding, errors="replace")
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An .xlsx workbook (openpyxl), one sheet per entry, text that looks like a formula neutralised
+    the same way as in CSV, so no cell is ever stored as a formula."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            safe_frame(frame).to_excel(writer, index=False, sheet_name=name[:31])
+            sheet = writer.sheets[name[:31]]
+            for column in sheet.columns:  # wide enough to read Japanese headers and names
+                width = max(len(str(cell.value or "")) for cell in column)
+                sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width * 1.6))
+    return buffer.getvalue()

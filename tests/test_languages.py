@@ -25,6 +25,7 @@ PAGES = {
     "views/upload.py": {},
     "views/admin.py": {},
     "views/audit.py": {},
+    "views/reminders.py": {},
 }
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 ENGLISH_WORDS = re.compile(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}")

@@ -177,3 +177,29 @@ sync_url(
     sort=None if st.session_state["ov_sort"] == "worst" else st.session_state["ov_sort"],
     page=None if view.page == 1 else str(view.page),
 )
+
+# -- executive report and exports for these filters and this as-of date (built on click) -------
+from kpi.evaluation import export_bytes  # noqa: E402
+from kpi.report import report_html  # noqa: E402
+
+stamp = as_of.isoformat()
+downloads = st.columns(3)
+downloads[0].download_button(
+    tr("report.download"),
+    data=lambda: report_html(database(), as_of, lang, filters),
+    file_name=f"kpi_report_{stamp}_{lang}.html",
+    mime="text/html",
+    icon=":material/summarize:",
+)
+downloads[1].download_button(
+    tr("export.download_xlsx"),
+    data=lambda: export_bytes(database(), as_of, lang, "xlsx", filters)[0],
+    file_name=f"kpi_evaluation_{stamp}_{lang}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+downloads[2].download_button(
+    tr("export.download_csv"),
+    data=lambda: export_bytes(database(), as_of, lang, "csv", filters)[0],
+    file_name=f"kpi_evaluation_{stamp}_{lang}.csv",
+    mime="text/csv",
+)

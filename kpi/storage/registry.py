@@ -187,7 +187,7 @@ def write_setting(
     )
 
 
-_SETTING_KEYS = set(Settings.__dataclass_fields__)
+_SETTING_KEYS = set(Settings.__dataclass_fields__) | {"reminder_grace_days"}  # kpi/storage/freshness.py
 
 
 def registry_counts(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:

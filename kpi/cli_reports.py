@@ -1,0 +1,83 @@
+"""python -m kpi export / report: argument parsing and printing only; kpi.evaluation and kpi.report work."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kpi import clock
+from kpi.i18n import t
+from kpi.storage import Database
+from kpi.values import parse_date
+
+EXIT_OK, EXIT_USAGE = 0, 2
+REPORT_COMMANDS = ("export", "report")
+
+
+def add_report_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
+    export = commands.add_parser("export", parents=[common], help="効果検証 table to .xlsx or .csv")
+    export.add_argument("--out", required=True, type=Path, help="FILE.xlsx or FILE.csv")
+    export.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
+    report = commands.add_parser("report", parents=[common], help="executive one-pager as HTML")
+    report.add_argument("--out", required=True, type=Path, help="FILE.html")
+    report.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
+
+
+def _as_of(text: str | None) -> date | None:
+    if not text:
+        return clock.today()
+    with contextlib.suppress(ValueError):
+        return date.fromisoformat(text)
+    with contextlib.suppress(ValueError):
+        return parse_date(text)
+    return None
+
+
+def _write(path: Path, data: bytes, lang: str) -> bool:
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        print(t("cli.usage_error", lang, message=f"{path}: {error.strerror or error}"), file=sys.stderr)
+        return False
+    return True
+
+
+def run_report_command(db: Database, args: argparse.Namespace, lang: str) -> int:
+    as_of = _as_of(args.as_of)
+    if as_of is None:
+        print(t("cli.usage_error", lang, message=f"--as-of {args.as_of}"), file=sys.stderr)
+        return EXIT_USAGE
+    out: Path = args.out
+    suffix = out.suffix.lower()
+    if args.command == "export":
+        from kpi.evaluation import export_bytes
+
+        if suffix not in (".xlsx", ".csv"):
+            print(
+                t("cli.usage_error", lang, message=t("export.unknown_format", lang, path=out)),
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        data, rows = export_bytes(db, as_of, lang, suffix[1:])
+    else:
+        from kpi.report import report_html
+
+        if suffix not in (".html", ".htm"):
+            print(
+                t("cli.usage_error", lang, message=t("report.unknown_format", lang, path=out)),
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        html = report_html(db, as_of, lang)
+        data, rows = html.encode("utf-8"), 1
+    if not _write(out, data, lang):
+        return EXIT_USAGE
+    if args.command == "report":
+        print(t("report.written", lang, path=out))
+    else:
+        print(t("export.written", lang, path=out, rows=rows))
+    return EXIT_OK

@@ -1,0 +1,87 @@
+"""The executive one-pager: self-contained HTML, plotly.js once, headline numbers, A4 print CSS, CLI."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kpi.overview import build_overview
+from kpi.report import previous_quarter_end, report_html
+from kpi.storage import Database
+from tests.conftest import DEMO_TODAY
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="module")
+def reports(demo_db_path: Path) -> dict[str, str]:
+    db = Database(demo_db_path)
+    try:
+        return {lang: report_html(db, DEMO_TODAY, lang) for lang in ("ja", "en")}
+    finally:
+        db.close()
+
+
+def test_plotly_is_inlined_once_and_nothing_is_fetched(reports: dict[str, str]) -> None:
+    for page in reports.values():
+        assert page.count('id="plotlyjs"') == 1
+        assert len(re.findall(r"plotly\.js v\d", page)) == 1
+        assert re.search(r"<script[^>]+src=", page) is None
+        assert re.search(r"<link[^>]+href=", page) is None
+        assert page.count("Plotly.newPlot") == 2
+        assert "@page { size: A4;" in page
+
+
+def test_headline_numbers_and_sections(demo_db: Database, reports: dict[str, str]) -> None:
+    view = build_overview(demo_db, DEMO_TODAY, "en")
+    en, ja = reports["en"], reports["ja"]
+    assert f"<b>{view.project_count:,}</b>" in en
+    for count in view.status_counts.values():
+        assert f"<b>{count:,}</b>" in en
+    assert f"<b>{view.headline['joint_studies']:,.0f}</b>" in en
+    for text in ("KPI executive report", "KPIs off track and why", "Changes since 30 Jun 2026"):
+        assert text in en
+    assert "KPI 経営層向けレポート" in ja and "2026年6月30日からの変化" in ja and "要因分析" in ja
+    assert "P07" in en  # off track on the demo
+
+
+def test_off_track_explanations_are_shown(demo_db_path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(demo_db_path.read_bytes())
+    db = Database(copy)
+    with db.transaction() as cursor:
+        cursor.execute(
+            "UPDATE actual_versions SET explanation = ? WHERE id = (SELECT max(v.id) FROM actual_versions v"
+            " JOIN actual_current c ON c.version_id = v.id WHERE v.project_code = 'P07'"
+            " AND v.kpi_code = 'joint_studies')",
+            ["<担当者の異動で遅延>"],
+        )
+    page = report_html(db, DEMO_TODAY, "ja")
+    db.close()
+    assert "&lt;担当者の異動で遅延&gt;" in page  # escaped, shown
+
+
+def test_previous_quarter_end() -> None:
+    assert previous_quarter_end(date(2026, 11, 26), 4) == date(2026, 6, 30)
+    assert previous_quarter_end(date(2026, 9, 30), 4) == date(2026, 6, 30)
+    assert previous_quarter_end(date(2026, 4, 1), 4) == date(2025, 12, 31)
+
+
+def test_cli_report(demo_db_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+
+    def run(*args: str) -> int:
+        command = [sys.executable, "-m", "kpi", "report", *args, "--db", str(demo_db_path)]
+        return subprocess.run(command, cwd=ROOT, capture_output=True, timeout=120).returncode
+
+    assert run("--out", str(out), "--lang", "en", "--as-of", "2026-09-30") == 0
+    page = out.read_text(encoding="utf-8")
+    assert "30 Sep 2026" in page and page.count('id="plotlyjs"') == 1
+    assert run("--out", str(tmp_path / "report.pdf")) == 2
+    assert run("--out", str(out), "--as-of", "yesterday") == 2
+    assert run("--out", str(tmp_path / "no" / "dir" / "r.html")) == 2
