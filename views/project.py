@@ -9,6 +9,7 @@ import streamlit as st
 
 from kpi.charts import STATUS_COLORS
 from kpi.project_view import build_project_view, fmt, pct
+from kpi.storage.registry import TARGET_COLUMNS
 from views.common import (
     as_of_widget,
     database,
@@ -111,23 +112,7 @@ versions = [s.versions.assign(kpi=s.name) for s in view.kpis if len(s.versions)]
 if versions:
     history = pd.concat(versions, ignore_index=True)
     st.dataframe(
-        history[
-            [
-                "kpi",
-                "version",
-                "baseline_value",
-                "baseline_date",
-                "short_value",
-                "short_date",
-                "mid_value",
-                "mid_date",
-                "long_value",
-                "long_date",
-                "reason",
-                "recorded_by",
-                "recorded_at",
-            ]
-        ],
+        history[["kpi", *(c for c in TARGET_COLUMNS if c not in ("project_code", "kpi_code"))]],
         hide_index=True,
         width="stretch",
         column_config={

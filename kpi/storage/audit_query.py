@@ -24,15 +24,10 @@ def audit_where(f: AuditFilter) -> tuple[str, list[Any]]:
     """The WHERE clause and its bound values; identifiers are fixed, values never formatted in."""
     clauses: list[str] = []
     params: list[Any] = []
-    if f.actor:
-        clauses.append("actor = ?")
-        params.append(f.actor)
-    if f.entity:
-        clauses.append("entity = ?")
-        params.append(f.entity)
-    if f.action:
-        clauses.append("action = ?")
-        params.append(f.action)
+    for column, value in (("actor", f.actor), ("entity", f.entity), ("action", f.action)):
+        if value:
+            clauses.append(column + " = ?")  # column names from this fixed tuple only
+            params.append(value)
     if f.since:
         clauses.append("recorded_at >= ?")
         params.append(f.since)
