@@ -18,6 +18,7 @@ import pandas as pd
 
 from benchmarks.pandas_status import pandas_status
 from benchmarks.portfolios import BENCH_ORG, TODAY, Built
+from kpi.access import Actor
 from kpi.intake.service import import_file
 from kpi.status import portfolio_status
 from kpi.storage import Database
@@ -135,7 +136,7 @@ def import_figures(built: Built, data: bytes, folder: Path, runs: int) -> dict[s
     def run_import() -> None:
         db = Database(copy)
         result = import_file(db, data, file_name="bench.csv", organization_code=BENCH_ORG,
-                             actor="benchmark", lang="ja", today=TODAY)  # fmt: skip
+                             actor=Actor.operator("benchmark"), lang="ja", today=TODAY)  # fmt: skip
         db.close()
         outcome.append(f"{result.status} {result.inserted}")
         if result.status != "imported":

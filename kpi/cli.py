@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from kpi import clock
+from kpi.access import Actor
 from kpi.cli_reports import REPORT_COMMANDS, add_report_parsers, run_report_command
+from kpi.cli_users import add_user_parsers, run_user_command
 from kpi.i18n import cli_language, t
 from kpi.model import ValidationError
 from kpi.setup import SetupUsageError, setup_registry
@@ -72,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--project", help="one project code")
     status.add_argument("--json", action="store_true")
     add_report_parsers(commands, common)
+    add_user_parsers(commands, common)
     return parser
 
 
@@ -89,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from kpi.cli_intake import run_intake_command
 
             return run_intake_command(db, args, lang)
+        if args.command == "user":
+            return run_user_command(db, args, lang)
         if args.command in REPORT_COMMANDS:
             return run_report_command(db, args, lang)
         return _status(db, args, lang)
@@ -102,13 +107,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         db.close()
 
 
+def operator() -> Actor:
+    """The command line acts as an administrator named $KPI_USER (else the OS user): whoever can
+    write the database file can change anything in it, so roles guard the dashboard's users."""
+    return Actor.operator(clock.cli_actor())
+
+
 def _init(db: Database, demo: bool, lang: str) -> int:
     applied = db.migrate()
     print(t("cli.initialized", lang, path=db.path, applied=", ".join(applied) or "-"))
     if demo:
         from kpi.demo_load import load_demo  # the demo generator is only needed here
 
-        loaded = load_demo(db, clock.today(), actor=clock.cli_actor())
+        loaded = load_demo(db, clock.today(), actor=operator())
         if loaded is None:
             print(t("cli.demo_refused", lang, path=db.path), file=sys.stderr)
             return EXIT_OK
@@ -137,7 +148,7 @@ def print_errors(errors: list[ValidationError], lang: str) -> None:
 
 def _setup(db: Database, directory: Path, as_json: bool, lang: str) -> int:
     try:
-        result = setup_registry(db, directory, actor=clock.cli_actor(), lang=lang)
+        result = setup_registry(db, directory, actor=operator(), lang=lang)
     except SetupUsageError as error:
         print(t("cli.usage_error", lang, message=str(error)), file=sys.stderr)
         return EXIT_USAGE

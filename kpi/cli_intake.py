@@ -7,7 +7,7 @@ import json
 import sys
 
 from kpi import clock
-from kpi.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, print_errors
+from kpi.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, operator, print_errors
 from kpi.i18n import t
 from kpi.intake.service import ImportUsageError, import_file, rollback_import
 from kpi.storage import Database
@@ -20,7 +20,7 @@ def run_intake_command(db: Database, args: argparse.Namespace, lang: str) -> int
     if args.command == "batches":
         return _batches(db, args, lang)
     try:
-        counts = rollback_import(db, args.batch_id, actor=clock.cli_actor())
+        counts = rollback_import(db, args.batch_id, actor=operator())
     except ImportUsageError:
         print(t("cli.usage_error", lang, message=t("intake.unknown_batch", lang, batch=args.batch_id)),
               file=sys.stderr)  # fmt: skip
@@ -39,7 +39,7 @@ def _import(db: Database, args: argparse.Namespace, lang: str) -> int:
         return EXIT_USAGE
     try:
         result = import_file(
-            db, data, file_name=args.file.name, organization_code=args.org, actor=clock.cli_actor(),
+            db, data, file_name=args.file.name, organization_code=args.org, actor=operator(),
             lang=lang, today=clock.today(), dry_run=args.dry_run,
         )  # fmt: skip
     except ImportUsageError:

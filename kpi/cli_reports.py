@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kpi import clock
+from kpi.access import Actor
 from kpi.i18n import t
 from kpi.storage import Database
 from kpi.values import parse_date
@@ -62,7 +63,7 @@ def run_report_command(db: Database, args: argparse.Namespace, lang: str) -> int
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        data, rows = export_bytes(db, as_of, lang, suffix[1:])
+        data, rows = export_bytes(db, as_of, lang, suffix[1:], actor=Actor.operator(clock.cli_actor()))
     else:
         from kpi.report import report_html
 
@@ -72,7 +73,7 @@ def run_report_command(db: Database, args: argparse.Namespace, lang: str) -> int
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        html = report_html(db, as_of, lang)
+        html = report_html(db, as_of, lang, actor=Actor.operator(clock.cli_actor()))
         data, rows = html.encode("utf-8"), 1
     if not _write(out, data, lang):
         return EXIT_USAGE

@@ -9,8 +9,9 @@ from typing import Any
 
 import pandas as pd
 
+from kpi.access import Actor, scoped_filter_sql
 from kpi.exports import csv_bytes, xlsx_bytes
-from kpi.filters import Filters, filter_sql
+from kpi.filters import Filters
 from kpi.fiscal import fiscal_year, fiscal_year_label
 from kpi.i18n import t
 from kpi.model import HORIZONS
@@ -47,20 +48,22 @@ def _number(value: Any) -> float | None:
 
 
 def filtered_status(
-    db: Database, as_of: date, filters: Filters | None = None
+    db: Database, as_of: date, filters: Filters | None = None, *, actor: Actor
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(status of the filtered projects, those projects with their names)."""
+    """(status of the filtered projects the user may read, those projects with their names)."""
     with db.cursor() as cursor:
         start_month = read_settings(cursor).fiscal_year_start_month
-        where, params = filter_sql(filters or Filters(), start_month)
+        where, params = scoped_filter_sql(filters, start_month, actor)
         projects = filtered_projects(cursor, where, params)
     status = portfolio_status(db, as_of)
     return status[status["project_code"].isin(set(projects["project_code"]))].reset_index(drop=True), projects
 
 
-def evaluation_table(db: Database, as_of: date, lang: str, filters: Filters | None = None) -> pd.DataFrame:
+def evaluation_table(
+    db: Database, as_of: date, lang: str, filters: Filters | None = None, *, actor: Actor
+) -> pd.DataFrame:
     """One row per project x KPI x horizon with a target; columns EVALUATION_KEYS (raw values)."""
-    status, projects = filtered_status(db, as_of, filters)
+    status, projects = filtered_status(db, as_of, filters, actor=actor)
     with db.cursor() as cursor:
         start_month = read_settings(cursor).fiscal_year_start_month
         targets = current_targets(cursor)
@@ -109,16 +112,16 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def export_bytes(
-    db: Database, as_of: date, lang: str, fmt: str, filters: Filters | None = None
+    db: Database, as_of: date, lang: str, fmt: str, filters: Filters | None = None, *, actor: Actor
 ) -> tuple[bytes, int]:
     """(file content, rows of the 効果検証 table): "csv" (UTF-8 with BOM) or "xlsx" (the table and
     the status of every filtered project x KPI on a second sheet)."""
-    table = labelled(evaluation_table(db, as_of, lang, filters), lang)
+    table = labelled(evaluation_table(db, as_of, lang, filters, actor=actor), lang)
     if fmt == "csv":
         return csv_bytes(table), len(table)
     if fmt != "xlsx":
         raise ValueError(fmt)
-    status, _ = filtered_status(db, as_of, filters)
+    status, _ = filtered_status(db, as_of, filters, actor=actor)
     status = status.assign(status=status["status"].map(lambda s: t(f"status.{s}", lang)))
     sheets = {t("export.sheet_evaluation", lang): table, t("export.sheet_status", lang): status}
     return xlsx_bytes(sheets), len(table)

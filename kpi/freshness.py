@@ -11,10 +11,12 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from kpi.access import Actor, Role, require_role
 from kpi.formatting import format_date
 from kpi.i18n import t
 from kpi.intake.templates import last_closed_quarter_end
 from kpi.storage import Database
+from kpi.storage.accounts import led_project_codes
 from kpi.storage.freshness import grace_days, reporting_freshness
 from kpi.storage.registry import read_settings
 
@@ -37,14 +39,18 @@ def _name(frame: pd.DataFrame, prefix: str, lang: str) -> pd.Series:
     return ja if lang == "ja" else frame[f"{prefix}_name_en"].fillna(ja)
 
 
-def freshness_frame(db: Database, today: date, lang: str = "en") -> pd.DataFrame:
-    """One row per project x partner of the projects running at the period due (FRESHNESS_COLUMNS)."""
+def freshness_frame(db: Database, today: date, lang: str = "en", *, actor: Actor) -> pd.DataFrame:
+    """One row per project x partner of the projects running at the period due (FRESHNESS_COLUMNS):
+    every project for administrators and executives, a lead's own projects for a lead."""
+    require_role(actor, Role.EXECUTIVE, Role.LEAD)
     with db.cursor() as cursor:
         start_month = read_settings(cursor).fiscal_year_start_month
         grace = grace_days(cursor)
         period = last_closed_quarter_end(today, start_month)
         raw = reporting_freshness(cursor, period)
-    raw = raw[raw["due"]].reset_index(drop=True)
+        led = led_project_codes(cursor, actor.organization_code or "") if actor.role == Role.LEAD else None
+    keep = raw["due"] if led is None else raw["due"] & raw["project_code"].isin(led)
+    raw = raw[keep].reset_index(drop=True)
     deadline = period + timedelta(days=grace)
     reported = raw["last_period_end"].map(lambda d: not pd.isna(d) and d >= period).astype(bool)
     overdue = ~reported & (deadline < today)

@@ -8,11 +8,12 @@ from typing import Any
 
 import pandas as pd
 
+from kpi.access import Actor, require_reader, require_writer
 from kpi.fiscal import fiscal_quarter, fiscal_year, quarter_end
 from kpi.model import HORIZONS
 from kpi.storage import Database
 from kpi.storage.edits import current_target_version, current_versions, version_notes
-from kpi.storage.project import project_kpis
+from kpi.storage.project import project_kpis, project_partners
 from kpi.storage.registry import current_targets, read_settings, target_history
 
 # Column contract of progress_grid(): one row per KPI of the project.
@@ -27,11 +28,19 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def project_setup(db: Database, project_code: str, *, actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(partners, KPIs) of a project the user may change: what the update page offers."""
+    with db.cursor() as cursor:
+        require_writer(cursor, actor, [project_code])
+        return project_partners(cursor, project_code), project_kpis(cursor, project_code)
+
+
 def target_form(
-    db: Database, project_code: str, kpi_code: str
+    db: Database, project_code: str, kpi_code: str, *, actor: Actor
 ) -> tuple[dict[str, Any] | None, int, pd.DataFrame]:
     """(current target set or None, its version number (0: none), every version oldest first)."""
     with db.cursor() as cursor:
+        require_reader(cursor, actor, project_code)
         version = current_target_version(cursor, project_code, kpi_code)
         current = current_targets(cursor, project_code)
         history = target_history(cursor, project_code)
@@ -78,10 +87,11 @@ def recent_quarter_ends(db: Database, today: date, count: int = 8) -> list[date]
 
 
 def progress_grid(
-    db: Database, project_code: str, period_end: date, organization_code: str, lang: str
+    db: Database, project_code: str, period_end: date, organization_code: str, lang: str, *, actor: Actor
 ) -> pd.DataFrame:
     """The project's KPIs with this organization's current value and note for the period."""
     with db.cursor() as cursor:
+        require_reader(cursor, actor, project_code)
         kpis = project_kpis(cursor, project_code)
         keys = pd.DataFrame(
             {

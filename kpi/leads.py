@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from kpi.access import Actor, require_writer
 from kpi.intake.rows import ErrorSink
 from kpi.model import HORIZONS, ValidationError
 from kpi.storage import Database
@@ -85,14 +86,17 @@ def save_target(
     *,
     reason: str,
     base_version: int,
-    actor: str,
+    actor: Actor,
     lang: str,
     now: datetime | None = None,
 ) -> int:
     """Set (version 1) or revise a project x KPI target set. Returns the new version number.
 
     `base_version` is the version the form showed (0 when there was none); a revision needs a reason.
+    Only the project's lead (or an administrator) may: Forbidden otherwise.
     """
+    with db.cursor() as cursor:
+        require_writer(cursor, actor, [target["project_code"]])
     sink = ErrorSink(lang)
     kpi = _kpi(db, target["kpi_code"])
     check_target(target, kpi, sink)
@@ -108,7 +112,7 @@ def save_target(
         for h in HORIZONS:
             fields[f"{h}_value"] = target.get(f"{h}_value")
             fields[f"{h}_date"] = target.get(f"{h}_date")
-        return append_target_version(cursor, {**fields, "reason": reason.strip()}, actor=actor,
+        return append_target_version(cursor, {**fields, "reason": reason.strip()}, actor=actor.username,
                                      now=now or datetime.now())  # fmt: skip
 
 
@@ -126,7 +130,7 @@ def record_progress(
     *,
     base_versions: dict[tuple[Any, ...], int | None],
     explanations: dict[tuple[str, str], str] | None = None,
-    actor: str,
+    actor: Actor,
     lang: str,
     today: date,
     now: datetime | None = None,
@@ -135,8 +139,11 @@ def record_progress(
 
     `base_versions` maps each key to the version id the form showed (None: nothing was reported);
     a key whose current version differs is a stale save and nothing is written. A pair that would
-    be off track after the save needs an entry in `explanations`, else NeedsExplanation.
+    be off track after the save needs an entry in `explanations`, else NeedsExplanation. Every
+    project of the rows must be one the user leads (or the user an administrator): Forbidden.
     """
+    with db.cursor() as cursor:
+        require_writer(cursor, actor, rows["project_code"].astype(str).unique())
     explanations = explanations or {}
     rows = rows.assign(period_end=pd.to_datetime(rows["period_end"]).dt.date)
     _check_rows(db, rows, lang, today)
@@ -158,7 +165,7 @@ def record_progress(
         if stale:
             raise StaleWrite(pd.DataFrame(stale))
         before = _off_track_pairs(cursor, rows, today)
-        counts = record_actuals(cursor, rows, actor=actor, source="form", now=now)
+        counts = record_actuals(cursor, rows, actor=actor.username, source="form", now=now)
         after = _off_track_pairs(cursor, rows, today)
         turned = sorted(after - before)
         missing = [pair for pair in turned if not explanations.get(pair, "").strip()]

@@ -11,12 +11,14 @@ from typing import Any
 
 import pandas as pd
 
-from kpi.filters import Filters, filter_sql, fiscal_years
+from kpi.access import Actor, Role, readable_projects, scope_sql, scoped_filter_sql
+from kpi.filters import Filters, fiscal_years
 from kpi.i18n import t
 from kpi.model import STATUS_ORDER
 from kpi.status import portfolio_status
 from kpi.storage import Database
 from kpi.storage import portfolio as store
+from kpi.storage.accounts import led_project_codes
 from kpi.storage.project import project_list
 from kpi.storage.registry import read_settings, read_table
 
@@ -84,6 +86,7 @@ def build_overview(
     page: int = 1,
     page_size: int = PAGE_SIZE,
     status: pd.DataFrame | None = None,
+    actor: Actor,
 ) -> Overview:
     """The overview; `status` may be a snapshot from `portfolio_snapshot` for the same as-of date
     (the status query is most of the cost on a large portfolio, and paging or filtering does not
@@ -92,7 +95,7 @@ def build_overview(
         raise ValueError(f"unknown sort: {sort}")
     with db.cursor() as cursor:
         settings = read_settings(cursor)
-        where, params = filter_sql(filters or Filters(), settings.fiscal_year_start_month)
+        where, params = scoped_filter_sql(filters, settings.fiscal_year_start_month, actor)
         store.load_filtered_status(
             cursor,
             as_of,
@@ -146,10 +149,12 @@ def data_version(db: Database) -> tuple[Any, ...]:
         return store.data_version(cursor)
 
 
-def filter_options(db: Database) -> dict[str, Any]:
-    """What the filters offer: fields, prefectures and fiscal years (newest first) of the portfolio."""
+def filter_options(db: Database, *, actor: Actor) -> dict[str, Any]:
+    """What the filters offer: fields, prefectures and fiscal years (newest first) of the projects
+    the user may read."""
     with db.cursor() as cursor:
-        options = store.filter_options(cursor)
+        where, params = scope_sql(actor)
+        options = store.filter_options(cursor, where, params)
         start_month = read_settings(cursor).fiscal_year_start_month
     first, last = options.pop("first"), options.pop("last")
     options["years"] = fiscal_years(
@@ -160,8 +165,17 @@ def filter_options(db: Database) -> dict[str, Any]:
     return options
 
 
-def project_choices(db: Database, lang: str) -> dict[str, str]:
-    """Every project: code → name in the user's language, for the project picker."""
+def project_choices(db: Database, lang: str, *, actor: Actor, to_change: bool = False) -> dict[str, str]:
+    """The projects the user may read (or, `to_change`, change): code → name in their language."""
     with db.cursor() as cursor:
         projects = project_list(cursor)
+        readable = readable_projects(cursor, actor)
+        led = led_project_codes(cursor, actor.organization_code or "") if actor.role == Role.LEAD else None
+    if readable is not None:
+        projects = projects[projects["project_code"].isin(readable)]
+    if to_change:
+        if actor.role in (Role.EXECUTIVE, Role.PARTNER):
+            projects = projects.iloc[0:0]
+        elif led is not None:
+            projects = projects[projects["project_code"].isin(led)]
     return dict(zip(projects["project_code"], _pick_name(projects, lang), strict=True))

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from kpi.access import Actor, require_reader
 from kpi.charts import kpi_chart
 from kpi.formatting import format_date
 from kpi.i18n import t
@@ -166,11 +167,14 @@ def _horizons(
     return frame if frame["original"].notna().any() else frame.drop(columns="original")
 
 
-def build_project_view(db: Database, project_code: str, as_of: date, lang: str) -> ProjectView | None:
+def build_project_view(
+    db: Database, project_code: str, as_of: date, lang: str, *, actor: Actor
+) -> ProjectView | None:
     with db.cursor() as cursor:
         record = project_record(cursor, project_code)
         if record is None:
             return None
+        require_reader(cursor, actor, project_code)
         settings = read_settings(cursor)
         partners = project_partners(cursor, project_code)
         kpis = project_kpis(cursor, project_code)

@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from kpi.access import Actor, Forbidden, Role, require_role, require_writer
 from kpi.intake.rows import ErrorSink
 from kpi.leads import Rejected, StaleWrite
 from kpi.model import Accumulation, Combine, Direction, Phase
 from kpi.storage import Database
 from kpi.storage.edits import project_row, remove_partner
+from kpi.storage.freshness import grace_days
 from kpi.storage.registry import read_settings, read_table, upsert_rows, write_setting
 
 PROJECT_FIELDS = (
@@ -43,11 +45,16 @@ def save_project(
     partners: list[dict[str, str]],
     *,
     base: dict[str, Any] | None,
-    actor: str,
+    actor: Actor,
     lang: str,
     now: datetime | None = None,
 ) -> None:
-    """Create (base None) or update a project and set its partners; the lead is always one."""
+    """Create (base None) or update a project and set its partners; the lead is always one.
+
+    Administrators change any project; a lead registers and changes projects led by their own
+    organization (and cannot hand one to another organization)."""
+    with db.cursor() as cursor:
+        _require_author(cursor, actor, record)
     sink = ErrorSink(lang)
     _require(
         record,
@@ -76,7 +83,8 @@ def save_project(
             current = project_row(cursor, record["project_code"])
             if current != base:
                 raise StaleWrite(current)
-        upsert_rows(cursor, "projects", [{f: record.get(f) for f in PROJECT_FIELDS}], actor=actor, now=now)
+        upsert_rows(cursor, "projects", [{f: record.get(f) for f in PROJECT_FIELDS}], actor=actor.username,
+                    now=now)  # fmt: skip
         wanted = {p["organization_code"]: p.get("role", "") for p in partners}
         wanted.setdefault(record["lead_organization_code"], "lead")
         upsert_rows(
@@ -86,19 +94,31 @@ def save_project(
                 {"project_code": record["project_code"], "organization_code": code, "role": role}
                 for code, role in wanted.items()
             ],
-            actor=actor,
+            actor=actor.username,
             now=now,
         )
         members = read_table(cursor, "partners")
         for code in members.loc[members["project_code"] == record["project_code"], "organization_code"]:
             if code not in wanted:
-                remove_partner(cursor, record["project_code"], code, actor=actor, now=now)
+                remove_partner(cursor, record["project_code"], code, actor=actor.username, now=now)
+
+
+def _require_author(cursor: Any, actor: Actor, record: dict[str, Any]) -> None:
+    if actor.is_admin:
+        return
+    require_role(actor, Role.LEAD)
+    code = record.get("project_code") or ""
+    if project_row(cursor, code) is not None:
+        require_writer(cursor, actor, [code])
+    if record.get("lead_organization_code") != actor.organization_code:
+        raise Forbidden("lead_own_organization", organization=actor.organization_code or "")
 
 
 def save_kpi(
-    db: Database, record: dict[str, Any], *, actor: str, lang: str, now: datetime | None = None
+    db: Database, record: dict[str, Any], *, actor: Actor, lang: str, now: datetime | None = None
 ) -> None:
-    """Add a custom KPI or rename one; the rules of a built-in KPI never change."""
+    """Add a custom KPI or rename one; the rules of a built-in KPI never change. Administrators."""
+    require_role(actor)
     sink = ErrorSink(lang)
     _require(record, ("kpi_code", "name_ja", "name_en", "unit_ja", "unit_en", *KPI_RULES), sink)
     allowed = {"direction": Direction, "accumulation": Accumulation, "combine": Combine}
@@ -119,13 +139,22 @@ def save_kpi(
     row = {k: record.get(k) for k in ("kpi_code", "name_ja", "name_en", "unit_ja", "unit_en", *KPI_RULES)}
     row["allow_negative"] = bool(record.get("allow_negative", False))
     with db.transaction() as cursor:
-        upsert_rows(cursor, "kpi_definitions", [row], actor=actor, now=now or datetime.now())
+        upsert_rows(cursor, "kpi_definitions", [row], actor=actor.username, now=now or datetime.now())
 
 
 def save_settings(
-    db: Database, *, on_track: float, at_risk: float, fiscal_year_start_month: int, actor: str, lang: str
+    db: Database,
+    *,
+    on_track: float,
+    at_risk: float,
+    fiscal_year_start_month: int,
+    reminder_grace_days: int | None = None,
+    actor: Actor,
+    lang: str,
 ) -> None:
-    """Status thresholds (0 < at risk < on track) and the fiscal year's first month."""
+    """Status thresholds (0 < at risk < on track), the fiscal year's first month and the days after
+    a quarter's end before a missing report is overdue. Administrators."""
+    require_role(actor)
     sink = ErrorSink(lang)
     if not 0 < at_risk < on_track:
         sink.add("threshold_order", None, "at_risk_threshold", at_risk=at_risk, on_track=on_track)
@@ -133,11 +162,17 @@ def save_settings(
         sink.add(
             "invalid_value", None, "fiscal_year_start_month", value=fiscal_year_start_month, choices="1-12"
         )
+    if reminder_grace_days is not None and not 0 <= reminder_grace_days <= 365:
+        sink.add("invalid_value", None, "reminder_grace_days", value=reminder_grace_days, choices="0-365")
     if sink.errors:
         raise Rejected(sink.errors)
     now = datetime.now()
     with db.transaction() as cursor:
         current = read_settings(cursor)
+        if reminder_grace_days is not None and reminder_grace_days != grace_days(cursor):
+            write_setting(
+                cursor, "reminder_grace_days", str(reminder_grace_days), actor=actor.username, now=now
+            )
         wanted = {
             "on_track_threshold": on_track,
             "at_risk_threshold": at_risk,
@@ -145,4 +180,26 @@ def save_settings(
         }
         for key, value in wanted.items():
             if getattr(current, key) != value:  # only real changes reach the audit log
-                write_setting(cursor, key, str(value), actor=actor, now=now)
+                write_setting(cursor, key, str(value), actor=actor.username, now=now)
+
+
+def registry_for_editing(db: Database, *, actor: Actor) -> dict[str, Any]:
+    """What the projects and administration pages edit: projects (a lead's own only), organizations,
+    partners, KPIs and settings. Administrators and leads."""
+    require_role(actor, Role.LEAD)
+    with db.cursor() as cursor:
+        tables = {name: read_table(cursor, name) for name in ("projects", "organizations", "partners",
+                                                             "kpi_definitions")}  # fmt: skip
+        settings = read_settings(cursor)
+        grace = grace_days(cursor)
+    if not actor.is_admin:
+        projects = tables["projects"]
+        tables["projects"] = projects[projects["lead_organization_code"] == actor.organization_code]
+    return {**tables, "settings": settings, "reminder_grace_days": grace}
+
+
+def project_for_editing(db: Database, project_code: str, *, actor: Actor) -> dict[str, Any] | None:
+    """The stored project as the edit form starts from (its base for the stale-save check)."""
+    with db.cursor() as cursor:
+        require_writer(cursor, actor, [project_code])
+        return project_row(cursor, project_code)

@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from kpi.access import Actor
 from kpi.charts import STATUS_COLORS, status_bar_chart
 from kpi.evaluation import filtered_status
 from kpi.filters import Filters
@@ -186,14 +187,14 @@ def _changes(now: pd.DataFrame, before: pd.DataFrame, names: tuple[dict[str, str
     return f"<table><tr>{head}</tr>{rows}</table>", figure
 
 
-def report_html(db: Database, as_of: date, lang: str, filters: Filters | None = None) -> str:
+def report_html(db: Database, as_of: date, lang: str, filters: Filters | None = None, *, actor: Actor) -> str:
     """The whole one-pager as one HTML document that needs nothing from the network."""
     with db.cursor() as cursor:
         start_month = read_settings(cursor).fiscal_year_start_month
     previous = previous_quarter_end(as_of, start_month)
-    view = build_overview(db, as_of, lang, filters, sort="worst", page_size=MATRIX_ROWS)
-    status, _ = filtered_status(db, as_of, filters)
-    before, _ = filtered_status(db, previous, filters)
+    view = build_overview(db, as_of, lang, filters, sort="worst", page_size=MATRIX_ROWS, actor=actor)
+    status, _ = filtered_status(db, as_of, filters, actor=actor)
+    before, _ = filtered_status(db, previous, filters, actor=actor)
     names = _names(db, lang)
     changes, change_figure = _changes(status, before, names, lang)
     kpi_chart = status_bar_chart(view.kpi_counts, lang, title=t("overview.by_kpi", lang), key_labels={})

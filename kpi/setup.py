@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kpi import registry_files as files
+from kpi.access import Actor, require_role
 from kpi.intake.decode import DecodeError
 from kpi.intake.rows import ErrorSink
 from kpi.intake.table import RawTable, read_table
@@ -94,8 +95,9 @@ def _dedupe(
 
 
 def setup_registry(
-    db: Database, folder: Path, *, actor: str, lang: str, now: datetime | None = None
+    db: Database, folder: Path, *, actor: Actor, lang: str, now: datetime | None = None
 ) -> SetupResult:
+    require_role(actor)  # the registry is the administrators'
     now = now or datetime.now()
     if not folder.is_dir():
         raise SetupUsageError(f"{folder}: not a directory")
@@ -139,7 +141,7 @@ def setup_registry(
     errors = [e for name in (*OPTIONAL_FILES, *REQUIRED_FILES) if name in sinks for e in sinks[name].errors]
     if errors:
         return SetupResult("rejected", errors=errors)
-    return _write(db, loaded, new_targets, actor=actor, now=now)
+    return _write(db, loaded, new_targets, actor=actor.username, now=now)
 
 
 def _write(

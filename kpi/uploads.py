@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kpi.access import Actor, Role, require_organization
 from kpi.i18n import t
 from kpi.model import ValidationError
 from kpi.storage import Database
@@ -11,12 +12,16 @@ from kpi.storage.batches import list_batches
 from kpi.storage.registry import read_table
 
 
-def organizations_for_upload(db: Database, lang: str) -> dict[str, str]:
-    """Organization code → display name, for organizations that take part in a project."""
+def organizations_for_upload(db: Database, lang: str, *, actor: Actor) -> dict[str, str]:
+    """Organization code → display name, for organizations that take part in a project: every one
+    for administrators, the user's own for everyone else (none for executives)."""
     with db.cursor() as cursor:
         organizations = read_table(cursor, "organizations")
         partners = read_table(cursor, "partners")
     members = organizations[organizations["organization_code"].isin(partners["organization_code"])]
+    if not actor.is_admin:
+        own = actor.organization_code if actor.role != Role.EXECUTIVE else None
+        members = members[members["organization_code"] == own]
     names = members["name_ja"] if lang == "ja" else members["name_en"].fillna(members["name_ja"])
     return dict(zip(members["organization_code"], names, strict=True))
 
@@ -29,14 +34,16 @@ def error_table(errors: list[ValidationError], lang: str) -> pd.DataFrame:
     ).astype({t("upload.error_row", lang): "Int64"})
 
 
-def live_batches(db: Database, organization_code: str) -> list[int]:
+def live_batches(db: Database, organization_code: str, *, actor: Actor) -> list[int]:
     """Batches of this organization that can still be rolled back, newest first."""
+    require_organization(actor, organization_code)
     with db.cursor() as cursor:
         frame = list_batches(cursor, organization_code)
     return [int(b) for b in frame.loc[frame["rolled_back_at"].isna(), "batch_id"]]
 
 
-def batch_history(db: Database, organization_code: str, lang: str) -> pd.DataFrame:
+def batch_history(db: Database, organization_code: str, lang: str, *, actor: Actor) -> pd.DataFrame:
+    require_organization(actor, organization_code)
     with db.cursor() as cursor:
         frame = list_batches(cursor, organization_code)
     shown = ["batch_id", "uploaded_at", "file_name", "uploaded_by", "rows", "inserted", "updated",

@@ -8,10 +8,26 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from kpi.access import Actor
 from kpi.storage import Database
 
 DEMO_TODAY = date(2026, 11, 26)
+OPERATOR = Actor.operator("tester")  # the command line's administrator, for tests of what is not access
+# The demo accounts (kpi/demo_load.py): one per role.
+DEMO_ADMIN, DEMO_EXECUTIVE, DEMO_LEAD, DEMO_PARTNER = (
+    "demo-admin",
+    "demo-executive",
+    "demo-lead",
+    "demo-partner",
+)
+
+
+def signed_in(app: AppTest, username: str = DEMO_ADMIN) -> AppTest:
+    """An AppTest session as the sign-in form leaves it (the form itself is tested in test_access_pages)."""
+    app.session_state["user"] = username
+    return app
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +60,7 @@ def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     db = Database(path)
     db.migrate()
-    load_demo(db, DEMO_TODAY, actor="demo")
+    load_demo(db, DEMO_TODAY, actor=Actor.operator("demo"))
     db.close()
     return path
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from kpi.lead_forms import target_form
 from kpi.status import portfolio_status
 from kpi.storage import Database
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, OPERATOR
 from tests.test_browser import _settled, _shot, browser, page, writable_server
 
 __all__ = ["browser", "page", "writable_server"]  # fixtures used below
@@ -20,7 +20,7 @@ def test_lead_revises_a_target_and_records_progress(writable_server: tuple[str, 
     url, db_path = writable_server
     db = Database(db_path)
     kpi = "external_funding"
-    _, version_before, _ = target_form(db, "P03", kpi)
+    _, version_before, _ = target_form(db, "P03", kpi, actor=OPERATOR)
     value_before = portfolio_status(db, DEMO_TODAY, "P03").set_index("kpi_code").loc[kpi, "value"]
 
     page.goto(f"{url}/update?lang=ja&project=P03")
@@ -48,7 +48,7 @@ def test_lead_revises_a_target_and_records_progress(writable_server: tuple[str, 
     page.get_by_label("見直しの理由").fill("県の補助事業に採択されたため上方修正")
     page.get_by_role("button", name="目標を保存").click()
     expect(page.get_by_text(re.compile(r"目標を版 \d+ として保存しました"))).to_be_visible(timeout=30_000)
-    target, version_after, history = target_form(db, "P03", kpi)
+    target, version_after, history = target_form(db, "P03", kpi, actor=OPERATOR)
     assert version_after == version_before + 1
     assert target is not None and target["long_value"] == 250.0
     assert history["reason"].iloc[-1] == "県の補助事業に採択されたため上方修正"

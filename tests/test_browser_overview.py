@@ -38,7 +38,7 @@ def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_p
     from kpi.overview import build_overview
     from kpi.project_view import build_project_view
     from kpi.storage import Database
-    from tests.conftest import DEMO_TODAY
+    from tests.conftest import DEMO_TODAY, OPERATOR
 
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -54,7 +54,9 @@ def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_p
     page.get_by_role("option", name="Government").click()
     page.keyboard.press("Escape")
     _settled(page)
-    expected = build_overview(Database(demo_db_path), DEMO_TODAY, "en", Filters(sectors=("government",)))
+    expected = build_overview(
+        Database(demo_db_path), DEMO_TODAY, "en", Filters(sectors=("government",)), actor=OPERATOR
+    )
     projects = page.get_by_test_id("stMetricValue").first  # "Projects" comes first
     expect(projects).to_have_text(str(expected.project_count))
     expect(page).to_have_url(re.compile(r"sector=government"))
@@ -67,7 +69,7 @@ def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_p
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
     page.wait_for_url(f"**/project?**project={first}**", timeout=30_000)
     expect(page.get_by_role("heading", name=first)).to_be_visible(timeout=30_000)
-    view = build_project_view(Database(demo_db_path), first, DEMO_TODAY, "en")
+    view = build_project_view(Database(demo_db_path), first, DEMO_TODAY, "en", actor=OPERATOR)
     assert view is not None
     _settled(page)
     _charts_drawn(page, len(view.kpis))

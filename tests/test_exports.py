@@ -16,7 +16,7 @@ from kpi.exports import csv_bytes, xlsx_bytes
 from kpi.filters import Filters
 from kpi.status import portfolio_status
 from kpi.storage import Database
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, OPERATOR
 
 ROOT = Path(__file__).parent.parent
 FORMULAS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", '=HYPERLINK("http://x")']
@@ -45,7 +45,7 @@ def test_japanese_round_trips_through_xlsx_and_bom_csv() -> None:
 
 
 def test_evaluation_table_on_the_demo(demo_db: Database) -> None:
-    table = evaluation_table(demo_db, DEMO_TODAY, "ja")
+    table = evaluation_table(demo_db, DEMO_TODAY, "ja", actor=OPERATOR)
     assert list(table.columns) == EVALUATION_KEYS
     p01 = table[(table["project_code"] == "P01") & (table["kpi_name"] == "共同研究の件数")]
     assert list(p01["horizon"]) == ["短期", "中期", "長期"]
@@ -58,12 +58,12 @@ def test_evaluation_table_on_the_demo(demo_db: Database) -> None:
 
 
 def test_evaluation_follows_the_filters(demo_db: Database) -> None:
-    table = evaluation_table(demo_db, DEMO_TODAY, "en", Filters(prefectures=("北海道",)))
+    table = evaluation_table(demo_db, DEMO_TODAY, "en", Filters(prefectures=("北海道",)), actor=OPERATOR)
     assert set(table["project_code"]) == {"P01", "P13", "P23"}
 
 
 def test_export_bytes_xlsx_has_both_sheets(demo_db: Database) -> None:
-    data, rows = export_bytes(demo_db, DEMO_TODAY, "ja", "xlsx")
+    data, rows = export_bytes(demo_db, DEMO_TODAY, "ja", "xlsx", actor=OPERATOR)
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["効果検証", "進捗状況"]
     headers = [c.value for c in book["効果検証"][1]]

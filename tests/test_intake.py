@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from kpi.access import Actor
 from kpi.intake.service import ImportResult, import_file
 from kpi.setup import setup_registry
 from kpi.storage import Database
@@ -64,7 +65,7 @@ def load_registry(db: Database, folder: Path) -> None:
     }
     for name, text in files.items():
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
-    result = setup_registry(db, folder, actor="admin@example", lang="en")
+    result = setup_registry(db, folder, actor=Actor.operator("admin@example"), lang="en")
     assert result.status == "loaded", result.errors
 
 
@@ -116,7 +117,7 @@ def run_import(
         data,
         file_name=name,
         organization_code=org,
-        actor=f"{org.lower()}@example",
+        actor=Actor.operator(f"{org.lower()}@example"),
         lang=lang,
         today=TODAY,
         dry_run=dry_run,

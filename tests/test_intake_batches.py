@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kpi.access import Actor
 from kpi.intake.service import ImportResult, ImportUsageError, rollback_import
 from kpi.status import portfolio_status
 from kpi.storage import Database
@@ -163,7 +164,7 @@ def test_rollback_restores_previous_values_and_the_file_can_be_sent_again(db: Da
     assert run_import(db, second).batch_id == 2
     assert value_to_date(db, JS) == 5.0
 
-    counts = rollback_import(db, 2, actor="lead@example", organization_code="U1")
+    counts = rollback_import(db, 2, actor=Actor.operator("lead@example"), organization_code="U1")
     assert counts == RollbackCounts(restored=2, skipped=0)
     assert current_values(db) == {("P1", JS, Q4, "U1"): 2.0, ("P1", LJ, Q4, "U1"): 5.0}
     assert value_to_date(db, JS) == 2.0
@@ -189,7 +190,9 @@ def test_rollback_restores_previous_values_and_the_file_can_be_sent_again(db: Da
 
     # Rolling back twice changes nothing.
     before = table_counts(db)
-    assert rollback_import(db, 2, actor="lead@example") == RollbackCounts(restored=0, skipped=0)
+    assert rollback_import(db, 2, actor=Actor.operator("lead@example")) == RollbackCounts(
+        restored=0, skipped=0
+    )
     assert table_counts(db) == before
 
     # The rolled-back bytes are no longer a duplicate.
@@ -200,7 +203,9 @@ def test_rollback_restores_previous_values_and_the_file_can_be_sent_again(db: Da
 
 def test_rollback_of_the_first_report_leaves_no_data(db: Database) -> None:
     run_import(db, FIRST)
-    assert rollback_import(db, 1, actor="lead@example") == RollbackCounts(restored=3, skipped=0)
+    assert rollback_import(db, 1, actor=Actor.operator("lead@example")) == RollbackCounts(
+        restored=3, skipped=0
+    )
     assert current_values(db) == {}
     assert value_to_date(db, JS) is None
     assert portfolio_status(db, TODAY, project_code="P1").set_index("kpi_code").loc[JS, "status"] == "no_data"
@@ -210,7 +215,9 @@ def test_rollback_leaves_a_key_changed_again_later(db: Database) -> None:
     run_import(db, csv_bytes(HEADER, f"P1,{JS},{Q4},2"))
     run_import(db, csv_bytes(HEADER, f"P1,{JS},{Q4},4", f"P1,{LJ},{Q4},5"))
     run_import(db, csv_bytes(HEADER, f"P1,{JS},{Q4},7"))
-    assert rollback_import(db, 2, actor="lead@example") == RollbackCounts(restored=1, skipped=1)
+    assert rollback_import(db, 2, actor=Actor.operator("lead@example")) == RollbackCounts(
+        restored=1, skipped=1
+    )
     assert current_values(db) == {("P1", JS, Q4, "U1"): 7.0}
     assert value_to_date(db, JS) == 7.0
 
@@ -218,9 +225,13 @@ def test_rollback_leaves_a_key_changed_again_later(db: Database) -> None:
 def test_rolling_back_the_newest_and_then_the_older_batch_undoes_both(db: Database) -> None:
     run_import(db, csv_bytes(HEADER, f"P1,{JS},{Q4},2"))
     run_import(db, csv_bytes(HEADER, f"P1,{JS},{Q4},4"))
-    assert rollback_import(db, 2, actor="lead@example") == RollbackCounts(restored=1, skipped=0)
+    assert rollback_import(db, 2, actor=Actor.operator("lead@example")) == RollbackCounts(
+        restored=1, skipped=0
+    )
     assert current_values(db) == {("P1", JS, Q4, "U1"): 2.0}
-    assert rollback_import(db, 1, actor="lead@example") == RollbackCounts(restored=1, skipped=0)
+    assert rollback_import(db, 1, actor=Actor.operator("lead@example")) == RollbackCounts(
+        restored=1, skipped=0
+    )
     assert current_values(db) == {}
 
 
@@ -228,7 +239,9 @@ def test_rollback_of_a_batch_that_changed_nothing(db: Database) -> None:
     run_import(db, FIRST)
     unchanged = run_import(db, csv_bytes(HEADER, f"P1,{JS},{Q4},2"))
     assert (unchanged.batch_id, unchanged.unchanged) == (2, 1)
-    assert rollback_import(db, 2, actor="lead@example") == RollbackCounts(restored=0, skipped=0)
+    assert rollback_import(db, 2, actor=Actor.operator("lead@example")) == RollbackCounts(
+        restored=0, skipped=0
+    )
     assert current_values(db)[("P1", JS, Q4, "U1")] == 2.0  # batch 1's value, untouched
 
 
@@ -236,9 +249,9 @@ def test_only_an_existing_batch_of_ones_own_organization_can_be_rolled_back(db: 
     run_import(db, FIRST, org="C1")
     before = table_counts(db)
     with pytest.raises(ImportUsageError):
-        rollback_import(db, 1, actor="u1@example", organization_code="U1")
+        rollback_import(db, 1, actor=Actor.operator("u1@example"), organization_code="U1")
     with pytest.raises(ImportUsageError):
-        rollback_import(db, 99, actor="lead@example")
+        rollback_import(db, 99, actor=Actor.operator("lead@example"))
     assert table_counts(db) == before
 
 
@@ -260,6 +273,8 @@ def test_combine_latest_a_resent_unchanged_value_is_not_more_recent(db: Database
     assert (changed.batch_id, changed.updated) == (4, 1)
     assert value_to_date(db, TTI) == 35.0
     # Rolling it back restores the situation before it: C1's 30 was the latest then.
-    assert rollback_import(db, 4, actor="lead@example") == RollbackCounts(restored=1, skipped=0)
+    assert rollback_import(db, 4, actor=Actor.operator("lead@example")) == RollbackCounts(
+        restored=1, skipped=0
+    )
     assert current_values(db)[("P1", TTI, Q2, "U1")] == 40.0
     assert value_to_date(db, TTI) == 30.0

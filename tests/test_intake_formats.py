@@ -11,6 +11,7 @@ import pytest
 
 from kpi.intake.templates import template_bytes, template_frame
 from kpi.storage import Database
+from tests.conftest import OPERATOR
 from tests.test_intake import (
     Q4,
     TODAY,
@@ -131,7 +132,7 @@ def test_wide_format_with_japanese_names_in_cp932(db: Database) -> None:
 @pytest.mark.parametrize("fmt", ["csv", "csv-cp932", "xlsx"])
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_filled_in_upload_template_imports(db: Database, fmt: str, lang: str) -> None:
-    frame = template_frame(db, "C1", lang, TODAY)
+    frame = template_frame(db, "C1", lang, TODAY, actor=OPERATOR)
     kpi_columns = ["共同研究の件数", "収支"] if lang == "ja" else ["joint_studies", "balance"]
     assert kpi_columns[0] in frame.columns and kpi_columns[1] in frame.columns
     frame[kpi_columns[0]] = 3  # typed into the spreadsheet as numbers
@@ -146,7 +147,7 @@ def test_filled_in_upload_template_imports(db: Database, fmt: str, lang: str) ->
 
 def test_unfilled_template_imports_no_values(db: Database) -> None:
     # One row per project with the period filled in and every KPI cell empty: "not reported".
-    data = template_bytes(template_frame(db, "U1", "ja", TODAY), "csv")
+    data = template_bytes(template_frame(db, "U1", "ja", TODAY, actor=OPERATOR), "csv")
     result = run_import(db, data)
     assert counts(result) == ("imported", 1, 0, 0, 0), result.errors
     assert current_values(db) == {}

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from kpi.i18n import catalog
 from kpi.storage import Database
 from kpi.storage.registry import read_table
+from tests.conftest import signed_in
 
 ROOT = Path(__file__).parent.parent
 PAGES = {
@@ -26,6 +27,8 @@ PAGES = {
     "views/admin.py": {},
     "views/audit.py": {},
     "views/reminders.py": {},
+    "views/projects.py": {},
+    "views/account.py": {},
 }
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 ENGLISH_WORDS = re.compile(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}")
@@ -71,6 +74,7 @@ def registry_words(db: Database) -> set[str]:
                 words |= {str(v) for v in frame[column].dropna()}
         words |= {str(r) for (r,) in cursor.execute("SELECT DISTINCT reason FROM target_versions").fetchall()}
         words |= {str(r) for (r,) in cursor.execute("SELECT DISTINCT note FROM actual_versions").fetchall()}
+        words |= {str(r) for (r,) in cursor.execute("SELECT display_name FROM accounts").fetchall()}
     return {w for w in words if w}
 
 
@@ -83,7 +87,7 @@ def db_copy(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 def run_page(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, lang: str) -> AppTest:
     monkeypatch.setenv("KPI_DB", str(db))
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60))
     app.query_params["lang"] = lang
     for key, value in PAGES[page].items():
         app.query_params[key] = value

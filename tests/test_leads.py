@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from kpi.access import Actor
 from kpi.leads import NeedsExplanation, Rejected, StaleWrite, record_progress, save_target
 from kpi.setup import setup_registry
 from kpi.status import portfolio_status
@@ -33,7 +34,9 @@ TARGET = {
 
 @pytest.fixture
 def db(fresh_db: Database, tmp_path: Path) -> Database:
-    result = setup_registry(fresh_db, write_registry(tmp_path / "reg"), actor="admin", lang="en")
+    result = setup_registry(
+        fresh_db, write_registry(tmp_path / "reg"), actor=Actor.operator("admin"), lang="en"
+    )
     assert result.status == "loaded"
     return fresh_db
 
@@ -41,9 +44,11 @@ def db(fresh_db: Database, tmp_path: Path) -> Database:
 def test_revision_needs_a_reason_and_keeps_the_original(db: Database) -> None:
     # The registry set version 1 of P1/joint_studies (short 3, long 15).
     with pytest.raises(Rejected) as refused:
-        save_target(db, TARGET, reason=" ", base_version=1, actor="lead", lang="en")
+        save_target(db, TARGET, reason=" ", base_version=1, actor=Actor.operator("lead"), lang="en")
     assert [e.code for e in refused.value.errors] == ["reason_required"]
-    version = save_target(db, TARGET, reason="実証先の追加", base_version=1, actor="lead", lang="en")
+    version = save_target(
+        db, TARGET, reason="実証先の追加", base_version=1, actor=Actor.operator("lead"), lang="en"
+    )
     assert version == 2
     with db.cursor() as cursor:
         history = target_history(cursor, "P1")
@@ -53,11 +58,16 @@ def test_revision_needs_a_reason_and_keeps_the_original(db: Database) -> None:
 
 
 def test_a_stale_target_save_is_refused(db: Database) -> None:
-    save_target(db, TARGET, reason="first", base_version=1, actor="lead-a", lang="en")
+    save_target(db, TARGET, reason="first", base_version=1, actor=Actor.operator("lead-a"), lang="en")
     before = table_counts(db)
     with pytest.raises(StaleWrite) as stale:
         save_target(
-            db, {**TARGET, "long_value": 20.0}, reason="second", base_version=1, actor="lead-b", lang="en"
+            db,
+            {**TARGET, "long_value": 20.0},
+            reason="second",
+            base_version=1,
+            actor=Actor.operator("lead-b"),
+            lang="en",
         )
     assert stale.value.current == 2
     assert table_counts(db) == before
@@ -75,7 +85,9 @@ def test_a_stale_target_save_is_refused(db: Database) -> None:
 )
 def test_target_rules(db: Database, change: dict[str, object], code: str) -> None:
     with pytest.raises(Rejected) as refused:
-        save_target(db, {**TARGET, **change}, reason="x", base_version=1, actor="lead", lang="en")
+        save_target(
+            db, {**TARGET, **change}, reason="x", base_version=1, actor=Actor.operator("lead"), lang="en"
+        )
     assert code in [e.code for e in refused.value.errors]
 
 
@@ -88,12 +100,19 @@ def test_lower_is_better_targets_must_be_below_the_baseline(db: Database) -> Non
         "long_value": 72.0,
     }
     with pytest.raises(Rejected) as refused:
-        save_target(db, target, reason="", base_version=0, actor="lead", lang="ja")
+        save_target(db, target, reason="", base_version=0, actor=Actor.operator("lead"), lang="ja")
     error = refused.value.errors[0]
     assert (error.code, error.column) == ("target_direction", "long_value")
     assert "基準値 60" in error.message
     assert (
-        save_target(db, {**target, "long_value": 24.0}, reason="", base_version=0, actor="lead", lang="en")
+        save_target(
+            db,
+            {**target, "long_value": 24.0},
+            reason="",
+            base_version=0,
+            actor=Actor.operator("lead"),
+            lang="en",
+        )
         == 1
     )
 
@@ -119,15 +138,21 @@ KEY = ("P1", "joint_studies", date(2026, 9, 30), "U1")
 
 
 def test_recording_progress_and_a_stale_grid(db: Database) -> None:
-    first = record_progress(db, rows(20), base_versions={KEY: None}, actor="lead", lang="en", today=TODAY)
+    first = record_progress(
+        db, rows(20), base_versions={KEY: None}, actor=Actor.operator("lead"), lang="en", today=TODAY
+    )
     assert (first.inserted, first.updated) == (1, 0)
     with db.cursor() as cursor:
         version = cursor.execute("SELECT version_id FROM actual_current").fetchall()[0][0]
     # Two people loaded the grid when the value was 20; the first saves 21, the second is refused.
-    record_progress(db, rows(21), base_versions={KEY: version}, actor="lead-a", lang="en", today=TODAY)
+    record_progress(
+        db, rows(21), base_versions={KEY: version}, actor=Actor.operator("lead-a"), lang="en", today=TODAY
+    )
     before = table_counts(db)
     with pytest.raises(StaleWrite) as stale:
-        record_progress(db, rows(25), base_versions={KEY: version}, actor="lead-b", lang="en", today=TODAY)
+        record_progress(
+            db, rows(25), base_versions={KEY: version}, actor=Actor.operator("lead-b"), lang="en", today=TODAY
+        )
     assert stale.value.current["value"].tolist() == [21.0]
     assert table_counts(db) == before
 
@@ -135,7 +160,12 @@ def test_recording_progress_and_a_stale_grid(db: Database) -> None:
 def test_rules_for_recorded_values(db: Database) -> None:
     with pytest.raises(Rejected) as refused:
         record_progress(
-            db, rows(-1, period=date(2026, 12, 31)), base_versions={}, actor="lead", lang="en", today=TODAY
+            db,
+            rows(-1, period=date(2026, 12, 31)),
+            base_versions={},
+            actor=Actor.operator("lead"),
+            lang="en",
+            today=TODAY,
         )
     assert sorted(e.code for e in refused.value.errors) == ["future_period", "negative_value"]
 
@@ -144,14 +174,16 @@ def test_a_value_that_turns_the_kpi_off_track_needs_an_explanation(db: Database)
     # joint_studies: 0 → 3 by 2025-03-31 → 15 by 2029-03-31; 1 study by 2026-09-30 is far behind plan.
     before = table_counts(db)
     with pytest.raises(NeedsExplanation) as needs:
-        record_progress(db, rows(1), base_versions={KEY: None}, actor="lead", lang="en", today=TODAY)
+        record_progress(
+            db, rows(1), base_versions={KEY: None}, actor=Actor.operator("lead"), lang="en", today=TODAY
+        )
     assert needs.value.pairs == [("P1", "joint_studies")]
     assert table_counts(db) == before
     result = record_progress(
         db,
         rows(1),
         base_versions={KEY: None},
-        actor="lead",
+        actor=Actor.operator("lead"),
         lang="en",
         today=TODAY,
         explanations={("P1", "joint_studies"): "契約締結が半年遅れた"},
@@ -166,7 +198,9 @@ def test_a_value_that_turns_the_kpi_off_track_needs_an_explanation(db: Database)
 
 
 def test_progress_writes_are_audited(db: Database) -> None:
-    record_progress(db, rows(9), base_versions={KEY: None}, actor="lead@example", lang="en", today=TODAY)
+    record_progress(
+        db, rows(9), base_versions={KEY: None}, actor=Actor.operator("lead@example"), lang="en", today=TODAY
+    )
     with db.cursor() as cursor:
         audit = cursor.execute("SELECT actor, action FROM audit_log WHERE entity = 'actuals'").fetchall()
     assert audit == [("lead@example", "record_actuals")]

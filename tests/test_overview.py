@@ -12,7 +12,7 @@ from kpi.model import STATUS_ORDER
 from kpi.overview import build_overview, project_choices
 from kpi.status import portfolio_status
 from kpi.storage import Database
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, OPERATOR
 
 RANK = {s.value: i for i, s in enumerate(STATUS_ORDER)}
 
@@ -23,7 +23,7 @@ def status(demo_db_path: object) -> pd.DataFrame:
 
 
 def test_headline_numbers_equal_the_status_command(demo_db: Database, status: pd.DataFrame) -> None:
-    view = build_overview(demo_db, DEMO_TODAY, "en")
+    view = build_overview(demo_db, DEMO_TODAY, "en", actor=OPERATOR)
     h = view.headline
     targeted = status[status["status"] != "no_target"]
     assert h["kpis_with_target"] == len(targeted)
@@ -42,7 +42,7 @@ def test_headline_numbers_equal_the_status_command(demo_db: Database, status: pd
 
 
 def test_matrix_cells_equal_the_status_command(demo_db: Database, status: pd.DataFrame) -> None:
-    view = build_overview(demo_db, DEMO_TODAY, "en", sort="code")
+    view = build_overview(demo_db, DEMO_TODAY, "en", sort="code", actor=OPERATOR)
     assert list(view.table["project_code"]) == sorted(status["project_code"].unique())
     names = {"joint_studies": "Joint studies", "local_jobs": "Local jobs created"}
     for row in status.to_dict("records"):
@@ -54,22 +54,26 @@ def test_matrix_cells_equal_the_status_command(demo_db: Database, status: pd.Dat
 
 
 def test_worst_first_puts_problems_on_top_and_pages_are_bounded(demo_db: Database) -> None:
-    first = build_overview(demo_db, DEMO_TODAY, "ja", page_size=10)
+    first = build_overview(demo_db, DEMO_TODAY, "ja", page_size=10, actor=OPERATOR)
     ranks = [RANK[s] for s in first.statuses["overall"]]
     assert ranks == sorted(ranks) and first.statuses["overall"].iloc[0] == "off_track"
     assert (first.page, first.pages, len(first.table)) == (1, 3, 10)
-    last = build_overview(demo_db, DEMO_TODAY, "ja", page=99, page_size=10)
+    last = build_overview(demo_db, DEMO_TODAY, "ja", page=99, page_size=10, actor=OPERATOR)
     assert (last.page, len(last.table)) == (3, 4)
     seen = set()
     for page in (1, 2, 3):
-        seen |= set(build_overview(demo_db, DEMO_TODAY, "ja", page=page, page_size=10).table["project_code"])
+        seen |= set(
+            build_overview(demo_db, DEMO_TODAY, "ja", page=page, page_size=10, actor=OPERATOR).table[
+                "project_code"
+            ]
+        )
     assert len(seen) == 24
     with pytest.raises(ValueError):
-        build_overview(demo_db, DEMO_TODAY, "ja", sort="1; DROP TABLE projects")
+        build_overview(demo_db, DEMO_TODAY, "ja", sort="1; DROP TABLE projects", actor=OPERATOR)
 
 
 def test_breakdowns_count_every_pair(demo_db: Database, status: pd.DataFrame) -> None:
-    view = build_overview(demo_db, DEMO_TODAY, "en")
+    view = build_overview(demo_db, DEMO_TODAY, "en", actor=OPERATOR)
     for dimension in ("field", "prefecture", "phase"):
         assert view.breakdowns[dimension]["n"].sum() == len(status)
     assert view.kpi_counts["n"].sum() == len(status)
@@ -80,18 +84,18 @@ def test_breakdowns_count_every_pair(demo_db: Database, status: pd.DataFrame) ->
 
 
 def test_filters_narrow_every_number(demo_db: Database, status: pd.DataFrame) -> None:
-    everything = build_overview(demo_db, DEMO_TODAY, "en")
+    everything = build_overview(demo_db, DEMO_TODAY, "en", actor=OPERATOR)
     field = str(everything.breakdowns["field"]["key"].iloc[0])
-    view = build_overview(demo_db, DEMO_TODAY, "en", Filters(fields=(field,)))
+    view = build_overview(demo_db, DEMO_TODAY, "en", Filters(fields=(field,)), actor=OPERATOR)
     assert 0 < view.project_count < everything.project_count
     assert view.breakdowns["field"]["key"].unique().tolist() == [field]
-    nothing = build_overview(demo_db, DEMO_TODAY, "en", Filters(fields=("no such field",)))
+    nothing = build_overview(demo_db, DEMO_TODAY, "en", Filters(fields=("no such field",)), actor=OPERATOR)
     assert nothing.project_count == 0 and nothing.table.empty and nothing.pages == 1
 
 
 def test_as_of_moves_the_numbers(demo_db: Database) -> None:
-    early = build_overview(demo_db, date(2024, 1, 1), "en")
-    now = build_overview(demo_db, DEMO_TODAY, "en")
+    early = build_overview(demo_db, date(2024, 1, 1), "en", actor=OPERATOR)
+    now = build_overview(demo_db, DEMO_TODAY, "en", actor=OPERATOR)
     assert (
         early.headline["joint_studies"] is None
         or early.headline["joint_studies"] < now.headline["joint_studies"]
@@ -99,7 +103,7 @@ def test_as_of_moves_the_numbers(demo_db: Database) -> None:
 
 
 def test_project_choices_in_both_languages(demo_db: Database) -> None:
-    ja, en = project_choices(demo_db, "ja"), project_choices(demo_db, "en")
+    ja, en = project_choices(demo_db, "ja", actor=OPERATOR), project_choices(demo_db, "en", actor=OPERATOR)
     assert list(ja) == list(en) and len(ja) == 24
     assert ja["P01"] != en["P01"]
 
@@ -110,8 +114,10 @@ def test_a_status_snapshot_gives_the_same_overview(demo_db: Database) -> None:
 
     snapshot = portfolio_snapshot(demo_db, DEMO_TODAY)
     for filters in (Filters(), Filters(sectors=("industry",), phases=("demonstration",))):
-        direct = build_overview(demo_db, DEMO_TODAY, "ja", filters, page_size=7, page=2)
-        reused = build_overview(demo_db, DEMO_TODAY, "ja", filters, page_size=7, page=2, status=snapshot)
+        direct = build_overview(demo_db, DEMO_TODAY, "ja", filters, page_size=7, page=2, actor=OPERATOR)
+        reused = build_overview(
+            demo_db, DEMO_TODAY, "ja", filters, page_size=7, page=2, status=snapshot, actor=OPERATOR
+        )
         assert direct.headline == reused.headline and direct.status_counts == reused.status_counts
         pd.testing.assert_frame_equal(direct.table, reused.table)
         for dimension, frame in direct.breakdowns.items():

@@ -7,16 +7,18 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kpi.access import Actor
+from kpi.accounts import create_account
 from kpi.overview import build_overview
 from kpi.storage import Database
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, OPERATOR, signed_in
 
 ROOT = Path(__file__).parent.parent
 
 
 def open_app(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str | None = None) -> AppTest:
     monkeypatch.setenv("KPI_DB", str(db))
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60))
     if lang:
         app.query_params["lang"] = lang
     return app.run()
@@ -33,7 +35,7 @@ def test_overview_shows_the_demo_portfolio(
     assert not app.exception
     assert app.title[0].value == heading
     metrics = {m.label: m.value for m in app.metric}
-    expected = build_overview(Database(demo_db_path), DEMO_TODAY, lang)
+    expected = build_overview(Database(demo_db_path), DEMO_TODAY, lang, actor=OPERATOR)
     assert metrics[projects_label] == f"{expected.project_count:,}"
     on_track = "順調" if lang == "ja" else "On track"
     assert metrics[on_track] == f"{expected.status_counts['on_track']:,}"
@@ -55,9 +57,14 @@ def test_missing_database_says_how_to_create_it(monkeypatch: pytest.MonkeyPatch,
     assert "python -m kpi init --demo" in app.error[0].value
 
 
-def test_empty_database_says_how_to_load_a_registry(
+def test_empty_database_asks_for_a_first_administrator_then_a_registry(
     monkeypatch: pytest.MonkeyPatch, fresh_db: Database
 ) -> None:
+    app = open_app(monkeypatch, Path(fresh_db.path), "en")
+    assert not app.exception
+    assert "python -m kpi user add NAME --role administrator" in app.info[0].value
+    create_account(fresh_db, {"username": "demo-admin", "display_name": "Admin", "role": "administrator"},
+                   password="a long enough password", actor=OPERATOR, lang="en")  # fmt: skip
     fresh_db.close()
     app = open_app(monkeypatch, Path(fresh_db.path), "en")
     assert not app.exception
@@ -75,10 +82,11 @@ def test_upload_page_lists_history_and_rolls_back(monkeypatch: pytest.MonkeyPatc
     shutil.copy(demo_db_path, copy)
     db = Database(copy)
     data = b"project_code,kpi_code,period_end,value\nP01,joint_studies,2026-09-30,7\n"
-    batch = import_file(db, data, file_name="p01.csv", organization_code="UNI-HOKUTO", actor="t",
+    batch = import_file(db, data, file_name="p01.csv", organization_code="UNI-HOKUTO",
+                        actor=Actor.operator("t"),
                         lang="en", today=DEMO_TODAY).batch_id  # fmt: skip
     monkeypatch.setenv("KPI_DB", str(copy))
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60))
     app.query_params["lang"] = "en"
     app.switch_page("views/upload.py").run()
     app.selectbox(key="upload_org").select("UNI-HOKUTO").run()
@@ -88,7 +96,7 @@ def test_upload_page_lists_history_and_rolls_back(monkeypatch: pytest.MonkeyPatc
     app.button(key="rollback_button").click().run()
     assert f"Batch {batch} rolled back" in app.success[0].value
     with db.cursor() as cursor:
-        assert list_batches(cursor)["rolled_back_by"].tolist() == ["dashboard"]
+        assert list_batches(cursor)["rolled_back_by"].tolist() == ["demo-admin"]  # the signed-in user
 
 
 def test_busy_database_is_a_clear_warning(monkeypatch: pytest.MonkeyPatch, demo_db_path: Path,

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kpi.access import Actor
 from kpi.intake.service import import_file
 from kpi.storage import Database
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, signed_in
 
 ROOT = Path(__file__).parent.parent
 
@@ -24,7 +25,7 @@ def db_copy(demo_db_path: Path, tmp_path: Path) -> Path:
 
 def open_page(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, lang: str, **params: str) -> AppTest:
     monkeypatch.setenv("KPI_DB", str(db))
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60))
     app.query_params["lang"] = lang
     for key, value in params.items():
         app.query_params[key] = value
@@ -43,9 +44,9 @@ def test_update_page_shows_the_grid_of_a_project(
     assert "P03" in str(app.selectbox(key="project").value)
 
 
-@pytest.mark.parametrize("lang, title", [("ja", "管理"), ("en", "Administration")])
-def test_admin_page(monkeypatch: pytest.MonkeyPatch, db_copy: Path, lang: str, title: str) -> None:
-    app = open_page(monkeypatch, db_copy, "views/admin.py", lang)
+@pytest.mark.parametrize("lang, title", [("ja", "プロジェクト登録"), ("en", "Projects and partners")])
+def test_projects_page(monkeypatch: pytest.MonkeyPatch, db_copy: Path, lang: str, title: str) -> None:
+    app = open_page(monkeypatch, db_copy, "views/projects.py", lang)
     assert not app.exception
     assert app.title[0].value == title
     app.selectbox(key="admin_project").select("P03").run()
@@ -63,7 +64,7 @@ def test_audit_page_lists_and_filters(
         data,
         file_name="p01-audit.csv",
         organization_code="UNI-HOKUTO",
-        actor="t",
+        actor=Actor.operator("t"),
         lang="en",
         today=DEMO_TODAY,
     )

@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import signed_in
+
 ROOT = Path(__file__).parent.parent
 
 
 def open_page(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str) -> AppTest:
     monkeypatch.setenv("KPI_DB", str(db))
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60))
     app.query_params["lang"] = lang
     app.switch_page("views/reminders.py").run()
     assert not app.exception, app.exception
@@ -48,7 +50,7 @@ def test_overview_offers_the_report_and_exports(
     monkeypatch: pytest.MonkeyPatch, demo_db_path: Path, lang: str, label: str
 ) -> None:
     monkeypatch.setenv("KPI_DB", str(demo_db_path))
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60))
     app.query_params["lang"] = lang
     app.run()
     assert not app.exception

@@ -12,7 +12,7 @@ from kpi.overview import build_overview
 from kpi.project_view import build_project_view, fmt
 from kpi.status import portfolio_status, status_records
 from kpi.storage import Database
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, OPERATOR, signed_in
 
 ROOT = Path(__file__).parent.parent
 PROJECTS = [f"P{n:02d}" for n in range(1, 25)]
@@ -20,7 +20,7 @@ PROJECTS = [f"P{n:02d}" for n in range(1, 25)]
 
 def _app(monkeypatch: pytest.MonkeyPatch, db: Path, **query: str) -> AppTest:
     monkeypatch.setenv("KPI_DB", str(db))
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60))
     for key, value in query.items():
         app.query_params[key] = value
     return app
@@ -28,7 +28,7 @@ def _app(monkeypatch: pytest.MonkeyPatch, db: Path, **query: str) -> AppTest:
 
 @pytest.mark.parametrize("code", PROJECTS)
 def test_every_project_view_equals_the_status_command(demo_db: Database, code: str) -> None:
-    view = build_project_view(demo_db, code, DEMO_TODAY, "en")
+    view = build_project_view(demo_db, code, DEMO_TODAY, "en", actor=OPERATOR)
     assert view is not None
     expected = status_records(portfolio_status(demo_db, DEMO_TODAY, project_code=code))
     shown = status_records(pd.DataFrame([story.status for story in view.kpis]))
@@ -49,7 +49,7 @@ def test_every_project_view_equals_the_status_command(demo_db: Database, code: s
 
 
 def test_explanation_uses_the_real_numbers(demo_db: Database) -> None:
-    view = build_project_view(demo_db, "P01", DEMO_TODAY, "en")
+    view = build_project_view(demo_db, "P01", DEMO_TODAY, "en", actor=OPERATOR)
     assert view is not None
     story = next(s for s in view.kpis if s.kpi_code == "time_to_implementation")
     s = story.status
@@ -64,7 +64,7 @@ def test_explanation_uses_the_real_numbers(demo_db: Database) -> None:
 
 
 def test_revised_target_keeps_its_original(demo_db: Database) -> None:
-    view = build_project_view(demo_db, "P16", DEMO_TODAY, "ja")
+    view = build_project_view(demo_db, "P16", DEMO_TODAY, "ja", actor=OPERATOR)
     assert view is not None
     story = next(s for s in view.kpis if s.kpi_code == "time_to_implementation")
     assert len(story.versions) == 2
@@ -76,7 +76,7 @@ def test_revised_target_keeps_its_original(demo_db: Database) -> None:
 
 
 def test_unknown_project_is_none(demo_db: Database) -> None:
-    assert build_project_view(demo_db, "NOPE", DEMO_TODAY, "en") is None
+    assert build_project_view(demo_db, "NOPE", DEMO_TODAY, "en", actor=OPERATOR) is None
 
 
 @pytest.mark.parametrize("lang, back", [("ja", "概要に戻る"), ("en", "Back to the overview")])
@@ -88,7 +88,7 @@ def test_project_page_renders_from_a_link(
     assert not app.exception
     assert app.title[0].value.startswith("P16")
     assert app.selectbox(key="project").value == "P16"
-    view = build_project_view(Database(demo_db_path), "P16", DEMO_TODAY, lang)
+    view = build_project_view(Database(demo_db_path), "P16", DEMO_TODAY, lang, actor=OPERATOR)
     assert view is not None
     assert len(app.get("plotly_chart")) == len(view.kpis)
     assert len(app.expander) == len(view.kpis)
@@ -123,6 +123,7 @@ def test_overview_reads_filters_and_as_of_from_the_link(
         pd.Timestamp("2026-06-30").date(),
         "en",
         Filters(sectors=("government",), phases=("planning",)),
+        actor=OPERATOR,
     )
     assert {m.label: m.value for m in app.metric}["Projects"] == str(expected.project_count)
     assert len(app.dataframe[0].value) == len(expected.table)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kpi.access import Actor
 from kpi.leads import Rejected, StaleWrite
 from kpi.registry_edits import save_kpi, save_project, save_settings
 from kpi.setup import setup_registry
@@ -33,7 +34,10 @@ NEW = {
 @pytest.fixture
 def db(fresh_db: Database, tmp_path: Path) -> Database:
     assert (
-        setup_registry(fresh_db, write_registry(tmp_path / "r"), actor="admin", lang="en").status == "loaded"
+        setup_registry(
+            fresh_db, write_registry(tmp_path / "r"), actor=Actor.operator("admin"), lang="en"
+        ).status
+        == "loaded"
     )
     return fresh_db
 
@@ -46,15 +50,31 @@ def partners_of(db: Database, project: str) -> dict[str, str]:
 
 
 def test_create_a_project_with_partners_the_lead_always_one(db: Database) -> None:
-    save_project(db, NEW, [{"organization_code": "G1", "role": "自治体"}], base=None, actor="lead", lang="en")
+    save_project(
+        db,
+        NEW,
+        [{"organization_code": "G1", "role": "自治体"}],
+        base=None,
+        actor=Actor.operator("lead"),
+        lang="en",
+    )
     assert partners_of(db, "P2") == {"G1": "自治体", "C1": "lead"}
 
 
 def test_edit_a_project_and_drop_a_partner(db: Database) -> None:
-    save_project(db, NEW, [{"organization_code": "G1", "role": "自治体"}], base=None, actor="lead", lang="en")
+    save_project(
+        db,
+        NEW,
+        [{"organization_code": "G1", "role": "自治体"}],
+        base=None,
+        actor=Actor.operator("lead"),
+        lang="en",
+    )
     with db.cursor() as cursor:
         base = project_row(cursor, "P2")
-    save_project(db, {**NEW, "phase": "demonstration"}, [], base=base, actor="lead", lang="en")
+    save_project(
+        db, {**NEW, "phase": "demonstration"}, [], base=base, actor=Actor.operator("lead"), lang="en"
+    )
     with db.cursor() as cursor:
         assert project_row(cursor, "P2")["phase"] == "demonstration"  # type: ignore[index]
         actions = cursor.execute("SELECT action, entity FROM audit_log WHERE actor = 'lead'").fetchall()
@@ -63,13 +83,13 @@ def test_edit_a_project_and_drop_a_partner(db: Database) -> None:
 
 
 def test_a_stale_project_save_is_refused(db: Database) -> None:
-    save_project(db, NEW, [], base=None, actor="a", lang="en")
+    save_project(db, NEW, [], base=None, actor=Actor.operator("a"), lang="en")
     with db.cursor() as cursor:
         base = project_row(cursor, "P2")
-    save_project(db, {**NEW, "phase": "demonstration"}, [], base=base, actor="a", lang="en")
+    save_project(db, {**NEW, "phase": "demonstration"}, [], base=base, actor=Actor.operator("a"), lang="en")
     before = table_counts(db)
     with pytest.raises(StaleWrite) as stale:
-        save_project(db, {**NEW, "name_ja": "別名"}, [], base=base, actor="b", lang="en")
+        save_project(db, {**NEW, "name_ja": "別名"}, [], base=base, actor=Actor.operator("b"), lang="en")
     assert stale.value.current["phase"] == "demonstration"
     assert table_counts(db) == before
 
@@ -86,7 +106,7 @@ def test_a_stale_project_save_is_refused(db: Database) -> None:
 )
 def test_project_rules(db: Database, change: dict[str, object], code: str) -> None:
     with pytest.raises(Rejected) as refused:
-        save_project(db, {**NEW, **change}, [], base=None, actor="a", lang="en")
+        save_project(db, {**NEW, **change}, [], base=None, actor=Actor.operator("a"), lang="en")
     assert code in [e.code for e in refused.value.errors]
 
 
@@ -101,20 +121,24 @@ def test_custom_kpi_and_builtin_rules(db: Database) -> None:
         "accumulation": "sum",
         "combine": "sum",
     }
-    save_kpi(db, custom, actor="admin", lang="en")
+    save_kpi(db, custom, actor=Actor.operator("admin"), lang="en")
     with db.cursor() as cursor:
         kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
     assert kpis.loc["startups", "unit_ja"] == "社" and not kpis.loc["startups", "builtin"]
     builtin = {**kpis.loc["joint_studies"].to_dict(), "kpi_code": "joint_studies", "direction": "lower"}
     with pytest.raises(Rejected) as refused:
-        save_kpi(db, builtin, actor="admin", lang="en")
+        save_kpi(db, builtin, actor=Actor.operator("admin"), lang="en")
     assert [e.code for e in refused.value.errors] == ["builtin_rule"]
 
 
 def test_settings_are_checked_and_only_changes_audited(db: Database) -> None:
     with pytest.raises(Rejected):
-        save_settings(db, on_track=0.6, at_risk=0.7, fiscal_year_start_month=4, actor="admin", lang="en")
-    save_settings(db, on_track=0.95, at_risk=0.7, fiscal_year_start_month=4, actor="admin", lang="en")
+        save_settings(
+            db, on_track=0.6, at_risk=0.7, fiscal_year_start_month=4, actor=Actor.operator("admin"), lang="en"
+        )
+    save_settings(
+        db, on_track=0.95, at_risk=0.7, fiscal_year_start_month=4, actor=Actor.operator("admin"), lang="en"
+    )
     with db.cursor() as cursor:
         assert read_settings(cursor).on_track_threshold == 0.95
         changed = cursor.execute("SELECT entity_key FROM audit_log WHERE entity = 'settings'").fetchall()
@@ -149,7 +173,7 @@ def test_audit_filters_are_bound_sql(f: AuditFilter, sql: str, params: list[obje
 
 
 def test_audit_search_finds_what_changed(db: Database) -> None:
-    save_project(db, NEW, [], base=None, actor="lead", lang="en")
+    save_project(db, NEW, [], base=None, actor=Actor.operator("lead"), lang="en")
     with db.cursor() as cursor:
         by_actor = search_audit(cursor, AuditFilter(actor="lead"))
         by_text = search_audit(cursor, AuditFilter(text="防災ドローン"))

@@ -13,7 +13,7 @@ import pytest
 from kpi.overview import build_overview
 from kpi.report import previous_quarter_end, report_html
 from kpi.storage import Database
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, OPERATOR
 
 ROOT = Path(__file__).parent.parent
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).parent.parent
 def reports(demo_db_path: Path) -> dict[str, str]:
     db = Database(demo_db_path)
     try:
-        return {lang: report_html(db, DEMO_TODAY, lang) for lang in ("ja", "en")}
+        return {lang: report_html(db, DEMO_TODAY, lang, actor=OPERATOR) for lang in ("ja", "en")}
     finally:
         db.close()
 
@@ -38,7 +38,7 @@ def test_plotly_is_inlined_once_and_nothing_is_fetched(reports: dict[str, str]) 
 
 
 def test_headline_numbers_and_sections(demo_db: Database, reports: dict[str, str]) -> None:
-    view = build_overview(demo_db, DEMO_TODAY, "en")
+    view = build_overview(demo_db, DEMO_TODAY, "en", actor=OPERATOR)
     en, ja = reports["en"], reports["ja"]
     assert f"<b>{view.project_count:,}</b>" in en
     for count in view.status_counts.values():
@@ -61,7 +61,7 @@ def test_off_track_explanations_are_shown(demo_db_path: Path, tmp_path: Path) ->
             " AND v.kpi_code = 'joint_studies')",
             ["<担当者の異動で遅延>"],
         )
-    page = report_html(db, DEMO_TODAY, "ja")
+    page = report_html(db, DEMO_TODAY, "ja", actor=OPERATOR)
     db.close()
     assert "&lt;担当者の異動で遅延&gt;" in page  # escaped, shown
 

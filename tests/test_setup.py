@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kpi.access import Actor
 from kpi.setup import SetupUsageError, setup_registry
 from kpi.storage import Database
 from kpi.storage.registry import current_targets, read_table, target_history
@@ -41,7 +42,7 @@ def write_registry(folder: Path, **files: str) -> Path:
 
 
 def load(db: Database, folder: Path, lang: str = "en"):  # type: ignore[no-untyped-def]
-    return setup_registry(db, folder, actor="lead@example", lang=lang)
+    return setup_registry(db, folder, actor=Actor.operator("lead@example"), lang=lang)
 
 
 def test_sample_registry_loads_and_reloading_changes_nothing(fresh_db: Database) -> None:

@@ -1,17 +1,14 @@
-"""Administration: projects and their partners, the KPI catalog, and settings."""
+"""Administration: accounts and roles, the KPI catalog, and settings (administrators only)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import streamlit as st
 
 from kpi.i18n import t
-from kpi.leads import Rejected, StaleWrite
-from kpi.model import Accumulation, Combine, Direction, Phase
-from kpi.registry_edits import save_kpi, save_project, save_settings
-from kpi.storage.edits import project_row
-from kpi.storage.registry import read_settings, read_table
+from kpi.leads import Rejected
+from kpi.model import Accumulation, Combine, Direction
+from kpi.registry_edits import registry_for_editing, save_kpi, save_settings
+from views.accounts_section import accounts_section
 from views.common import actor, database, language, tr
 
 lang = language()
@@ -20,19 +17,8 @@ st.title(tr("admin.heading"))
 if flash := st.session_state.pop("admin_flash", None):
     st.success(flash)
 
-with db.cursor() as cursor:
-    projects = read_table(cursor, "projects")
-    organizations = read_table(cursor, "organizations")
-    partners = read_table(cursor, "partners")
-    kpis = read_table(cursor, "kpi_definitions")
-    settings = read_settings(cursor)
-org_names = dict(
-    zip(
-        organizations["organization_code"],
-        organizations["name_ja" if lang == "ja" else "name_en"].fillna(organizations["name_ja"]),
-        strict=True,
-    )
-)
+registry = registry_for_editing(db, actor=actor())
+kpis, settings = registry["kpi_definitions"], registry["settings"]
 
 
 def _done(message: str) -> None:
@@ -47,68 +33,15 @@ def _refused(error: Rejected) -> None:
 
 section = st.segmented_control(
     tr("admin.section"),
-    ["projects", "kpis", "settings"],
+    ["accounts", "kpis", "settings"],
     format_func=lambda s: t(f"admin.tab_{s}", lang),
-    default="projects",
+    default="accounts",
     key="admin_section",
     label_visibility="collapsed",
 )
 
-if section == "projects":
-    codes = [None, *projects["project_code"]]
-    chosen = st.selectbox(
-        tr("admin.project"),
-        codes,
-        key="admin_project",
-        format_func=lambda c: t("admin.new_project", lang) if c is None else c,
-    )
-    with db.cursor() as cursor:
-        base = project_row(cursor, chosen) if chosen else None
-    current: dict[str, Any] = base or {}
-    with st.form(key=f"project_form::{chosen}"):
-        left, right = st.columns(2)
-        record = {
-            "project_code": left.text_input(
-                tr("admin.project_code"), value=current.get("project_code", ""), disabled=chosen is not None
-            ),
-            "name_ja": right.text_input(tr("admin.name_ja"), value=current.get("name_ja", "")),
-            "name_en": left.text_input(tr("admin.name_en"), value=current.get("name_en") or ""),
-            "field": right.text_input(tr("admin.field"), value=current.get("field", "")),
-            "prefecture": left.text_input(tr("admin.prefecture"), value=current.get("prefecture", "")),
-            "phase": right.selectbox(
-                tr("admin.phase"),
-                [p.value for p in Phase],
-                index=[p.value for p in Phase].index(current.get("phase", "agreement")),
-                format_func=lambda p: t(f"phase.{p}", lang),
-            ),
-            "start_date": left.date_input(tr("admin.start_date"), value=current.get("start_date")),
-            "end_date": right.date_input(tr("admin.end_date"), value=current.get("end_date")),
-            "lead_organization_code": left.selectbox(
-                tr("admin.lead"),
-                list(org_names),
-                format_func=lambda c: f"{org_names[c]} ({c})",
-                index=list(org_names).index(current["lead_organization_code"]) if base else 0,
-            ),
-        }
-        members = partners[partners["project_code"] == chosen]
-        chosen_partners = st.multiselect(
-            tr("admin.partners"),
-            list(org_names),
-            default=list(members["organization_code"]),
-            format_func=lambda c: f"{org_names[c]} ({c})",
-        )
-        if st.form_submit_button(tr("admin.save"), type="primary"):
-            roles = dict(zip(members["organization_code"], members["role"], strict=True))
-            chosen_list = [{"organization_code": c, "role": roles.get(c, "")} for c in chosen_partners]
-            record["name_en"] = record["name_en"] or None
-            try:
-                save_project(db, record, chosen_list, base=base, actor=actor(), lang=lang)
-            except StaleWrite:
-                st.error(tr("admin.stale"))
-            except Rejected as error:
-                _refused(error)
-            else:
-                _done(tr("admin.saved_project", code=record["project_code"]))
+if section == "accounts":
+    accounts_section(db, lang, organizations=registry["organizations"])
 
 if section == "kpis":
     st.dataframe(kpis, hide_index=True, width="stretch")
@@ -152,6 +85,9 @@ if section == "settings":
         start_month = st.number_input(
             tr("admin.fy_start"), min_value=1, max_value=12, value=settings.fiscal_year_start_month
         )
+        grace = st.number_input(
+            tr("admin.grace_days"), min_value=0, max_value=365, value=registry["reminder_grace_days"]
+        )
         if st.form_submit_button(tr("admin.save"), type="primary"):
             try:
                 save_settings(
@@ -159,6 +95,7 @@ if section == "settings":
                     on_track=on_track,
                     at_risk=at_risk,
                     fiscal_year_start_month=int(start_month),
+                    reminder_grace_days=int(grace),
                     actor=actor(),
                     lang=lang,
                 )

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kpi.audit_view import audit_entries, audit_options
 from kpi.i18n import t
-from kpi.storage.audit_query import AuditFilter, audit_choices, search_audit
-from views.common import database, language, tr
+from kpi.storage.audit_query import AuditFilter
+from views.common import actor, database, language, tr
 
 db = database()
 lang = language()
 st.title(tr("audit.heading"))
-with db.cursor() as cursor:
-    choices = audit_choices(cursor)
+choices = audit_options(db, actor=actor())
 columns = st.columns(3)
-actor = columns[0].selectbox(
+who = columns[0].selectbox(
     tr("audit.actor"), [None, *choices["actor"]], format_func=lambda v: v or t("audit.all", lang)
 )
 entity = columns[1].selectbox(
@@ -27,8 +27,9 @@ columns = st.columns(3)
 since = columns[0].date_input(tr("audit.since"), value=None)
 until = columns[1].date_input(tr("audit.until"), value=None)
 text = columns[2].text_input(tr("audit.text"))
-with db.cursor() as cursor:
-    entries = search_audit(cursor, AuditFilter(actor, entity, action, since, until, text.strip() or None))
+entries = audit_entries(
+    db, AuditFilter(who, entity, action, since, until, text.strip() or None), actor=actor()
+)
 st.caption(tr("audit.count", count=len(entries)))
 st.dataframe(
     entries,

@@ -9,6 +9,8 @@ from typing import Any
 import streamlit as st
 
 from kpi import clock
+from kpi.access import Actor, Forbidden, scope_key
+from kpi.accounts import demo_database, set_language
 from kpi.cli import database_path
 from kpi.filters import PHASES, SECTORS, Filters, from_query, parse_date, to_query
 from kpi.fiscal import fiscal_year_label
@@ -52,9 +54,30 @@ def show_date(day: date) -> str:
     return format_date(day, language(), wareki=wareki())
 
 
-def actor() -> str:
-    """Who the audit log names for writes from the dashboard (accounts come with sign-in)."""
-    return str(st.session_state.get("user") or "dashboard")
+def actor() -> Actor:
+    """The signed-in user, as dashboard.py loaded them from the database on this run. Every kpi
+    function that reads restricted data or writes is handed this and checks it."""
+    current = st.session_state.get("_actor")
+    if not isinstance(current, Actor):  # only dashboard.py runs pages, and only after sign-in
+        raise Forbidden("role", role="partner")
+    return current
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _is_demo(path: str) -> bool:
+    return demo_database(_database(path))
+
+
+def is_demo() -> bool:
+    """A database made by `init --demo`: the sign-in page points to the README's demo accounts."""
+    return _is_demo(database().path)
+
+
+def remember_language() -> None:
+    """The language picked while signed in becomes the account's, for its next sign-in."""
+    current = st.session_state.get("_actor")
+    if isinstance(current, Actor):
+        set_language(database(), current, str(st.session_state.get("lang")))
 
 
 # -- shared widgets: one place, state kept across pages and in the URL ------------------------
@@ -90,14 +113,16 @@ def as_of_widget() -> date:
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner=False)
-def _filter_options(path: str, version: tuple[Any, ...]) -> dict[str, Any]:
-    return filter_options(_database(path))
+def _filter_options(
+    path: str, version: tuple[Any, ...], scope: tuple[str, str], _actor: Actor
+) -> dict[str, Any]:
+    return filter_options(_database(path), actor=_actor)  # `scope` keys the cache: same projects, same answer
 
 
 def filters_widget() -> Filters:
     """Fiscal year, field, prefecture, sector and phase, in the sidebar; from the URL on first visit."""
     db, lang = database(), language()  # format_func must not read the session when called later
-    options = _filter_options(db.path, cached_version())
+    options = _filter_options(db.path, cached_version(), scope_key(actor()), actor())
     linked = from_query({k: _url_list(k) for k in ("fy", "field", "pref", "sector", "phase")})
     years = options["years"]
     sticky("f_fy", linked.fiscal_year if linked.fiscal_year in years else 0)
@@ -168,14 +193,17 @@ def cached_version() -> tuple[Any, ...]:
     return data_version(database())
 
 
-@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
-def _project_choices(path: str, version: tuple[Any, ...], lang: str) -> dict[str, str]:
-    return project_choices(_database(path), lang)
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _project_choices(
+    path: str, version: tuple[Any, ...], lang: str, user: Actor, to_change: bool
+) -> dict[str, str]:
+    return project_choices(_database(path), lang, actor=user, to_change=to_change)
 
 
-def project_widget() -> str | None:
-    """The project picker: from ?project= on first visit; every project by code and name."""
-    choices = _project_choices(database().path, cached_version(), language())
+def project_widget(*, to_change: bool = False) -> str | None:
+    """The project picker: from ?project= on first visit; the projects the user may read (or, with
+    `to_change`, change) by code and name."""
+    choices = _project_choices(database().path, cached_version(), language(), actor(), to_change)
     linked = st.query_params.get("project")
     if "project" not in st.session_state or st.session_state.get("_page_changed", True):
         # entering the page: a link wins over the last choice

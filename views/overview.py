@@ -8,12 +8,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from kpi.access import Actor, scope_key
 from kpi.charts import status_bar_chart, status_frame_styles
 from kpi.filters import Filters
 from kpi.i18n import t
 from kpi.overview import PAGE_SIZE, SORTS, Overview, build_overview, portfolio_snapshot, share
 from kpi.project_view import fmt, pct
 from views.common import (
+    actor,
     as_of_widget,
     cached_version,
     database,
@@ -36,10 +38,19 @@ def _snapshot(path: str, version: tuple[Any, ...], as_of: date) -> pd.DataFrame:
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
 def _overview(
-    path: str, version: tuple[Any, ...], as_of: date, lang: str, filters: Filters, sort: str, page: int
+    path: str,
+    version: tuple[Any, ...],
+    as_of: date,
+    lang: str,
+    filters: Filters,
+    sort: str,
+    page: int,
+    scope: tuple[str, str],
+    _actor: Actor,
 ) -> Overview:
+    """Cached per `scope` (kpi.access.scope_key): users who may read the same projects share it."""
     status = _snapshot(path, version, as_of)
-    return build_overview(database(), as_of, lang, filters, sort=sort, page=page, status=status)
+    return build_overview(database(), as_of, lang, filters, sort=sort, page=page, status=status, actor=_actor)
 
 
 enter_page("overview")
@@ -60,6 +71,8 @@ view = _overview(
     filters,
     st.session_state["ov_sort"],
     int(st.session_state["ov_page"]),
+    scope_key(actor()),
+    actor(),
 )
 
 if view.project_count == 0:
@@ -186,20 +199,20 @@ stamp = as_of.isoformat()
 downloads = st.columns(3)
 downloads[0].download_button(
     tr("report.download"),
-    data=lambda: report_html(database(), as_of, lang, filters),
+    data=lambda: report_html(database(), as_of, lang, filters, actor=actor()),
     file_name=f"kpi_report_{stamp}_{lang}.html",
     mime="text/html",
     icon=":material/summarize:",
 )
 downloads[1].download_button(
     tr("export.download_xlsx"),
-    data=lambda: export_bytes(database(), as_of, lang, "xlsx", filters)[0],
+    data=lambda: export_bytes(database(), as_of, lang, "xlsx", filters, actor=actor())[0],
     file_name=f"kpi_evaluation_{stamp}_{lang}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 downloads[2].download_button(
     tr("export.download_csv"),
-    data=lambda: export_bytes(database(), as_of, lang, "csv", filters)[0],
+    data=lambda: export_bytes(database(), as_of, lang, "csv", filters, actor=actor())[0],
     file_name=f"kpi_evaluation_{stamp}_{lang}.csv",
     mime="text/csv",
 )

@@ -11,6 +11,7 @@ from kpi.charts import STATUS_COLORS
 from kpi.project_view import build_project_view, fmt, pct
 from kpi.storage.registry import TARGET_COLUMNS
 from views.common import (
+    actor,
     as_of_widget,
     database,
     enter_page,
@@ -37,7 +38,7 @@ as_of = as_of_widget()
 filters_widget()  # kept in the sidebar (and the link) for the way back to the overview
 st.page_link("views/overview.py", label=tr("project.back"), icon=":material/arrow_back:")
 code = project_widget()
-view = build_project_view(database(), code, as_of, lang) if code else None
+view = build_project_view(database(), code, as_of, lang, actor=actor()) if code else None
 if view is None:
     st.info(tr("project.none"))
     sync_url()

@@ -6,12 +6,12 @@ import streamlit as st
 
 from kpi.freshness import freshness_frame, owed_by_partner, reminder_message
 from kpi.i18n import LANGUAGES
-from views.common import database, language, show_date, today, tr
+from views.common import actor, database, language, show_date, today, tr
 
 lang = language()
 db = database()
 st.title(tr("reminders.heading"))
-frame = freshness_frame(db, today(), lang)
+frame = freshness_frame(db, today(), lang, actor=actor())
 if frame.empty:
     st.info(tr("reminders.all_reported"))
     st.stop()
@@ -63,7 +63,9 @@ else:
         key="reminder_lang",
     )
     if partner is not None:
-        in_language = frame if message_lang == lang else freshness_frame(db, today(), message_lang)
+        in_language = (
+            frame if message_lang == lang else freshness_frame(db, today(), message_lang, actor=actor())
+        )
         st.code(reminder_message(in_language, partner, message_lang), language=None, wrap_lines=True)
 
 st.subheader(tr("reminders.detail_heading"))

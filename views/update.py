@@ -9,10 +9,16 @@ import pandas as pd
 import streamlit as st
 
 from kpi.i18n import t
-from kpi.lead_forms import grid_changes, progress_grid, recent_quarter_ends, revision_table, target_form
+from kpi.lead_forms import (
+    grid_changes,
+    progress_grid,
+    project_setup,
+    recent_quarter_ends,
+    revision_table,
+    target_form,
+)
 from kpi.leads import NeedsExplanation, Rejected, StaleWrite, record_progress, save_target
 from kpi.model import HORIZONS
-from kpi.storage.project import project_kpis, project_partners
 from views.common import actor, database, language, project_widget, today, tr
 
 lang = language()
@@ -20,14 +26,12 @@ db = database()
 st.title(tr("update.heading"))
 if flash := st.session_state.pop("update_flash", None):
     st.success(flash)
-project = project_widget()
+project = project_widget(to_change=True)
 if project is None:
-    st.info(tr("overview.empty"))
+    st.info(tr("update.no_projects"))
     st.stop()
 
-with db.cursor() as cursor:
-    partners = project_partners(cursor, project)
-    kpis = project_kpis(cursor, project)
+partners, kpis = project_setup(db, project, actor=actor())
 # A remembered choice rather than st.tabs: tabs fall back to the first one when the page above changes.
 section = st.segmented_control(
     tr("update.section"),
@@ -91,7 +95,7 @@ if section != "targets":
     # The grid as it was when the user started editing: its versions detect a concurrent save.
     snapshot_key = f"grid::{project}::{period}::{org}"
     if snapshot_key not in st.session_state:
-        st.session_state[snapshot_key] = progress_grid(db, project, period, org, lang)
+        st.session_state[snapshot_key] = progress_grid(db, project, period, org, lang, actor=actor())
     original = st.session_state[snapshot_key]
     edited = st.data_editor(
         original,
@@ -161,7 +165,7 @@ if section == "targets":
     labels = dict(zip(kpis["kpi_code"], kpis["name_ja" if lang == "ja" else "name_en"], strict=True))
     kpi = st.selectbox(tr("update.kpi"), list(labels), format_func=lambda c: labels[c], key="target_kpi")
     if kpi is not None:
-        target, version, history = target_form(db, project, kpi)
+        target, version, history = target_form(db, project, kpi, actor=actor())
         base_key = f"target_base::{project}::{kpi}"
         st.session_state.setdefault(base_key, version)  # the version this form was opened on
         with st.form(key=f"target_form::{project}::{kpi}"):

@@ -16,7 +16,7 @@ st.title(tr("upload.heading"))
 if flash := st.session_state.pop("upload_flash", None):
     st.success(flash)  # the outcome of the last import or rollback, shown after the page refreshed
 
-organizations = organizations_for_upload(db, lang)
+organizations = organizations_for_upload(db, lang, actor=actor())
 org = st.selectbox(
     tr("upload.organization"),
     list(organizations),
@@ -29,7 +29,7 @@ if org is None:
 
 with st.expander(tr("upload.templates"), expanded=False):
     st.caption(tr("upload.templates_help"))
-    frame = template_frame(db, org, lang, today())
+    frame = template_frame(db, org, lang, today(), actor=actor())
     columns = st.columns(3)
     for column, (fmt, extension) in zip(
         columns, [("csv", "csv"), ("csv-cp932", "csv"), ("xlsx", "xlsx")], strict=True
@@ -70,12 +70,12 @@ if uploaded is not None:
             st.rerun()
 
 st.subheader(tr("upload.history"))
-history = batch_history(db, org, lang)
+history = batch_history(db, org, lang, actor=actor())
 if history.empty:
     st.caption(tr("upload.no_history"))
 else:
     st.dataframe(history, hide_index=True, width="stretch")
-    live = live_batches(db, org)
+    live = live_batches(db, org, actor=actor())
     if live:
         cols = st.columns([2, 1])
         batch = cols[0].selectbox(tr("upload.rollback_pick"), live, key="rollback_batch")

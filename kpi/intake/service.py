@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from kpi.access import Actor, require_organization
 from kpi.intake.decode import DecodeError
 from kpi.intake.parse import KpiHeader, parse_table
 from kpi.intake.rows import ErrorSink
@@ -70,12 +71,17 @@ def import_file(
     *,
     file_name: str,
     organization_code: str,
-    actor: str,
+    actor: Actor,
     lang: str,
     today: date,
     dry_run: bool = False,
     now: datetime | None = None,
 ) -> ImportResult:
+    """Check a partner's file and, unless `dry_run`, write it as one batch (all rows or none).
+
+    The user uploads for their own organization (administrators for any): checked before the file
+    is even read, so nothing of another organization's data is compared or shown."""
+    require_organization(actor, organization_code)
     sink = ErrorSink(lang)
     digest = hashlib.sha256(data).hexdigest()
     with db.cursor() as cursor:
@@ -120,15 +126,17 @@ def import_file(
     now = now or datetime.now()
     with db.transaction() as cursor:
         batch_id = next_batch_id(cursor)
-        counts = record_actuals(cursor, rows, actor=actor, source="import", batch_id=batch_id, now=now)
+        counts = record_actuals(
+            cursor, rows, actor=actor.username, source="import", batch_id=batch_id, now=now
+        )
         batch = {
             "batch_id": batch_id, "file_name": file_name, "sha256": digest,
-            "organization_code": organization_code, "uploaded_by": actor, "uploaded_at": now,
+            "organization_code": organization_code, "uploaded_by": actor.username, "uploaded_at": now,
             "rows": parsed.data_rows, "inserted": counts.inserted, "updated": counts.updated,
             "unchanged": counts.unchanged, "outcome": "imported",
         }  # fmt: skip
         insert_batch(cursor, batch)
-        write_audit(cursor, actor=actor, action="import", entity="import_batches",
+        write_audit(cursor, actor=actor.username, action="import", entity="import_batches",
                     entity_key=str(batch_id), after=batch, at=now)  # fmt: skip
     return ImportResult("imported", batch_id, parsed.data_rows, counts.inserted, counts.updated,
                         counts.unchanged)  # fmt: skip
@@ -148,17 +156,19 @@ def rollback_import(
     db: Database,
     batch_id: int,
     *,
-    actor: str,
+    actor: Actor,
     organization_code: str | None = None,
     now: datetime | None = None,
 ) -> RollbackCounts:
-    """Undo a batch (only its own organization's when organization_code is given)."""
+    """Undo a batch (only its own organization's when organization_code is given). The user must
+    be allowed to upload for the batch's organization."""
     with db.transaction() as cursor:
         batch = get_batch(cursor, batch_id)
         if batch is None or (
             organization_code is not None and batch["organization_code"] != organization_code
         ):
             raise ImportUsageError(f"batch {batch_id}")
+        require_organization(actor, str(batch["organization_code"]))
         if batch["rolled_back_at"] is not None:
             return RollbackCounts(restored=0, skipped=0)
-        return rollback_batch(cursor, batch_id, actor=actor, now=now or datetime.now())
+        return rollback_batch(cursor, batch_id, actor=actor.username, now=now or datetime.now())

@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from kpi.access import Actor, require_organization
 from kpi.exports import csv_bytes
 from kpi.fiscal import fiscal_quarter, fiscal_year, quarter_bounds, quarter_end
 from kpi.storage import Database
@@ -31,7 +32,11 @@ def last_closed_quarter_end(today: date, start_month: int) -> date:
     return date.fromordinal(start.toordinal() - 1)
 
 
-def template_frame(db: Database, organization_code: str, lang: str, today: date) -> pd.DataFrame:
+def template_frame(
+    db: Database, organization_code: str, lang: str, today: date, *, actor: Actor
+) -> pd.DataFrame:
+    """A file to fill in: one row per project of the organization, one column per targeted KPI."""
+    require_organization(actor, organization_code)
     with db.cursor() as cursor:
         projects = partner_projects(cursor, organization_code)
         kpis = targeted_kpis(cursor, list(projects["project_code"]))

@@ -168,15 +168,18 @@ def breakdown(cursor: duckdb.DuckDBPyConnection, dimension: str) -> pd.DataFrame
     ).df()
 
 
-def filter_options(cursor: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Values the filters offer: fields, prefectures, and the span of project dates."""
-    fields = [r[0] for r in cursor.execute("SELECT DISTINCT field FROM projects ORDER BY 1").fetchall()]
-    prefectures = [
-        r[0] for r in cursor.execute("SELECT DISTINCT prefecture FROM projects ORDER BY 1").fetchall()
-    ]
-    span = cursor.execute(
-        "SELECT min(start_date), max(coalesce(end_date, start_date)) FROM projects"
-    ).fetchone()
+def filter_options(cursor: duckdb.DuckDBPyConnection, where: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Values the filters offer: fields, prefectures, and the span of project dates, over the
+    projects (alias `pr`) that `where` keeps: a fragment from kpi.access.scope_sql, values bound."""
+    visible = f"FROM projects pr WHERE {where}"
+    queries = {
+        "fields": f"SELECT DISTINCT field {visible} ORDER BY 1",
+        "prefectures": f"SELECT DISTINCT prefecture {visible} ORDER BY 1",
+        "span": f"SELECT min(start_date), max(coalesce(end_date, start_date)) {visible}",
+    }
+    fields = [r[0] for r in cursor.execute(queries["fields"], params).fetchall()]
+    prefectures = [r[0] for r in cursor.execute(queries["prefectures"], params).fetchall()]
+    span = cursor.execute(queries["span"], params).fetchone()
     return {
         "fields": fields,
         "prefectures": prefectures,
@@ -188,7 +191,9 @@ def filter_options(cursor: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 def data_version(cursor: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
     """Changes whenever anything the pages show changes: the key that makes caching safe."""
     row = cursor.execute(
-        "SELECT (SELECT max(id) FROM audit_log), (SELECT count(*) FROM audit_log),"
+        # sign-ins and account changes leave the data as it was: they do not empty the caches
+        "SELECT (SELECT max(id) FROM audit_log WHERE entity <> 'accounts'),"
+        " (SELECT count(*) FROM audit_log WHERE entity <> 'accounts'),"
         " (SELECT max(id) FROM actual_versions), (SELECT max(id) FROM target_versions),"
         " (SELECT string_agg(key || '=' || value, ',' ORDER BY key) FROM settings)"
     ).fetchone()

@@ -187,7 +187,8 @@ def write_setting(
     )
 
 
-_SETTING_KEYS = set(Settings.__dataclass_fields__) | {"reminder_grace_days"}  # kpi/storage/freshness.py
+# reminder_grace_days: kpi/storage/freshness.py; demo: set by `init --demo` (kpi/storage/accounts.py)
+_SETTING_KEYS = set(Settings.__dataclass_fields__) | {"reminder_grace_days", "demo"}
 
 
 def registry_counts(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
