@@ -10,6 +10,7 @@ from kpi.i18n import LANGUAGES, t
 from kpi.storage import DatabaseBusy, DatabaseMissing
 from views.auth import end_session, signed_in
 from views.common import database, language, remember_language
+from views.sign_in import sign_in_page
 
 if "lang" not in st.session_state:
     st.session_state["lang"] = language()
@@ -43,21 +44,6 @@ except DatabaseBusy as busy:
     st.warning(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"))
     st.stop()
 
-if actor is None:  # nothing but the sign-in form until someone signs in
-    sign_in = st.Page("views/sign_in.py", title=t("signin.heading", lang), icon=":material/login:")
-    try:
-        st.navigation([sign_in], position="hidden").run()
-    except DatabaseBusy as busy:
-        st.warning(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"))
-    st.stop()
-
-st.session_state["_actor"] = actor
-with st.sidebar:
-    st.caption(t("signin.signed_in_as", lang, name=actor.display_name, role=t(f"role.{actor.role}", lang)))
-    if st.button(t("signin.sign_out", lang), key="sign_out", icon=":material/logout:"):
-        end_session()
-        st.rerun()
-
 ALL_PAGES = {
     "overview": ("nav.overview", ":material/dashboard:"),
     "project": ("nav.project", ":material/insights:"),
@@ -69,6 +55,24 @@ ALL_PAGES = {
     "admin": ("nav.admin", ":material/settings:"),
     "account": ("nav.account", ":material/person:"),
 }
+
+if actor is None:  # nothing but the sign-in form until someone signs in, at every page's address
+    gate = [
+        st.Page(sign_in_page, title=t("signin.heading", lang), url_path=name, default=name == "overview")
+        for name in ALL_PAGES
+    ]
+    try:
+        st.navigation(gate, position="hidden").run()
+    except DatabaseBusy as busy:
+        st.warning(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"))
+    st.stop()
+
+st.session_state["_actor"] = actor
+with st.sidebar:
+    st.caption(t("signin.signed_in_as", lang, name=actor.display_name, role=t(f"role.{actor.role}", lang)))
+    if st.button(t("signin.sign_out", lang), key="sign_out", icon=":material/logout:"):
+        end_session()
+        st.rerun()
 pages = [
     st.Page(
         f"views/{name}.py",

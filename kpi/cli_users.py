@@ -64,12 +64,13 @@ def run_user_command(db: Database, args: argparse.Namespace, lang: str) -> int:
         if args.user_command == "list":
             frame = account_table(db, actor=operator)
             if args.json:
-                records = frame.assign(last_sign_in_at=frame["last_sign_in_at"].astype(str)).to_dict("records")
+                records = frame.to_dict("records")
                 print(json.dumps(records, ensure_ascii=False, indent=2, default=str))
             else:
                 for r in frame.to_dict("records"):
                     state = "" if r["active"] else f"  ({t('cli.user_disabled', lang)})"
-                    print(f"{r['username']:<24} {r['role']:<14} {r['organization_code'] or '-':<16}"
+                    org = r["organization_code"] if isinstance(r["organization_code"], str) else "-"
+                    print(f"{r['username']:<24} {r['role']:<14} {org:<16}"
                           f" {r['display_name']}{state}")  # fmt: skip
             return EXIT_OK
         if args.user_command == "add":
@@ -83,8 +84,9 @@ def run_user_command(db: Database, args: argparse.Namespace, lang: str) -> int:
             set_password(db, args.username, _password(args.password_stdin, lang), actor=operator, lang=lang)
             print(t("accounts.password_reset", lang, username=args.username))
             return EXIT_OK
-        changes: dict[str, Any] = {k: v for k, v in (("role", args.role), ("organization_code", args.org),
-                                   ("display_name", args.name), ("email", args.email)) if v is not None}  # fmt: skip
+        given = {"role": args.role, "organization_code": args.org, "display_name": args.name,
+                 "email": args.email}  # fmt: skip
+        changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
         if args.disable or args.enable:
             changes["active"] = bool(args.enable)
         change_account(db, args.username, changes, actor=operator, lang=lang)

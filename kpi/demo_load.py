@@ -18,7 +18,7 @@ DEMO_ACCOUNTS = (
     # username, password, role, organization, display name
     ("demo-admin", "demo-admin-2026", "administrator", None, "デモ 管理者"),
     ("demo-executive", "demo-executive-2026", "executive", None, "デモ 経営層"),
-    ("demo-lead", "demo-lead-2026", "lead", "CO-HOKUSEI", "デモ リーダー（北星システムズ）"),
+    ("demo-lead", "demo-lead-2026", "lead", "CO-SAKURAGI", "デモ リーダー（桜木エナジー）"),
     ("demo-partner", "demo-partner-2026", "partner", "UNI-SETOUCHI", "デモ 連携機関（瀬戸内海洋大学）"),
 )
 

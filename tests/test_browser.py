@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CI, DEMO_TODAY
+from kpi.demo_load import DEMO_ACCOUNTS
+from tests.conftest import CI, DEMO_ADMIN, DEMO_TODAY
 
 ROOT = Path(__file__).parent.parent
 CHROMIUM = os.environ.get("KPI_CHROMIUM", "/usr/bin/chromium")
@@ -126,17 +127,30 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def sign_in(page: Page, url: str, username: str = DEMO_ADMIN) -> None:
+    """Open url, sign in as a demo account through the form, and wait for the page asked for."""
+    password = {name: secret for name, secret, *_ in DEMO_ACCOUNTS}[username]
+    page.goto(url)
+    form = page.get_by_test_id("stForm")
+    expect(form).to_be_visible(timeout=30_000)
+    form.locator("input[type=text]").fill(username)
+    form.locator("input[type=password]").fill(password)
+    form.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+    expect(page.locator("input[type=password]")).to_have_count(0, timeout=30_000)
+    _settled(page)
+
+
 def test_overview_in_japanese_then_english(server: str, page: Page) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(server)
+    sign_in(page, server)
     expect(page.get_by_role("heading", name="ポートフォリオ概要")).to_be_visible(timeout=30_000)
     for label in ("順調", "遅延", "達成"):
         expect(page.get_by_test_id("stMetricLabel").filter(has_text=label)).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     _shot(page, "overview-ja")
 
-    page.goto(f"{server}/?lang=en")
+    sign_in(page, f"{server}/?lang=en")
     expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stMetricLabel").filter(has_text="On track")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
@@ -162,7 +176,7 @@ def test_partner_uploads_fixes_confirms_and_rolls_back(
     from kpi.storage import Database
 
     url, db_path = writable_server
-    page.goto(f"{url}/upload")
+    sign_in(page, f"{url}/upload")
     expect(page.get_by_role("heading", name="連携機関データのアップロード")).to_be_visible(timeout=30_000)
     _settled(page)
     page.get_by_role("combobox", name="報告機関").click()

@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from kpi.lead_forms import target_form
 from kpi.status import portfolio_status
 from kpi.storage import Database
-from tests.conftest import DEMO_TODAY, OPERATOR
-from tests.test_browser import _settled, _shot, browser, page, writable_server
+from tests.conftest import DEMO_LEAD, DEMO_TODAY, OPERATOR
+from tests.test_browser import _settled, _shot, browser, page, sign_in, writable_server
 
 __all__ = ["browser", "page", "writable_server"]  # fixtures used below
 
@@ -23,7 +23,9 @@ def test_lead_revises_a_target_and_records_progress(writable_server: tuple[str, 
     _, version_before, _ = target_form(db, "P03", kpi, actor=OPERATOR)
     value_before = portfolio_status(db, DEMO_TODAY, "P03").set_index("kpi_code").loc[kpi, "value"]
 
-    page.goto(f"{url}/update?lang=ja&project=P03")
+    sign_in(
+        page, f"{url}/update?lang=ja&project=P03", DEMO_LEAD
+    )  # P03 is led by the demo lead's organization
     expect(page.get_by_role("heading", name="進捗の更新")).to_be_visible(timeout=30_000)
     _settled(page)
 
@@ -55,6 +57,6 @@ def test_lead_revises_a_target_and_records_progress(writable_server: tuple[str, 
     _shot(page, "update-target-ja")
 
     # The project page shows the changed story without an error.
-    page.goto(f"{url}/project?lang=ja&project=P03")
+    sign_in(page, f"{url}/project?lang=ja&project=P03", DEMO_LEAD)
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=30_000)
     assert not page.get_by_test_id("stException").count()

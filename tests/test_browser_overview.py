@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import SHOTS, Page, _settled, browser, expect, page, server  # noqa: F401  (fixtures)
+from tests.test_browser import SHOTS, Page, _settled, browser, expect, page, server, sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_p
 
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{server}/?lang=en")
+    sign_in(page, f"{server}/?lang=en")
     expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     _settled(page)
@@ -51,7 +51,9 @@ def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_p
 
     # Filter by sector in the sidebar: the numbers follow and the link carries the filter.
     page.get_by_role("combobox", name="Sector (any partner)").click()
-    page.get_by_role("option", name="Government").click()
+    page.keyboard.type("Government")  # typing opens and filters the list wherever the sidebar scrolled
+    expect(page.get_by_role("option", name="Government")).to_be_visible()
+    page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     _settled(page)
     expected = build_overview(
@@ -89,7 +91,7 @@ def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_p
 def test_both_pages_in_japanese(server: str, page: Page, demo_db_path: Path) -> None:  # noqa: F811
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{server}/project?project=P16&lang=ja")
+    sign_in(page, f"{server}/project?project=P16&lang=ja")
     expect(page.get_by_role("heading", name="P16")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("セクター別の連携機関")).to_be_visible()
     _settled(page)
@@ -97,7 +99,7 @@ def test_both_pages_in_japanese(server: str, page: Page, demo_db_path: Path) -> 
     page.get_by_text("計算の内訳").last.click()
     expect(page.get_by_text("計画進捗 R = (V − B) / (P − B)").last).to_be_visible()
     _tall_shot(page, "project-ja")
-    page.goto(f"{server}/?lang=ja")
+    sign_in(page, f"{server}/?lang=ja")
     expect(page.get_by_role("heading", name="ポートフォリオ概要")).to_be_visible(timeout=30_000)
     _settled(page)
     _charts_drawn(page, 5)

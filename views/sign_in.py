@@ -1,4 +1,7 @@
-"""Sign-in: OpenID Connect buttons when configured, and the local account form."""
+"""Sign-in: OpenID Connect buttons when configured, and the local account form.
+
+A function, not a page script: until someone signs in, dashboard.py serves it at every page's
+address, so a shared link (/project?project=P03) opens that page once the user has signed in."""
 
 from __future__ import annotations
 
@@ -9,44 +12,49 @@ from kpi.i18n import t
 from views.auth import USER_KEY, end_session, oidc_providers, unmatched_identity
 from views.common import database, is_demo, language, tr
 
-lang = language()
-db = database()
-st.title(tr("signin.heading"))
-st.caption(tr("signin.intro"))
 
-if not has_accounts(db):
-    st.info(tr("signin.no_accounts"))
-    st.stop()
+def sign_in_page() -> None:
+    lang = language()
+    db = database()
+    st.title(tr("signin.heading"))
+    st.caption(tr("signin.intro"))
 
-stranger = unmatched_identity()
-if stranger:  # signed in at the identity provider, but nobody here has that address
-    st.warning(tr("signin.no_account", email=stranger))
-    if st.button(tr("signin.sign_out"), key="oidc_sign_out"):
-        end_session()
-    st.stop()
+    if not has_accounts(db):
+        st.info(tr("signin.no_accounts"))
+        return
 
-for provider in oidc_providers():
-    label = provider or t("signin.oidc_default", lang)
-    if st.button(tr("signin.oidc", provider=label), key=f"oidc::{provider}", icon=":material/key:"):
-        st.login(provider) if provider else st.login()
+    stranger = unmatched_identity()
+    if stranger:  # signed in at the identity provider, but nobody here has that address
+        st.warning(tr("signin.no_account", email=stranger))
+        if st.button(tr("signin.sign_out"), key="oidc_sign_out"):
+            end_session()
+        return
 
-with st.form(key="sign_in", clear_on_submit=False):
-    username = st.text_input(tr("signin.username"), key="signin_username", autocomplete="username")
-    password = st.text_input(
-        tr("signin.password"), type="password", key="signin_password", autocomplete="current-password"
-    )
-    submitted = st.form_submit_button(tr("signin.submit"), type="primary")
-if submitted:
-    try:
-        actor = authenticate(db, username, password)
-    except SignInRefused as refused:
-        st.error(tr(refused.message_key(), minutes=refused.minutes))
-    else:
-        st.session_state.clear()  # nothing of the anonymous session carries into the signed-in one
-        st.session_state[USER_KEY] = actor.username
-        wanted = preferred_language(db, actor.username)
-        st.session_state["_account_lang"] = wanted or lang
-        st.rerun()
+    for provider in oidc_providers():
+        label = provider or t("signin.oidc_default", lang)
+        if st.button(tr("signin.oidc", provider=label), key=f"oidc::{provider}", icon=":material/key:"):
+            if provider:
+                st.login(provider)
+            else:
+                st.login()
 
-if is_demo():
-    st.info(tr("signin.demo"))
+    with st.form(key="sign_in", clear_on_submit=False):
+        username = st.text_input(tr("signin.username"), key="signin_username", autocomplete="username")
+        password = st.text_input(
+            tr("signin.password"), type="password", key="signin_password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button(tr("signin.submit"), type="primary")
+    if submitted:
+        try:
+            actor = authenticate(db, username, password)
+        except SignInRefused as refused:
+            st.error(tr(refused.message_key(), minutes=refused.minutes))
+        else:
+            st.session_state.clear()  # nothing of the anonymous session carries into the signed-in one
+            st.session_state[USER_KEY] = actor.username
+            wanted = preferred_language(db, actor.username)
+            st.session_state["_account_lang"] = wanted or lang
+            st.rerun()
+
+    if is_demo():
+        st.info(tr("signin.demo"))
