@@ -69,9 +69,11 @@ def accounts_section(db: Database, lang: str, *, organizations: pd.DataFrame) ->
         record = {
             "username": left.text_input(tr("accounts.username"), key="acc_new_username"),
             "display_name": right.text_input(tr("accounts.display_name"), key="acc_new_display"),
-            "role": left.selectbox(tr("accounts.role"), ROLES, format_func=lambda r: t(f"role.{r}", lang)),
+            "role": left.selectbox(
+                tr("accounts.role"), ROLES, format_func=lambda r: t(f"role.{r}", lang), key="acc_new_role"
+            ),
             "organization_code": right.selectbox(
-                tr("accounts.organization"), org_choices, format_func=org_label
+                tr("accounts.organization"), org_choices, format_func=org_label, key="acc_new_org"
             ),
             "email": left.text_input(tr("accounts.email"), help=tr("accounts.email_help")),
             "language": right.selectbox(
@@ -81,6 +83,7 @@ def accounts_section(db: Database, lang: str, *, organizations: pd.DataFrame) ->
         password = left.text_input(
             tr("accounts.password"),
             type="password",
+            key="acc_new_password",
             help=tr("accounts.password_help", length=MIN_PASSWORD_LENGTH),
         )
         if st.form_submit_button(tr("accounts.add"), type="primary"):
