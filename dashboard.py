@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kpi.access import PAGES, Forbidden
+from kpi.formatting import plain
 from kpi.i18n import LANGUAGES, t
 from kpi.storage import DatabaseBusy, DatabaseMissing
 from views.auth import end_session, signed_in
@@ -69,7 +70,9 @@ if actor is None:  # nothing but the sign-in form until someone signs in, at eve
 
 st.session_state["_actor"] = actor
 with st.sidebar:
-    st.caption(t("signin.signed_in_as", lang, name=actor.display_name, role=t(f"role.{actor.role}", lang)))
+    st.caption(
+        t("signin.signed_in_as", lang, name=plain(actor.display_name), role=t(f"role.{actor.role}", lang))
+    )
     if st.button(t("signin.sign_out", lang), key="sign_out", icon=":material/logout:"):
         end_session()
         st.rerun()
@@ -88,4 +91,4 @@ try:
 except DatabaseBusy as busy:  # the command line is writing: say so instead of a traceback
     st.warning(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"))
 except Forbidden as refused:  # a page asked for more than the role allows: said, never shown
-    st.error(refused.message(lang))
+    st.error(plain(refused.message(lang)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from typing import Any
 
@@ -174,8 +175,8 @@ def kpi_chart(
         text=t("chart.as_of", lang, date=format_date(as_of, lang)),
         font={"size": 11},
     )
-    figure.update_yaxes(title_text=unit)
-    return _layout(figure, title, 380)
+    figure.update_yaxes(title_text=html.escape(unit))  # plotly reads <a>, <b>… in text: data stays text
+    return _layout(figure, html.escape(title), 380)
 
 
 def status_bar_chart(frame: pd.DataFrame, lang: str, *, title: str, key_labels: dict[str, str]) -> go.Figure:
@@ -192,7 +193,7 @@ def status_bar_chart(frame: pd.DataFrame, lang: str, *, title: str, key_labels: 
             continue
         figure.add_trace(
             go.Bar(
-                y=[key_labels.get(k, k) for k in keys],
+                y=[html.escape(key_labels.get(k, k)) for k in keys],
                 x=[int(counts.get(k, 0)) for k in keys],
                 orientation="h",
                 name=t(f"status.{status.value}", lang),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 from kpi.fiscal import wareki_year
@@ -39,3 +40,19 @@ def format_percent(ratio: float | None, lang: str) -> str:
     if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
         return "—"
     return f"{ratio * 100:,.0f}%"
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# GitHub-flavoured Markdown turns bare addresses into links even when escaped: a zero-width space
+# inside "://", "www." and "@" keeps them text.
+_AUTOLINKS = (("\\:", "\\:\u200b"), ("www\\.", "www\u200b\\."), ("@", "\u200b@"))
+
+
+def plain(text: object) -> str:
+    """Text from the data (names, notes, uploaded cells) made inert for Streamlit's Markdown: every
+    character Markdown could act on is backslash-escaped, so it shows as typed and never becomes a
+    link, an image, a colour directive, formula or HTML."""
+    escaped = _MARKDOWN.sub(r"\\\1", str(text))
+    for trigger, inert in _AUTOLINKS:
+        escaped = escaped.replace(trigger, inert)
+    return escaped

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kpi.accounts import MIN_PASSWORD_LENGTH, SignInRefused, set_password
+from kpi.formatting import plain
 from kpi.leads import Rejected
 from views.common import actor, database, language, tr
 
@@ -12,7 +13,7 @@ lang = language()
 me = actor()
 st.title(tr("account.heading"))
 if flash := st.session_state.pop("account_flash", None):
-    st.success(flash)
+    st.success(plain(flash))
 st.markdown(f"**{tr('accounts.username')}**: `{me.username}`")  # names are checked: [a-z0-9._@-]
 st.text(tr("signin.signed_in_as", name=me.display_name, role=tr(f"role.{me.role}")))
 if me.organization_code:
@@ -39,7 +40,7 @@ with st.form(key="own_password", clear_on_submit=True):
                 st.error(tr("account.wrong_current"))
             except Rejected as error:
                 for problem in error.errors:
-                    st.error(problem.message)
+                    st.error(plain(problem.message))
             else:
                 st.session_state["account_flash"] = tr("account.password_changed")
                 st.rerun()

@@ -9,6 +9,7 @@ import streamlit as st
 
 from kpi.access import ROLES, Forbidden
 from kpi.accounts import MIN_PASSWORD_LENGTH, account_table, change_account, create_account, set_password
+from kpi.formatting import plain
 from kpi.i18n import LANGUAGES, t
 from kpi.leads import Rejected
 from kpi.storage import Database
@@ -21,9 +22,9 @@ def _outcome(run: Any, success: str) -> None:
         run()
     except Rejected as error:
         for problem in error.errors:
-            st.error(problem.message)
+            st.error(plain(problem.message))
     except Forbidden as refused:
-        st.error(refused.message(st.session_state.get("lang", "ja")))
+        st.error(plain(refused.message(st.session_state.get("lang", "ja"))))
     else:
         st.session_state["admin_flash"] = success
         st.rerun()

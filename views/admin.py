@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kpi.formatting import plain
 from kpi.i18n import t
 from kpi.leads import Rejected
 from kpi.model import Accumulation, Combine, Direction
@@ -15,7 +16,7 @@ lang = language()
 db = database()
 st.title(tr("admin.heading"))
 if flash := st.session_state.pop("admin_flash", None):
-    st.success(flash)
+    st.success(plain(flash))
 
 registry = registry_for_editing(db, actor=actor())
 kpis, settings = registry["kpi_definitions"], registry["settings"]
@@ -28,7 +29,7 @@ def _done(message: str) -> None:
 
 def _refused(error: Rejected) -> None:
     for problem in error.errors:
-        st.error(problem.message)
+        st.error(plain(problem.message))
 
 
 section = st.segmented_control(

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi.charts import STATUS_COLORS
+from kpi.formatting import plain
 from kpi.project_view import build_project_view, fmt, pct
 from kpi.storage.registry import TARGET_COLUMNS
 from views.common import (
@@ -45,17 +46,17 @@ if view is None:
     st.stop()
 
 record = view.record
-st.title(f"{view.code}  {view.name}")
+st.title(f"{view.code}  {plain(view.name)}")  # names are data: shown as typed, never as Markdown
 end = show_date(record["end_date"].date()) if pd.notna(record.get("end_date")) else "…"
 lead = record["lead_name_en"] if lang == "en" and pd.notna(record["lead_name_en"]) else record["lead_name_ja"]
 st.caption(
     " · ".join(
         [
-            f"{tr('project.field')}: {record['field']}",
-            f"{tr('project.prefecture')}: {record['prefecture']}",
+            f"{tr('project.field')}: {plain(record['field'])}",
+            f"{tr('project.prefecture')}: {plain(record['prefecture'])}",
             f"{tr('project.phase')}: {tr('phase.' + record['phase'])}",
             f"{tr('project.period')}: {show_date(record['start_date'].date())} – {end}",
-            f"{tr('project.lead')}: {lead}",
+            f"{tr('project.lead')}: {plain(lead)}",
         ]
     )
 )
@@ -67,7 +68,9 @@ for column, sector in zip(sectors, ("industry", "academia", "government"), stric
     with column.container(border=True):
         st.markdown(f"**{tr(f'sector.{sector}')}** ({len(members)})")
         for member in members.to_dict("records"):
-            st.markdown(f"- {member['name']} `{member['organization_code']}` — {member['role']}")
+            st.markdown(
+                f"- {plain(member['name'])} `{member['organization_code']}` — {plain(member['role'] or '')}"
+            )
 
 st.subheader(tr("project.kpis"))
 if not view.kpis:
@@ -79,7 +82,7 @@ for story in view.kpis:
             f"<span style='background:{STATUS_COLORS[status]};color:#fff;padding:2px 10px;"
             f"border-radius:10px'>{html.escape(tr(f'status.{status}'))}</span>"
         )
-        st.markdown(f"#### {html.escape(story.name)} &nbsp; {badge}", unsafe_allow_html=True)
+        st.markdown(f"#### {html.escape(plain(story.name))} &nbsp; {badge}", unsafe_allow_html=True)
         left, right = st.columns([5, 4])
         left.plotly_chart(story.figure, config={"displayModeBar": False}, key=f"chart_{story.kpi_code}")
         with right:
@@ -89,7 +92,7 @@ for story in view.kpis:
                     status=tr(f"status.{status}"),
                     progress=pct(story.status["plan_progress"]),
                     value=fmt(story.status["value"]),
-                    unit=story.unit,
+                    unit=plain(story.unit),
                 )
             )
             st.dataframe(

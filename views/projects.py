@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from kpi.formatting import plain
 from kpi.i18n import t
 from kpi.leads import Rejected, StaleWrite
 from kpi.model import Phase
@@ -16,7 +17,7 @@ lang = language()
 db = database()
 st.title(tr("projects.heading"))
 if flash := st.session_state.pop("projects_flash", None):
-    st.success(flash)
+    st.success(plain(flash))
 
 registry = registry_for_editing(db, actor=actor())
 projects, organizations, partners = registry["projects"], registry["organizations"], registry["partners"]
@@ -82,7 +83,7 @@ with st.form(key=f"project_form::{chosen}"):
             st.error(tr("admin.stale"))
         except Rejected as error:
             for problem in error.errors:
-                st.error(problem.message)
+                st.error(plain(problem.message))
         else:
             st.session_state["projects_flash"] = tr("admin.saved_project", code=record["project_code"])
             st.rerun()

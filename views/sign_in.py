@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kpi.accounts import SignInRefused, authenticate, has_accounts, preferred_language
+from kpi.formatting import plain
 from kpi.i18n import t
 from views.auth import USER_KEY, end_session, oidc_providers, unmatched_identity
 from views.common import database, is_demo, language, tr
@@ -25,7 +26,7 @@ def sign_in_page() -> None:
 
     stranger = unmatched_identity()
     if stranger:  # signed in at the identity provider, but nobody here has that address
-        st.warning(tr("signin.no_account", email=stranger))
+        st.warning(tr("signin.no_account", email=plain(stranger)))
         if st.button(tr("signin.sign_out"), key="oidc_sign_out"):
             end_session()
         return

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from kpi.formatting import plain
 from kpi.i18n import t
 from kpi.lead_forms import (
     grid_changes,
@@ -25,7 +26,7 @@ lang = language()
 db = database()
 st.title(tr("update.heading"))
 if flash := st.session_state.pop("update_flash", None):
-    st.success(flash)
+    st.success(plain(flash))
 project = project_widget(to_change=True)
 if project is None:
     st.info(tr("update.no_projects"))
@@ -45,7 +46,7 @@ section = st.segmented_control(
 
 def _show_errors(error: Rejected) -> None:
     for problem in error.errors:
-        st.error(problem.message)
+        st.error(plain(problem.message))
 
 
 def _save_progress(
@@ -117,7 +118,9 @@ if section != "targets":
         st.warning(tr("update.needs_explanation"))
         for pair in pending:
             kpi_name = original.set_index("kpi_code").loc[pair[1], "kpi_name"]
-            explanations[pair] = st.text_area(tr("update.explanation", kpi=kpi_name), key=f"why::{pair}")
+            explanations[pair] = st.text_area(
+                tr("update.explanation", kpi=plain(kpi_name)), key=f"why::{pair}"
+            )
     if st.button(tr("update.save"), type="primary", key="save_progress"):
         rows, base = grid_changes(
             original, edited, project_code=project, period_end=period, organization_code=org

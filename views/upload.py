@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kpi.exports import csv_bytes
+from kpi.formatting import plain
 from kpi.intake.service import import_file, rollback_import
 from kpi.intake.templates import template_bytes, template_frame
 from kpi.uploads import batch_history, change_table, error_table, live_batches, organizations_for_upload
@@ -14,7 +15,7 @@ lang = language()
 db = database()
 st.title(tr("upload.heading"))
 if flash := st.session_state.pop("upload_flash", None):
-    st.success(flash)  # the outcome of the last import or rollback, shown after the page refreshed
+    st.success(plain(flash))  # the outcome of the last import or rollback, shown after the page refreshed
 
 organizations = organizations_for_upload(db, lang, actor=actor())
 org = st.selectbox(
