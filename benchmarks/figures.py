@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from benchmarks.pandas_status import pandas_status
-from benchmarks.portfolios import BENCH_ORG, TODAY, Built
+from benchmarks.portfolios import BENCH_ORG, BENCH_USER, TODAY, Built
 from kpi.access import Actor
 from kpi.intake.service import import_file
 from kpi.status import portfolio_status
@@ -84,7 +84,9 @@ def _app(built: Built) -> AppTest:
     os.environ["KPI_DB"] = str(built.path)
     os.environ["KPI_TODAY"] = TODAY.isoformat()
     os.environ["KPI_LANG"] = "ja"
-    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    app.session_state["user"] = BENCH_USER  # as the sign-in form leaves the session
+    return app
 
 
 def _run_page(built: Built, page: str | None) -> None:
@@ -157,6 +159,7 @@ def child_overview(db_path: str) -> None:
     os.environ["KPI_DB"] = db_path
     os.environ["KPI_TODAY"] = TODAY.isoformat()
     app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+    app.session_state["user"] = BENCH_USER
     app.run()
     if list(app.exception):
         raise SystemExit(f"overview raised: {app.exception[0].value}")

@@ -329,3 +329,13 @@ def test_freshness_a_lead_sees_is_their_projects_only(demo_db: Database) -> None
     mine = freshness_frame(demo_db, DEMO_TODAY, actor=LEAD)
     assert set(mine["project_code"]) == {"P03"}
     assert len(freshness_frame(demo_db, DEMO_TODAY, actor=EXECUTIVE)) > len(mine)
+
+
+@pytest.mark.parametrize("role", ["executive", "lead", "partner"])
+def test_loading_the_demo_is_for_administrators(fresh_db: Database, role: str) -> None:
+    from kpi.demo_load import load_demo
+
+    before = table_counts(fresh_db)
+    with pytest.raises(Forbidden):
+        load_demo(fresh_db, DEMO_TODAY, actor=ACTORS[role])
+    assert table_counts(fresh_db) == before
