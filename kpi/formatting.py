@@ -45,7 +45,7 @@ def format_percent(ratio: float | None, lang: str) -> str:
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # GitHub-flavoured Markdown turns bare addresses into links even when escaped: a zero-width space
 # inside "://", "www." and "@" keeps them text.
-_AUTOLINKS = (("\\:", "\\:\u200b"), ("www\\.", "www\u200b\\."), ("@", "\u200b@"))
+_AUTOLINKS = (("\\://", "\\:\u200b//"), ("www\\.", "www\u200b\\."), ("@", "\u200b@"))
 
 
 def plain(text: object) -> str:

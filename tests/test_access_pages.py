@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from kpi.accounts import MAX_FAILURES, change_account
 from kpi.demo_load import DEMO_ACCOUNTS
+from kpi.formatting import plain
 from kpi.storage import Database
 from tests.conftest import DEMO_ADMIN, DEMO_EXECUTIVE, DEMO_LEAD, DEMO_PARTNER, OPERATOR, signed_in
 
@@ -163,7 +164,7 @@ def test_administrators_add_an_account_that_can_sign_in(db_path: Path) -> None:
     assert "at least 10 characters" in app.error[0].value
     app.text_input(key="acc_new_password").input("a sufficiently long one")
     next(b for b in app.button if b.key and "account_add" in b.key).click().run()
-    assert app.success[0].value == "Account sato@uni-setouchi added."
+    assert app.success[0].value == plain("Account sato@uni-setouchi added.")  # Markdown-inert on screen
     fresh = fill_sign_in(app_for(None), "sato@uni-setouchi", "a sufficiently long one")
     assert fresh.title[0].value == "Portfolio overview"
 

@@ -44,3 +44,15 @@ def test_percent() -> None:
     assert format_percent(0.926, "ja") == "93%"
     assert format_percent(1.2, "en") == "120%"
     assert format_percent(None, "en") == "—"
+
+
+def test_plain_text_is_markdown_inert() -> None:
+    from kpi.formatting import plain
+
+    assert plain("**b** [l](u) ![i](u) <b> :red[x] $x$ #h 1.") == (
+        r"\*\*b\*\* \[l\]\(u\) \!\[i\]\(u\) \<b\> \:red\[x\] \$x\$ \#h 1\."
+    )
+    assert plain("see http://evil.invalid or www.evil.invalid, a@b.jp") == (
+        "see http\\:\u200b//evil\\.invalid or www\u200b\\.evil\\.invalid, a\u200b@b\\.jp"
+    )
+    assert plain("保存しました: 新規 1 件") == "保存しました\\: 新規 1 件"  # no space added after a colon
