@@ -126,3 +126,22 @@ def test_japanese_pages_show_no_english_catalog_text(
     inline = [t for t in shown_text(app) if ENGLISH_WORDS.search(t) and not JAPANESE.search(t)]
     assert inline == []
     assert any(JAPANESE.search(text) for text in shown_text(app))
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_sign_in_page_speaks_the_users_language(
+    monkeypatch: pytest.MonkeyPatch, db_copy: Path, lang: str
+) -> None:
+    monkeypatch.setenv("KPI_DB", str(db_copy))
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    app.query_params["lang"] = lang
+    app.run()
+    app.text_input(key="signin_username").input("demo-admin")
+    app.text_input(key="signin_password").input("wrong password")
+    app.button[0].click().run()  # the refusal too
+    texts = shown_text(app)
+    assert texts and app.error
+    if lang == "en":
+        assert [t for t in texts if JAPANESE.search(t) and t not in ("日本語",)] == []
+    else:
+        assert [t for t in texts if ENGLISH_WORDS.search(t) and not JAPANESE.search(t)] == []
