@@ -47,13 +47,13 @@ def _sweep(tree: Path) -> int:
                 continue
             total += 1
             path.write_text("\n".join([*lines[:number], f"{match.group(1)}pass", *lines[number + 1 :]]))
-            run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *TESTS],
-                                 cwd=tree, capture_output=True, text=True)  # fmt: skip
+            command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *TESTS]
+            run = subprocess.run(command, cwd=tree, capture_output=True, text=True)
             path.write_text(original, encoding="utf-8")
             caught = run.returncode != 0
             survivors += not caught
-            print(f"{'caught  ' if caught else 'SURVIVED'} {path.relative_to(tree)}:{number + 1}: {line.strip()}",
-                  flush=True)  # fmt: skip
+            where = f"{path.relative_to(tree)}:{number + 1}"
+            print(f"{'caught  ' if caught else 'SURVIVED'} {where}: {line.strip()}", flush=True)
     print(f"{total} checks removed one at a time; {survivors} not noticed by the tests")
     return 1 if survivors else 0
 
