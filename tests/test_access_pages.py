@@ -182,3 +182,29 @@ def test_failures_older_than_the_window_do_not_lock(db_path: Path) -> None:
     assert locked.value.reason == "locked" and locked.value.minutes == 5
     later = long_ago + LOCK_WINDOW + timedelta(minutes=1)
     assert authenticate(db, DEMO_ADMIN, PASSWORDS[DEMO_ADMIN], now=later).username == DEMO_ADMIN
+
+
+def test_users_change_their_own_password(db_path: Path) -> None:
+    from kpi.accounts import SignInRefused, authenticate
+
+    app = app_for(DEMO_PARTNER, "views/account.py")
+    assert app.title[0].value == "My account"
+
+    def submit(current: str, new: str, again: str) -> AppTest:
+        fields = app.text_input
+        fields[0].input(current)
+        fields[1].input(new)
+        fields[2].input(again)
+        return next(b for b in app.button if b.key and "own_password" in b.key).click().run()
+
+    assert submit("not mine", "a new long password", "a new long password").error[0].value == (
+        "The current password is wrong."
+    )
+    assert submit(PASSWORDS[DEMO_PARTNER], "a new long password", "different").error[0].value == (
+        "The two new passwords differ."
+    )
+    submit(PASSWORDS[DEMO_PARTNER], "a new long password", "a new long password")
+    assert app.success[0].value == "Password changed\\."
+    assert authenticate(Database(db_path), DEMO_PARTNER, "a new long password").username == DEMO_PARTNER
+    with pytest.raises(SignInRefused):
+        authenticate(Database(db_path), DEMO_PARTNER, PASSWORDS[DEMO_PARTNER])

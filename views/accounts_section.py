@@ -45,7 +45,10 @@ def accounts_section(db: Database, lang: str, *, organizations: pd.DataFrame) ->
         return t("accounts.no_organization", lang) if code is None else f"{names[code]} ({code})"
 
     st.dataframe(
-        accounts.assign(role=accounts["role"].map(lambda r: t(f"role.{r}", lang))),
+        accounts.assign(
+            role=accounts["role"].map(lambda r: t(f"role.{r}", lang)),
+            language=accounts["language"].map({"ja": "日本語", "en": "English"}),
+        ).fillna({"organization_code": "", "email": "", "language": ""}),  # blanks, not "None"
         hide_index=True,
         width="stretch",
         column_config={
