@@ -208,3 +208,21 @@ def test_users_change_their_own_password(db_path: Path) -> None:
     assert authenticate(Database(db_path), DEMO_PARTNER, "a new long password").username == DEMO_PARTNER
     with pytest.raises(SignInRefused):
         authenticate(Database(db_path), DEMO_PARTNER, PASSWORDS[DEMO_PARTNER])
+
+
+def test_openid_connect_providers_from_the_secrets(db_path: Path) -> None:
+    """With [auth] in .streamlit/secrets.toml the sign-in page offers each provider (st.login);
+    without, only the local form. The provider round trip itself needs a live identity provider."""
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    metadata = "https://login.example.org/.well-known/openid-configuration"
+    provider = {"client_id": "id", "client_secret": "secret", "server_metadata_url": metadata}
+    app.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "c" * 32,
+                           **provider, "partnerid": dict(provider)}  # fmt: skip
+    app.query_params["lang"] = "en"
+    app.run()
+    assert [b.label for b in app.button] == [
+        "Sign in with your organization’s account",
+        "Sign in with partnerid",
+        "Sign in",
+    ]
+    assert [b.label for b in app_for(None).button] == ["Sign in"]
