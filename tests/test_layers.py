@@ -46,3 +46,17 @@ def test_sql_lives_only_in_storage() -> None:
         if ".execute(" in path.read_text(encoding="utf-8"):
             offenders.append(str(path.relative_to(KPI_DIR)))
     assert offenders == []
+
+
+def test_no_secrets_in_the_repository() -> None:
+    """OpenID Connect secrets live in .streamlit/secrets.toml, which git ignores; only the example
+    with placeholders is tracked. Passwords are stored only as argon2id hashes (tests/test_cli_users.py)."""
+    import subprocess
+
+    root = Path(__file__).parent.parent
+    tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert ".streamlit/secrets.toml" not in tracked.split("\n")
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=root)
+    assert ignored.returncode == 0
+    example = (root / ".streamlit" / "secrets.example.toml").read_text(encoding="utf-8")
+    assert 'client_secret = "your-client-secret"' in example
