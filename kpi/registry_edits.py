@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pandas as pd
+
 from kpi.access import Actor, Forbidden, Role, require_role, require_writer
 from kpi.intake.rows import ErrorSink
 from kpi.leads import Rejected, StaleWrite
@@ -196,6 +198,16 @@ def registry_for_editing(db: Database, *, actor: Actor) -> dict[str, Any]:
         projects = tables["projects"]
         tables["projects"] = projects[projects["lead_organization_code"] == actor.organization_code]
     return {**tables, "settings": settings, "reminder_grace_days": grace}
+
+
+def organization_names(organizations: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Organization code → name in the user's language (the Japanese one when no English is kept)."""
+    names = (
+        organizations["name_ja"]
+        if lang == "ja"
+        else organizations["name_en"].fillna(organizations["name_ja"])
+    )
+    return dict(zip(organizations["organization_code"], names, strict=True))
 
 
 def project_for_editing(db: Database, project_code: str, *, actor: Actor) -> dict[str, Any] | None:

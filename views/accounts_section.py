@@ -12,6 +12,7 @@ from kpi.accounts import MIN_PASSWORD_LENGTH, account_table, change_account, cre
 from kpi.formatting import plain
 from kpi.i18n import LANGUAGES, t
 from kpi.leads import Rejected
+from kpi.registry_edits import organization_names
 from kpi.storage import Database
 from views.common import actor, tr
 
@@ -32,13 +33,7 @@ def _outcome(run: Any, success: str) -> None:
 
 def accounts_section(db: Database, lang: str, *, organizations: pd.DataFrame) -> None:
     accounts = account_table(db, actor=actor())
-    names = dict(
-        zip(
-            organizations["organization_code"],
-            organizations["name_ja" if lang == "ja" else "name_en"].fillna(organizations["name_ja"]),
-            strict=True,
-        )
-    )
+    names = organization_names(organizations, lang)
     org_choices: list[str | None] = [None, *names]
 
     def org_label(code: str | None) -> str:

@@ -10,7 +10,7 @@ from kpi.formatting import plain
 from kpi.i18n import t
 from kpi.leads import Rejected, StaleWrite
 from kpi.model import Phase
-from kpi.registry_edits import project_for_editing, registry_for_editing, save_project
+from kpi.registry_edits import organization_names, project_for_editing, registry_for_editing, save_project
 from views.common import actor, database, language, tr
 
 lang = language()
@@ -21,13 +21,7 @@ if flash := st.session_state.pop("projects_flash", None):
 
 registry = registry_for_editing(db, actor=actor())
 projects, organizations, partners = registry["projects"], registry["organizations"], registry["partners"]
-org_names = dict(
-    zip(
-        organizations["organization_code"],
-        organizations["name_ja" if lang == "ja" else "name_en"].fillna(organizations["name_ja"]),
-        strict=True,
-    )
-)
+org_names = organization_names(organizations, lang)
 # A lead's projects stay led by their organization: the only lead offered is their own.
 lead_choices = list(org_names) if actor().is_admin else [actor().organization_code]
 st.caption(tr("projects.caption_admin" if actor().is_admin else "projects.caption_lead"))
