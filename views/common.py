@@ -59,7 +59,7 @@ def actor() -> Actor:
     function that reads restricted data or writes is handed this and checks it."""
     current = st.session_state.get("_actor")
     if not isinstance(current, Actor):  # only dashboard.py runs pages, and only after sign-in
-        raise Forbidden("role", role="partner")
+        raise Forbidden("signed_out")
     return current
 
 
