@@ -354,3 +354,17 @@ def test_loading_the_demo_is_for_administrators(fresh_db: Database, role: str) -
     with pytest.raises(Forbidden):
         load_demo(fresh_db, DEMO_TODAY, actor=ACTORS[role])
     assert table_counts(fresh_db) == before
+
+
+def test_an_openid_connect_identity_maps_to_an_active_account_by_email(fresh_db: Database) -> None:
+    from kpi.accounts import SignInRefused, actor_for_identity, authenticate, change_account
+
+    record = {"username": "sato", "display_name": "佐藤", "role": "executive", "email": "Sato@Example.org"}
+    create_account(fresh_db, record, password=None, actor=OPERATOR, lang="en")  # OpenID Connect only
+    found = actor_for_identity(fresh_db, "sato@example.org ")
+    assert found is not None and (found.username, found.role) == ("sato", Role.EXECUTIVE)
+    assert actor_for_identity(fresh_db, "someone@example.org") is None
+    with pytest.raises(SignInRefused):  # no password: the local form cannot open it
+        authenticate(fresh_db, "sato", "")
+    change_account(fresh_db, "sato", {"active": False}, actor=OPERATOR, lang="en")
+    assert actor_for_identity(fresh_db, "sato@example.org") is None
