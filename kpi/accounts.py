@@ -185,11 +185,9 @@ def change_account(
     if username == actor.username and (changes.get("active") is False or changes.get("role", "administrator")
                                        != "administrator"):  # fmt: skip
         raise Forbidden("own_admin")  # an administrator cannot lock themselves out
-    merged = before | changes
-    if merged.get("role") not in NEEDS_ORGANIZATION and "role" in changes:
-        changes = {**changes, "organization_code": changes.get("organization_code") or None}
-        merged = before | changes
-    _check(merged, None, lang=lang, creating=False, db=db)
+    if "role" in changes and changes["role"] not in NEEDS_ORGANIZATION:
+        changes = {"organization_code": None, **changes}  # a new executive or administrator leaves it
+    _check(before | changes, None, lang=lang, creating=False, db=db)
     with db.transaction() as cursor:
         store.update_account(cursor, before, changes, actor=actor.username, now=now or datetime.now())
 

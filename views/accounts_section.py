@@ -14,7 +14,7 @@ from kpi.i18n import LANGUAGES, t
 from kpi.leads import Rejected
 from kpi.registry_edits import organization_names
 from kpi.storage import Database
-from views.common import actor, tr
+from views.common import actor, language, tr
 
 
 def _outcome(run: Any, success: str) -> None:
@@ -25,7 +25,7 @@ def _outcome(run: Any, success: str) -> None:
         for problem in error.errors:
             st.error(plain(problem.message))
     except Forbidden as refused:
-        st.error(plain(refused.message(st.session_state.get("lang", "ja"))))
+        st.error(plain(refused.message(language())))
     else:
         st.session_state["admin_flash"] = success
         st.rerun()
