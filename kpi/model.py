@@ -32,8 +32,24 @@ class Direction(StrEnum):
 
 
 class Accumulation(StrEnum):
-    SUM = "sum"
-    LAST = "last"
+    SUM = "sum"  # each report is its period's amount; value to date = baseline + sum (累計)
+    LAST = "last"  # each report is the level itself (水準)
+    YEARLY = "yearly"  # a flow per fiscal year; targets are yearly levels (年度計)
+
+
+class Achievement(StrEnum):
+    """The 達成率 formula (SPEC section 2)."""
+
+    PROGRESS = "progress"  # 計算式②: (V - B) / (T - B)
+    RATIO = "ratio"  # 計算式①: V / T, higher-is-better KPIs only
+
+
+class Frequency(StrEnum):
+    """How often partners report a KPI: which period they owe, how periods are labelled."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
 
 
 class Combine(StrEnum):
@@ -104,6 +120,24 @@ class KpiDefinition:
     combine: Combine
     allow_negative: bool = False
     builtin: bool = False
+    achievement: Achievement = Achievement.PROGRESS
+    frequency: Frequency = Frequency.QUARTER
+
+
+@dataclass(frozen=True)
+class TargetPoint:
+    """One target of a plan: a value due on a day, with an optional short/mid/long tag."""
+
+    value: float
+    day: date
+    horizon: Horizon | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "day": self.day,
+            "value": self.value,
+            "horizon": None if self.horizon is None else str(self.horizon),
+        }
 
 
 @dataclass(frozen=True)
@@ -115,6 +149,7 @@ class Settings:
     fiscal_year_start_month: int = 4
     import_max_bytes: int = 20 * 1024 * 1024
     import_max_rows: int = 200_000
+    grade_scheme: str = "status"  # a preset name (kpi/grades.py) or a JSON list of bands
 
 
 @dataclass(frozen=True)

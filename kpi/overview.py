@@ -13,6 +13,7 @@ import pandas as pd
 
 from kpi.access import Actor, Role, readable_projects, scope_sql, scoped_filter_sql
 from kpi.filters import Filters, fiscal_years
+from kpi.grades import grading
 from kpi.i18n import t
 from kpi.model import STATUS_ORDER
 from kpi.status import portfolio_status
@@ -99,8 +100,8 @@ def build_overview(
         store.load_filtered_status(
             cursor,
             as_of,
-            on_track=settings.on_track_threshold,
-            at_risk=settings.at_risk_threshold,
+            settings=settings,
+            grading=grading(settings),
             where=where,
             params=params,
             status=status,

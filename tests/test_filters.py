@@ -9,6 +9,8 @@ import pytest
 
 from kpi.filters import Filters, filter_sql, fiscal_years, from_query, parse_date, to_query
 from kpi.storage import Database
+from kpi.grades import grading
+from kpi.model import Settings
 from kpi.storage.portfolio import load_filtered_status
 
 SECTOR_SQL = (
@@ -94,7 +96,8 @@ def test_parse_date_and_fiscal_years() -> None:
 def test_every_fragment_runs_against_the_demo(demo_db: Database, filters: Filters) -> None:
     sql, params = filter_sql(filters)
     with demo_db.cursor() as cursor:
-        load_filtered_status(cursor, date(2026, 11, 26), on_track=0.9, at_risk=0.7, where=sql, params=params)
+        load_filtered_status(cursor, date(2026, 11, 26), settings=Settings(), grading=grading(Settings()),
+                             where=sql, params=params)  # fmt: skip
         kept = {r[0] for r in cursor.execute("SELECT project_code FROM ov_projects").fetchall()}
         projects = cursor.execute(
             "SELECT project_code, field, prefecture, phase, start_date, end_date FROM projects"

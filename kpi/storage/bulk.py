@@ -40,22 +40,27 @@ SELECT project_code, organization_code, coalesce(role, '') FROM _bulk_frame
 """
 _INSERT_KPIS = """
 INSERT INTO kpi_definitions (kpi_code, name_ja, name_en, unit_ja, unit_en, direction,
-                             accumulation, combine, allow_negative, builtin)
+                             accumulation, combine, allow_negative, builtin, achievement, frequency)
 SELECT kpi_code, name_ja, name_en, unit_ja, unit_en, direction, accumulation, combine,
-       CAST(allow_negative AS BOOLEAN), CAST(builtin AS BOOLEAN)
+       CAST(allow_negative AS BOOLEAN), CAST(builtin AS BOOLEAN), achievement, frequency
 FROM _bulk_frame
 """
+# A target version's points come from the second frame, one row per point, as one sorted list.
 _INSERT_TARGETS = """
 INSERT INTO target_versions (project_code, kpi_code, version, baseline_value, baseline_date,
-                             short_value, short_date, mid_value, mid_date, long_value, long_date,
-                             reason, recorded_by, recorded_at)
-SELECT project_code, kpi_code, CAST(version AS INTEGER), CAST(baseline_value AS DOUBLE),
-       CAST(baseline_date AS DATE), CAST(short_value AS DOUBLE), CAST(short_date AS DATE),
-       CAST(mid_value AS DOUBLE), CAST(mid_date AS DATE), CAST(long_value AS DOUBLE),
-       CAST(long_date AS DATE), coalesce(reason, ''), recorded_by,
-       CAST(recorded_at AS TIMESTAMP)
-FROM _bulk_frame
-ORDER BY recorded_at, project_code, kpi_code, version
+                             points, reason, recorded_by, recorded_at)
+SELECT t.project_code, t.kpi_code, CAST(t.version AS INTEGER), CAST(t.baseline_value AS DOUBLE),
+       CAST(t.baseline_date AS DATE), coalesce(pt.points, []), coalesce(t.reason, ''), t.recorded_by,
+       CAST(t.recorded_at AS TIMESTAMP)
+FROM _bulk_frame t
+LEFT JOIN (
+    SELECT project_code, kpi_code, CAST(version AS INTEGER) AS version,
+           list_sort(list(struct_pack(day := CAST(day AS DATE), value := CAST(value AS DOUBLE),
+                                      horizon := CAST(horizon AS VARCHAR)))) AS points
+    FROM _bulk_points GROUP BY ALL
+) pt ON pt.project_code = t.project_code AND pt.kpi_code = t.kpi_code
+    AND pt.version = CAST(t.version AS INTEGER)
+ORDER BY t.recorded_at, t.project_code, t.kpi_code, t.version
 """
 # Ids: as many values as there are rows, drawn from the sequence, matched in order to the rows
 # ordered by when they were recorded (ties: their order in the frame).
@@ -116,6 +121,13 @@ def _insert(cursor: duckdb.DuckDBPyConnection, sql: str, frame: pd.DataFrame) ->
     return len(frame)
 
 
+def _insert_targets(cursor: duckdb.DuckDBPyConnection, targets: pd.DataFrame, points: pd.DataFrame) -> int:
+    cursor.register("_bulk_points", points)
+    n = _insert(cursor, _INSERT_TARGETS, targets)
+    cursor.unregister("_bulk_points")
+    return n
+
+
 def _insert_actuals(cursor: duckdb.DuckDBPyConnection, actuals: pd.DataFrame) -> int:
     n = len(actuals)
     if n == 0:
@@ -145,7 +157,7 @@ def load_portfolio(cursor: duckdb.DuckDBPyConnection, portfolio: Portfolio, *, a
         "projects": _insert(cursor, _INSERT_PROJECTS, portfolio.projects),
         "partners": _insert(cursor, _INSERT_PARTNERS, portfolio.partners),
         "kpi_definitions": _insert(cursor, _INSERT_KPIS, portfolio.kpis),
-        "target_versions": _insert(cursor, _INSERT_TARGETS, portfolio.targets),
+        "target_versions": _insert_targets(cursor, portfolio.targets, portfolio.target_points),
         "actual_versions": _insert_actuals(cursor, portfolio.actuals),
     }
     counts["actual_current"] = _count(cursor, "SELECT count(*) FROM actual_current")

@@ -14,7 +14,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from kpi.storage.status_sql import STATUS_SQL
+from kpi.model import Settings
+from kpi.storage.status_sql import STATUS_SQL, Grading, status_params
 
 # Severity of a status for "worst first": problems, then good news, then nothing to judge.
 _RANK = (
@@ -43,16 +44,12 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
 }
 
 
-def _params(as_of: date, on_track: float, at_risk: float, filter_params: dict[str, Any]) -> dict[str, Any]:
-    return {"as_of": as_of, "on_track": on_track, "at_risk": at_risk, "project": None, **filter_params}
-
-
 def load_filtered_status(
     cursor: duckdb.DuckDBPyConnection,
     as_of: date,
     *,
-    on_track: float,
-    at_risk: float,
+    settings: Settings,
+    grading: Grading,
     where: str,
     params: dict[str, Any],
     status: pd.DataFrame | None = None,
@@ -73,13 +70,10 @@ def load_filtered_status(
     cursor.execute(
         "CREATE OR REPLACE TEMP TABLE ov_status AS"
         " SELECT s.*, pr.name_ja, pr.name_en, pr.field, pr.prefecture, pr.phase,"
-        "        coalesce(t.long_value, t.mid_value, t.short_value) AS last_target"
+        "        s.final_target AS last_target"
         f" FROM {source} s"
-        " JOIN ov_projects pr USING (project_code)"
-        " LEFT JOIN (SELECT * FROM target_versions QUALIFY row_number() OVER"
-        "   (PARTITION BY project_code, kpi_code ORDER BY version DESC) = 1) t"
-        "   USING (project_code, kpi_code)",
-        _params(as_of, on_track, at_risk, {}) if status is None else {},
+        " JOIN ov_projects pr USING (project_code)",
+        status_params(as_of, settings, grading) if status is None else {},
     )
     cursor.execute(
         "CREATE OR REPLACE TEMP TABLE ov_summary AS"

@@ -25,12 +25,7 @@ TARGET_COLUMNS = [
     "version",
     "baseline_value",
     "baseline_date",
-    "short_value",
-    "short_date",
-    "mid_value",
-    "mid_date",
-    "long_value",
-    "long_date",
+    "points",
     "reason",
     "recorded_by",
     "recorded_at",
@@ -126,7 +121,13 @@ def append_target_version(
         [target["project_code"], target["kpi_code"]],
     ).fetchone()
     previous = int(row[0]) if row else 0
-    values = {**target, "version": previous + 1, "recorded_by": actor, "recorded_at": now}
+    values = {
+        **target,
+        "points": sorted_points(target.get("points") or []),
+        "version": previous + 1,
+        "recorded_by": actor,
+        "recorded_at": now,
+    }
     names = TARGET_COLUMNS
     cursor.execute(
         f"INSERT INTO target_versions ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
@@ -153,6 +154,14 @@ def append_target_version(
     return previous + 1
 
 
+def sorted_points(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Target points as stored: {day, value, horizon}, in date order."""
+    cleaned = [
+        {"day": p["day"], "value": float(p["value"]), "horizon": p.get("horizon") or None} for p in points
+    ]
+    return sorted(cleaned, key=lambda p: p["day"])
+
+
 def read_settings(cursor: duckdb.DuckDBPyConnection) -> Settings:
     values = dict(cursor.execute("SELECT key, value FROM settings").fetchall())
     defaults = Settings()
@@ -162,6 +171,7 @@ def read_settings(cursor: duckdb.DuckDBPyConnection) -> Settings:
         fiscal_year_start_month=int(values.get("fiscal_year_start_month", defaults.fiscal_year_start_month)),
         import_max_bytes=int(values.get("import_max_bytes", defaults.import_max_bytes)),
         import_max_rows=int(values.get("import_max_rows", defaults.import_max_rows)),
+        grade_scheme=str(values.get("grade_scheme", defaults.grade_scheme)),
     )
 
 
