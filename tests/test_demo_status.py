@@ -15,16 +15,18 @@ from kpi.cli import main
 from kpi.storage import Database
 from kpi.storage.registry import current_targets, read_table
 from tests.conftest import DEMO_TODAY
-from tests.reference import KpiRule, Report, TargetSet, reference_status
+from tests.reference import KpiRule, Report, TargetSet, reference_status, reference_years
 
 
 def _day(value: Any) -> date | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
-def _horizon(row: dict[str, Any], name: str) -> tuple[float, date] | None:
-    when = _day(row[f"{name}_date"])
-    return None if when is None else (float(row[f"{name}_value"]), when)
+def _target_set(row: dict[str, Any]) -> TargetSet:
+    baseline = row["baseline_value"]
+    points = tuple((float(p["value"]), _day(p["day"]), p["horizon"]) for p in row["points"])
+    return TargetSet(None if pd.isna(baseline) else float(baseline), _day(row["baseline_date"]),
+                     points=points)  # fmt: skip
 
 
 def reference_for_database(db: Database, as_of: date) -> dict[tuple[str, str], dict[str, Any]]:
@@ -36,13 +38,7 @@ def reference_for_database(db: Database, as_of: date) -> dict[tuple[str, str], d
             "SELECT project_code, kpi_code, period_end, organization_code, value, version_id"
             " FROM actual_current"
         ).df()
-    target_sets = {
-        (r["project_code"], r["kpi_code"]): TargetSet(
-            float(r["baseline_value"]), _day(r["baseline_date"]),  # type: ignore[arg-type]
-            _horizon(r, "short"), _horizon(r, "mid"), _horizon(r, "long"),
-        )
-        for r in targets.to_dict("records")
-    }  # fmt: skip
+    target_sets = {(r["project_code"], r["kpi_code"]): _target_set(r) for r in targets.to_dict("records")}
     grouped: dict[tuple[str, str], list[Report]] = {key: [] for key in target_sets}
     for r in reports.to_dict("records"):
         grouped.setdefault((r["project_code"], r["kpi_code"]), []).append(
@@ -51,7 +47,8 @@ def reference_for_database(db: Database, as_of: date) -> dict[tuple[str, str], d
     results = {}
     for (project, kpi), project_reports in grouped.items():
         definition = kpis.loc[kpi]
-        rule = KpiRule(definition["direction"], definition["accumulation"], definition["combine"])
+        rule = KpiRule(definition["direction"], definition["accumulation"], definition["combine"],
+                       definition["achievement"])  # fmt: skip
         results[(project, kpi)] = reference_status(
             rule, target_sets.get((project, kpi)), project_reports, as_of
         )
@@ -89,3 +86,43 @@ def test_demo_status_json_matches_the_reference(
     if as_of == DEMO_TODAY:
         statuses = {r["status"] for r in records}
         assert {"achieved", "on_track", "at_risk", "off_track", "no_data"} <= statuses
+
+
+@pytest.mark.parametrize("as_of", [DEMO_TODAY, date(2026, 4, 1)])
+def test_demo_years_json_matches_the_reference(
+    capsys: pytest.CaptureFixture[str], demo_db_path: Path, as_of: date
+) -> None:
+    """`years --json`: each project x KPI x 年度 as the reference's year view reads it."""
+    code = main(["years", "--json", "--db", str(demo_db_path), "--as-of", as_of.isoformat()])
+    records = json.loads(capsys.readouterr().out)
+    assert code == 0
+    db = Database(demo_db_path)
+    with db.cursor() as cursor:
+        kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
+        targets = current_targets(cursor)
+        reports = cursor.execute(
+            "SELECT project_code, kpi_code, period_end, organization_code, value, version_id"
+            " FROM actual_current"
+        ).df()
+    expected: list[dict[str, Any]] = []
+    for row in targets.to_dict("records"):
+        pair = (row["project_code"], row["kpi_code"])
+        mine = reports[(reports["project_code"] == pair[0]) & (reports["kpi_code"] == pair[1])]
+        definition = kpis.loc[pair[1]]
+        rule = KpiRule(definition["direction"], definition["accumulation"], definition["combine"],
+                       definition["achievement"])  # fmt: skip
+        pair_reports = [Report(_day(r["period_end"]), r["organization_code"], float(r["value"]),  # type: ignore[arg-type]
+                               int(r["version_id"])) for r in mine.to_dict("records")]  # fmt: skip
+        for year in reference_years(rule, _target_set(row), pair_reports, as_of):
+            expected.append({"project_code": pair[0], "kpi_code": pair[1], **year})
+    assert [(r["project_code"], r["kpi_code"], r["fiscal_year"]) for r in records] == [
+        (e["project_code"], e["kpi_code"], e["fiscal_year"]) for e in expected
+    ]
+    for got, want in zip(records, expected, strict=True):
+        assert {k: v for k, v in got.items() if not _close(v, want[k])} == {}, (want["project_code"], want)
+    visitors = [r for r in records if r["kpi_code"] == "tourist_visitors"]
+    if as_of == DEMO_TODAY:  # each 年度 row shows its own year's total (SPEC 3), never the latest
+        assert [(r["fiscal_year"], r["actual"], r["partial"]) for r in visitors] == [
+            (2022, None, False), (2023, 193_000.0, False), (2024, 198_500.0, False),
+            (2025, 204_000.0, False), (2026, 106_500.0, True),
+        ]  # fmt: skip
