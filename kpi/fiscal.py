@@ -61,6 +61,27 @@ def fiscal_year_bounds(fy: int, start_month: int = DEFAULT_START_MONTH) -> tuple
     return first, last
 
 
+def fiscal_year_end(fy: int, start_month: int = DEFAULT_START_MONTH) -> date:
+    """Last day of fiscal year `fy`: 2026-03-31 for FY2025 with the April start."""
+    return fiscal_year_bounds(fy, start_month)[1]
+
+
+def days_in_fiscal_year(fy: int, start_month: int = DEFAULT_START_MONTH) -> int:
+    """Number of days in fiscal year `fy`: 366 when it holds a 29 February, else 365."""
+    first, last = fiscal_year_bounds(fy, start_month)
+    return (last - first).days + 1
+
+
+def month_end(year: int, month: int) -> date:
+    """Last day of calendar month `month` (1..12) of `year`."""
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+        raise ValueError(f"month must be 1..12: {month!r}")
+    if month == 12:  # also for 9999, whose next month is past date.max
+        return date(year, 12, 31)
+    # The next month's first day minus one day, like fiscal_year_bounds.
+    return _month_start(year, month) - timedelta(days=1)
+
+
 def quarter_bounds(fy: int, quarter: int, start_month: int = DEFAULT_START_MONTH) -> tuple[date, date]:
     """First and last day of quarter `quarter` (1..4) of fiscal year `fy`."""
     _check_start_month(start_month)

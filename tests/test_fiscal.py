@@ -8,10 +8,13 @@ from itertools import pairwise
 import pytest
 
 from kpi.fiscal import (
+    days_in_fiscal_year,
     fiscal_quarter,
     fiscal_year,
     fiscal_year_bounds,
+    fiscal_year_end,
     fiscal_year_label,
+    month_end,
     quarter_bounds,
     quarter_end,
     wareki_year,
@@ -194,3 +197,57 @@ def test_wareki_year(year: int, expected: str) -> None:
 def test_wareki_year_before_showa_is_rejected() -> None:
     with pytest.raises(ValueError):
         wareki_year(1925)
+
+
+@pytest.mark.parametrize(
+    ("fy", "start_month", "end", "days"),
+    [
+        (2025, 4, date(2026, 3, 31), 365),
+        (2023, 4, date(2024, 3, 31), 366),  # holds 29 February 2024
+        (2024, 4, date(2025, 3, 31), 365),
+        (2025, 1, date(2025, 12, 31), 365),
+        (2024, 1, date(2024, 12, 31), 366),
+        (2025, 10, date(2026, 9, 30), 365),
+        (2023, 3, date(2024, 2, 29), 366),
+        (2024, 3, date(2025, 2, 28), 365),
+    ],
+)
+def test_fiscal_year_end_and_length(fy: int, start_month: int, end: date, days: int) -> None:
+    assert fiscal_year_end(fy, start_month) == end
+    assert days_in_fiscal_year(fy, start_month) == days
+
+
+def test_fiscal_year_end_defaults_to_april() -> None:
+    assert fiscal_year_end(2025) == date(2026, 3, 31)
+    assert days_in_fiscal_year(2025) == 365
+
+
+@pytest.mark.parametrize("bad", [0, 13, True])
+def test_fiscal_year_end_validates_start_month(bad: int) -> None:
+    with pytest.raises(ValueError):
+        fiscal_year_end(2025, bad)
+    with pytest.raises(ValueError):
+        days_in_fiscal_year(2025, bad)
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "expected"),
+    [
+        (2026, 1, date(2026, 1, 31)),
+        (2024, 2, date(2024, 2, 29)),
+        (2025, 2, date(2025, 2, 28)),
+        (2100, 2, date(2100, 2, 28)),  # not a leap year
+        (2000, 2, date(2000, 2, 29)),
+        (2026, 4, date(2026, 4, 30)),
+        (2026, 12, date(2026, 12, 31)),
+        (9999, 12, date(9999, 12, 31)),
+    ],
+)
+def test_month_end(year: int, month: int, expected: date) -> None:
+    assert month_end(year, month) == expected
+
+
+@pytest.mark.parametrize("bad", [0, 13, -1, True, 3.0])
+def test_month_end_validates_month(bad: int) -> None:
+    with pytest.raises(ValueError):
+        month_end(2026, bad)

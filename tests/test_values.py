@@ -223,6 +223,11 @@ def test_to_number_rejects(value: object) -> None:
         ("２０２５年度第１四半期", date(2025, 6, 30)),
         ("令和7年度Q4", date(2026, 3, 31)),
         ("令和元年度第1四半期", date(2019, 6, 30)),
+        # Months and fiscal years mean their last day (all forms: tests/test_period_labels.py).
+        ("2026-03", date(2026, 3, 31)),
+        ("2026年3月", date(2026, 3, 31)),
+        ("FY2025", date(2026, 3, 31)),
+        ("2025年度", date(2026, 3, 31)),
     ],
 )
 def test_parse_date_accepts(text: str, expected: date) -> None:
@@ -271,10 +276,8 @@ def test_parse_date_blank_is_none(text: str) -> None:
         "31.03.2026",
         "20260331",  # compact form: indistinguishable from a number
         "2026/03-31",  # mixed separators
-        "2026-03",
-        "2026年3月",
         "2026年3月31",
-        "2026",
+        "2026",  # a bare year: AmbiguousPeriod, fiscal or calendar?
         "令和0年5月1日",  # era years out of range
         "R0.5.1",
         "平成0年1月8日",
@@ -293,10 +296,8 @@ def test_parse_date_blank_is_none(text: str) -> None:
         "FY2025Q5",
         "FY2025Q0",
         "FY25Q4",
-        "FY2025",
         "2025Q4",  # calendar or fiscal? ambiguous
         "Q4 2025",
-        "2025年度",
         "2025年度第5四半期",
         "2025年度第0四半期",
         "令和0年度Q1",
