@@ -20,10 +20,13 @@ from kpi import clock
 from kpi.access import Actor
 from kpi.cli_reports import REPORT_COMMANDS, add_report_parsers, run_report_command
 from kpi.cli_users import add_user_parsers, run_user_command
+from kpi.fiscal import fiscal_year_label
+from kpi.formatting import format_number, format_percent
+from kpi.grades import grade_label
 from kpi.i18n import cli_language, t
 from kpi.model import ValidationError
 from kpi.setup import SetupUsageError, setup_registry
-from kpi.status import portfolio_status, status_records
+from kpi.status import portfolio_status, portfolio_years, read_db_settings, status_records, year_records
 from kpi.storage import Database, DatabaseBusy, DatabaseMissing
 from kpi.values import parse_date
 
@@ -73,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
     status.add_argument("--project", help="one project code")
     status.add_argument("--json", action="store_true")
+    years = commands.add_parser("years", parents=[common], help="the year view (効果検証): KPI x 年度")
+    years.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
+    years.add_argument("--project", help="one project code")
+    years.add_argument("--json", action="store_true")
     add_report_parsers(commands, common)
     add_user_parsers(commands, common)
     return parser
@@ -96,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_user_command(db, args, lang)
         if args.command in REPORT_COMMANDS:
             return run_report_command(db, args, lang)
+        if args.command == "years":
+            return _years(db, args, lang)
         return _status(db, args, lang)
     except DatabaseMissing:
         print(t("app.no_database", lang, path=db.path), file=sys.stderr)
@@ -170,19 +179,32 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - used, 0)
 
 
+def _as_of(text: str | None, lang: str) -> date | None:
+    """--as-of as typed (2026-03-31, 2026/3/31, 令和8年3月31日 …); None after printing a usage error."""
+    if not text:
+        return clock.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        parsed = None
+        with contextlib.suppress(ValueError):
+            parsed = parse_date(text)
+        if parsed is None:
+            print(t("cli.usage_error", lang, message=f"--as-of {text}"), file=sys.stderr)
+        return parsed
+
+
+def _number(value: float | None, lang: str) -> str:
+    """Separators, never scientific notation: 48,436,000,000 and 237,908.2."""
+    if value is None:
+        return ""
+    return format_number(value, lang, digits=0 if float(value).is_integer() else None)
+
+
 def _status(db: Database, args: argparse.Namespace, lang: str) -> int:
-    as_of: date = clock.today()
-    if args.as_of:
-        try:
-            as_of = date.fromisoformat(args.as_of)
-        except ValueError:
-            parsed = None
-            with contextlib.suppress(ValueError):
-                parsed = parse_date(args.as_of)
-            if parsed is None:
-                print(t("cli.usage_error", lang, message=f"--as-of {args.as_of}"), file=sys.stderr)
-                return EXIT_USAGE
-            as_of = parsed
+    as_of = _as_of(args.as_of, lang)
+    if as_of is None:
+        return EXIT_USAGE
     frame = portfolio_status(db, as_of, project_code=args.project)
     records = status_records(frame)
     if args.json:
@@ -193,8 +215,39 @@ def _status(db: Database, args: argparse.Namespace, lang: str) -> int:
         return EXIT_OK
     print(t("cli.status_header", lang, as_of=as_of.isoformat()))
     for r in records:
-        progress = "" if r["plan_progress"] is None else f"{r['plan_progress']:.0%}"
-        value = "" if r["value"] is None else f"{r['value']:,.6g}"
+        progress = "" if r["plan_progress"] is None else format_percent(r["plan_progress"], lang)
+        value = _number(r["value"], lang)
         status_label = _pad(t(f"status.{r['status']}", lang), 10)
-        print(f"{r['project_code']:<10} {r['kpi_code']:<24} {status_label} {value:>10} {progress:>6}")
+        print(f"{r['project_code']:<10} {r['kpi_code']:<24} {status_label} {value:>16} {progress:>6}")
+    return EXIT_OK
+
+
+def _years(db: Database, args: argparse.Namespace, lang: str) -> int:
+    as_of = _as_of(args.as_of, lang)
+    if as_of is None:
+        return EXIT_USAGE
+    records = year_records(portfolio_years(db, as_of, project_code=args.project))
+    if args.json:
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not records:
+        print(t("cli.no_rows", lang))
+        return EXIT_OK
+    settings = read_db_settings(db)
+    print(t("cli.years_header", lang, as_of=as_of.isoformat()))
+    print(t("cli.years_columns", lang))
+    for r in records:
+        actual = _number(r["actual"], lang) + (t("cli.partial_mark", lang) if r["partial"] else "")
+        target = _number(r["year_target"], lang) + (
+            t("cli.interpolated_mark", lang) if r["interpolated"] else ""
+        )
+        year = _pad(fiscal_year_label(r["fiscal_year"], lang), 8)
+        grade = grade_label(r["grade"], settings, lang)
+        print(
+            f"{r['project_code']:<10} {r['kpi_code']:<24} {year} {actual or t('cli.not_reported', lang):>16}"
+            f" {target:>16} {_number(r['final_target'], lang):>14}"
+            f" {format_percent(r['year_achievement'], lang):>7}"
+            f" {format_percent(r['final_achievement'], lang):>7}"
+            f"  {grade}"
+        )
     return EXIT_OK

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from kpi import demo_names as names
+from kpi.demo_real import REAL_KPIS, real_kpi_rows
 
 ORGANIZATION_COLUMNS = ["organization_code", "name_ja", "name_en", "sector", "prefecture"]
 PROJECT_COLUMNS = [
@@ -26,19 +27,23 @@ PROJECT_COLUMNS = [
 PARTNER_COLUMNS = ["project_code", "organization_code", "role"]
 KPI_COLUMNS = [
     "kpi_code", "name_ja", "name_en", "unit_ja", "unit_en", "direction", "accumulation",
-    "combine", "allow_negative", "builtin",
+    "combine", "allow_negative", "builtin", "achievement", "frequency",
 ]  # fmt: skip
 TARGET_COLUMNS = [
     "project_code", "kpi_code", "version", "baseline_value", "baseline_date",
     "short_value", "short_date", "mid_value", "mid_date", "long_value", "long_date",
     "reason", "recorded_by", "recorded_at",
 ]  # fmt: skip
+# Generators write the classic three horizons as columns; split_horizons() turns them into points.
+VERSION_COLUMNS = [c for c in TARGET_COLUMNS if not c.startswith(("short_", "mid_", "long_"))]
+POINT_COLUMNS = ["project_code", "kpi_code", "version", "day", "value", "horizon"]
 ACTUAL_COLUMNS = [
     "project_code", "kpi_code", "period_end", "organization_code", "value", "note",
     "recorded_by", "recorded_at", "source",
 ]  # fmt: skip
 _DATE_COLUMNS = {"start_date", "end_date", "baseline_date", "short_date", "mid_date",
-                 "long_date", "period_end", "recorded_at"}  # fmt: skip
+                 "long_date", "period_end", "recorded_at", "day"}  # fmt: skip
+_HORIZON_NAMES = ("short", "mid", "long")
 
 BUILTIN_KPIS = ("joint_studies", "time_to_implementation", "local_jobs")
 DEMO_SEED = 20250401
@@ -52,8 +57,23 @@ class Portfolio:
     projects: pd.DataFrame
     partners: pd.DataFrame
     kpis: pd.DataFrame
-    targets: pd.DataFrame
+    targets: pd.DataFrame  # one row per target version, without its points
     actuals: pd.DataFrame
+    target_points: pd.DataFrame  # POINT_COLUMNS: the points of each version
+
+
+def split_horizons(wide: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Target versions with short/mid/long columns → (versions, points in POINT_COLUMNS)."""
+    keys = ["project_code", "kpi_code", "version"]
+    parts = []
+    for h in _HORIZON_NAMES:
+        part = wide.loc[wide[f"{h}_date"].notna(), [*keys, f"{h}_date", f"{h}_value"]]
+        part = part.set_axis([*keys, "day", "value"], axis=1).assign(horizon=h)
+        parts.append(part)
+    points = pd.concat(parts, ignore_index=True)[POINT_COLUMNS]
+    points["day"] = points["day"].astype("datetime64[ns]")
+    horizon_columns = [f"{h}_{f}" for h in _HORIZON_NAMES for f in ("value", "date")]
+    return wide.drop(columns=horizon_columns), points
 
 
 def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
@@ -149,7 +169,7 @@ def demo_portfolio(today: date) -> Portfolio:
     org_rows = [row[:5] for row in names.ORGANIZATIONS]
     sectors = {row[0]: row[3] for row in names.ORGANIZATIONS}
     contact = {row[0]: f"{row[5]}@{row[0].lower()}" for row in names.ORGANIZATIONS}
-    kpi_rows = [(*k, "higher", "sum", "sum", False, False) for k in names.CUSTOM_KPIS]
+    kpi_rows = [(*k, "higher", "sum", "sum", False, False, "progress", "quarter") for k in names.CUSTOM_KPIS]
     projects, partners, targets, actuals = [], [], [], []
     for (code, name_ja, name_en, field, pref, phase, age, duration, horizons, lead, others,
          profile, late, scale) in names.PROJECTS:  # fmt: skip
@@ -209,13 +229,21 @@ def demo_portfolio(today: date) -> Portfolio:
                                     contact[org], _stamp(period_end, rng, rng.randint(8, 40), today),
                                     "demo"])  # fmt: skip
     _add_corrections(actuals, rng, anchor, today)
+    versions, points = split_horizons(_frame(targets, TARGET_COLUMNS))
+    dates = {row[0]: (row[6], row[7], row[8]) for row in projects}
+    real_targets, real_points, real_actuals = real_kpi_rows(dates, contact, anchor, today)
+    kpi_rows += list(REAL_KPIS)
+    actuals += real_actuals
+    versions = pd.concat([versions, _frame(real_targets, VERSION_COLUMNS)], ignore_index=True)
+    points = pd.concat([points, _frame(real_points, POINT_COLUMNS)], ignore_index=True)
     return Portfolio(
         organizations=_frame(org_rows, ORGANIZATION_COLUMNS),
         projects=_frame(projects, PROJECT_COLUMNS),
         partners=_frame(partners, PARTNER_COLUMNS),
         kpis=_frame(kpi_rows, KPI_COLUMNS),
-        targets=_frame(targets, TARGET_COLUMNS),
+        targets=versions,
         actuals=_frame(actuals, ACTUAL_COLUMNS),
+        target_points=points,
     )
 
 

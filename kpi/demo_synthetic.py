@@ -9,7 +9,15 @@ import numpy as np
 import pandas as pd
 
 from kpi import demo_names as names
-from kpi.demo import _DATE_COLUMNS, BUILTIN_KPIS, KPI_COLUMNS, Portfolio, _frame, last_quarter_end
+from kpi.demo import (
+    _DATE_COLUMNS,
+    BUILTIN_KPIS,
+    KPI_COLUMNS,
+    Portfolio,
+    _frame,
+    last_quarter_end,
+    split_horizons,
+)
 
 
 def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical[str]:
@@ -131,4 +139,6 @@ def synthetic_portfolio(
     for frame in (projects, targets):
         for column in _DATE_COLUMNS.intersection(frame.columns):
             frame[column] = frame[column].astype("datetime64[ns]")
-    return Portfolio(organizations, projects, partners, _frame(custom, KPI_COLUMNS), targets, actuals)
+    versions, points = split_horizons(targets)
+    kpis = _frame([(*c, "progress", "quarter") for c in custom], KPI_COLUMNS)
+    return Portfolio(organizations, projects, partners, kpis, versions, actuals, points)

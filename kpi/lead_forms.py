@@ -3,29 +3,50 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kpi.access import Actor, require_reader, require_writer
 from kpi.fiscal import fiscal_quarter, fiscal_year, quarter_end
-from kpi.model import HORIZONS
+from kpi.i18n import t
 from kpi.storage import Database
 from kpi.storage.edits import current_target_version, current_versions, version_notes
-from kpi.storage.project import project_kpis, project_partners
+from kpi.storage.project import project_kpis, project_partners, project_record
 from kpi.storage.registry import current_targets, read_settings, target_history
+from kpi.target_form import plan_changes, plan_text
 
 # Column contract of progress_grid(): one row per KPI of the project.
 GRID_COLUMNS = ["kpi_code", "kpi_name", "unit", "value", "note", "version_id"]
 
 
 def _clean(value: Any) -> Any:
+    if isinstance(value, list | tuple | np.ndarray):
+        return stored_points(value)
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()
     return value
+
+
+def stored_points(value: Any) -> list[dict[str, Any]]:
+    """A target version's points as read from DuckDB (list or array of dicts) as plain dicts."""
+    items = value.tolist() if isinstance(value, np.ndarray) else list(value)
+    return [
+        {"day": _clean(p["day"]), "value": float(p["value"]), "horizon": p.get("horizon") or None}
+        for p in items
+    ]
+
+
+def points_text(points: list[dict[str, Any]]) -> str:
+    """Points in one line, language-neutral: 2025-03-31 4 (short); 2027-03-31 10 (long)."""
+    return "; ".join(
+        f"{p['day']} {p['value']:g}" + (f" ({p['horizon']})" if p.get("horizon") else "") for p in points
+    )
 
 
 def project_setup(db: Database, project_code: str, *, actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -49,27 +70,55 @@ def target_form(
     return target, version, history[history["kpi_code"] == kpi_code].reset_index(drop=True)
 
 
-def revision_table(history: pd.DataFrame) -> pd.DataFrame:
-    """Each revision as from → to per changed field, with who, when and why (version 1: as set)."""
+@dataclass(frozen=True)
+class PlanCalendar:
+    """What the target form needs besides the target: the project's span and the 年度 start."""
+
+    project_start: date
+    project_end: date
+    fiscal_year_start_month: int
+
+
+def plan_calendar(db: Database, project_code: str, *, actor: Actor) -> PlanCalendar:
+    with db.cursor() as cursor:
+        require_reader(cursor, actor, project_code)
+        record = project_record(cursor, project_code) or {}
+        start_month = read_settings(cursor).fiscal_year_start_month
+    return PlanCalendar(_clean(record["start_date"]), _clean(record["end_date"]), start_month)
+
+
+def _changes(previous: dict[str, Any] | None, plan: dict[str, Any], lang: str, start_month: int,
+             wareki: bool) -> str:  # fmt: skip
+    if previous is None:
+        return t("target_form.first_version", lang)
+    return plan_changes(previous, plan, lang, start_month, wareki) or t("target_form.no_change", lang)
+
+
+REVISION_COLUMNS = ["version", "recorded_at", "recorded_by", "reason", "plan", "changes"]
+
+
+def revision_table(
+    history: pd.DataFrame, lang: str, start_month: int = 4, wareki: bool = False
+) -> pd.DataFrame:
+    """Each version as text to read: when (YYYY-MM-DD HH:MM), who and why, its whole plan, and what
+    it changed from the version before (from → to; version 1: the plan as first set)."""
     rows = []
     previous: dict[str, Any] | None = None
-    fields = ["baseline_value", "baseline_date"] + [f"{h}_{p}" for h in HORIZONS for p in ("value", "date")]
     for record in history.to_dict("records"):
-        values = {f: _clean(record[f]) for f in fields}
-        changes = [
-            f"{f}: {previous[f]} → {values[f]}" for f in fields if previous and previous[f] != values[f]
-        ]
+        plan = {f: _clean(record[f]) for f in ("baseline_value", "baseline_date", "points")}
+        plan["points"] = plan["points"] or []
         rows.append(
             {
                 "version": record["version"],
-                "recorded_at": record["recorded_at"],
+                "recorded_at": pd.Timestamp(record["recorded_at"]).strftime("%Y-%m-%d %H:%M"),
                 "recorded_by": record["recorded_by"],
                 "reason": record["reason"],
-                "changes": "; ".join(changes),
+                "plan": plan_text(plan, lang, start_month, wareki),
+                "changes": _changes(previous, plan, lang, start_month, wareki),
             }
         )
-        previous = values
-    return pd.DataFrame(rows, columns=["version", "recorded_at", "recorded_by", "reason", "changes"])
+        previous = plan
+    return pd.DataFrame(rows, columns=REVISION_COLUMNS)
 
 
 def recent_quarter_ends(db: Database, today: date, count: int = 8) -> list[date]:

@@ -14,13 +14,16 @@ from typing import Any
 import pandas as pd
 
 from kpi.access import Actor, require_writer
+from kpi.grades import grading
 from kpi.intake.rows import ErrorSink
-from kpi.model import HORIZONS, ValidationError
+from kpi.model import ValidationError
+from kpi.plans import check_plan, plain_points
 from kpi.storage import Database
 from kpi.storage.actuals import record_actuals
 from kpi.storage.edits import current_target_version, current_versions, set_explanations
 from kpi.storage.registry import append_target_version, read_settings, read_table
 from kpi.storage.status_sql import query_status
+from kpi.target_form import column_labels
 
 KEY = ["project_code", "kpi_code", "period_end", "organization_code"]
 
@@ -55,29 +58,8 @@ def _kpi(db: Database, kpi_code: str) -> dict[str, Any]:
 
 
 def check_target(target: dict[str, Any], kpi: dict[str, Any], sink: ErrorSink) -> None:
-    """Dates after the baseline and in order; targets on the right side of the baseline."""
-    baseline, baseline_date = target.get("baseline_value"), target.get("baseline_date")
-    if baseline is None:
-        sink.add("missing_value", None, "baseline_value")
-    if baseline_date is None:
-        sink.add("missing_value", None, "baseline_date")
-    previous = baseline_date
-    for h in HORIZONS:
-        value, when = target.get(f"{h}_value"), target.get(f"{h}_date")
-        if (value is None) != (when is None):
-            sink.add("missing_value", None, f"{h}_date" if when is None else f"{h}_value")
-            continue
-        if value is None:
-            continue
-        if not kpi["allow_negative"] and value < 0:
-            sink.add("negative_value", None, f"{h}_value", value=f"{value:g}", kpi=kpi["kpi_code"])
-        if previous is not None and when <= previous:
-            sink.add("target_order", None, f"{h}_date", horizon=h, date=when, previous=previous)
-        previous = when
-        if baseline is not None:
-            wrong_side = value > baseline if kpi["direction"] == "lower" else value < baseline
-            if wrong_side:
-                sink.add("target_direction", None, f"{h}_value", value=f"{value:g}", baseline=f"{baseline:g}")
+    """The plan's rules (kpi/plans.py); a form must give at least one target point."""
+    check_plan(target, kpi, sink, require_points=True)
 
 
 def save_target(
@@ -97,7 +79,7 @@ def save_target(
     """
     with db.cursor() as cursor:
         require_writer(cursor, actor, [target["project_code"]])
-    sink = ErrorSink(lang)
+    sink = ErrorSink(lang, column_labels=column_labels(lang))  # messages name the form's fields
     kpi = _kpi(db, target["kpi_code"])
     check_target(target, kpi, sink)
     if base_version > 0 and not reason.strip():
@@ -109,9 +91,7 @@ def save_target(
         if current != base_version:
             raise StaleWrite(current)
         fields = {k: target.get(k) for k in ("project_code", "kpi_code", "baseline_value", "baseline_date")}
-        for h in HORIZONS:
-            fields[f"{h}_value"] = target.get(f"{h}_value")
-            fields[f"{h}_date"] = target.get(f"{h}_date")
+        fields["points"] = plain_points(target.get("points") or [])
         return append_target_version(cursor, {**fields, "reason": reason.strip()}, actor=actor.username,
                                      now=now or datetime.now())  # fmt: skip
 
@@ -195,7 +175,7 @@ def _off_track_pairs(cursor: Any, rows: pd.DataFrame, today: date) -> set[tuple[
     settings = read_settings(cursor)
     pairs: set[tuple[str, str]] = set()
     for project in rows["project_code"].unique():
-        status = query_status(cursor, today, settings.on_track_threshold, settings.at_risk_threshold, project)
+        status = query_status(cursor, today, settings, grading(settings), project)
         kpis = set(rows.loc[rows["project_code"] == project, "kpi_code"])
         pairs |= {(project, k) for k, s in zip(status["kpi_code"], status["status"], strict=True)
                   if s == "off_track" and k in kpis}  # fmt: skip

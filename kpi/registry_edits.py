@@ -7,14 +7,16 @@ every change audited by kpi/storage/registry.upsert_rows, and a stale project sa
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
 
 from kpi.access import Actor, Forbidden, Role, require_role, require_writer
+from kpi.grades import PRESETS, parse_bands
 from kpi.intake.rows import ErrorSink
 from kpi.leads import Rejected, StaleWrite
-from kpi.model import Accumulation, Combine, Direction, Phase
+from kpi.model import Accumulation, Achievement, Combine, Direction, Frequency, Phase
 from kpi.storage import Database
 from kpi.storage.edits import project_row, remove_partner
 from kpi.storage.freshness import grace_days
@@ -119,11 +121,16 @@ def _require_author(cursor: Any, actor: Actor, record: dict[str, Any]) -> None:
 def save_kpi(
     db: Database, record: dict[str, Any], *, actor: Actor, lang: str, now: datetime | None = None
 ) -> None:
-    """Add a custom KPI or rename one; the rules of a built-in KPI never change. Administrators."""
+    """Add a custom KPI or change one. The direction, accumulation and combine rules of a built-in
+    KPI never change; its 達成率 formula and reporting frequency may (SPEC section 2). Administrators."""
     require_role(actor)
     sink = ErrorSink(lang)
+    record = {"achievement": Achievement.PROGRESS.value, "frequency": Frequency.QUARTER.value, **record}
     _require(record, ("kpi_code", "name_ja", "name_en", "unit_ja", "unit_en", *KPI_RULES), sink)
-    allowed = {"direction": Direction, "accumulation": Accumulation, "combine": Combine}
+    allowed: dict[str, type[StrEnum]] = {
+        "direction": Direction, "accumulation": Accumulation, "combine": Combine,
+        "achievement": Achievement, "frequency": Frequency,
+    }  # fmt: skip
     for rule, kind in allowed.items():
         if record.get(rule) and record[rule] not in {k.value for k in kind}:
             sink.add(
@@ -136,9 +143,12 @@ def save_kpi(
         for rule in KPI_RULES:
             if record.get(rule) != kpis.loc[code, rule]:
                 sink.add("builtin_rule", None, rule, kpi=code)
+    if record.get("achievement") == Achievement.RATIO and record.get("direction") == Direction.LOWER:
+        sink.add("ratio_direction", None, "achievement")
     if sink.errors:
         raise Rejected(sink.errors)
-    row = {k: record.get(k) for k in ("kpi_code", "name_ja", "name_en", "unit_ja", "unit_en", *KPI_RULES)}
+    columns = ("kpi_code", "name_ja", "name_en", "unit_ja", "unit_en", *KPI_RULES, "achievement", "frequency")
+    row = {k: record.get(k) for k in columns}
     row["allow_negative"] = bool(record.get("allow_negative", False))
     with db.transaction() as cursor:
         upsert_rows(cursor, "kpi_definitions", [row], actor=actor.username, now=now or datetime.now())
@@ -183,6 +193,22 @@ def save_settings(
         for key, value in wanted.items():
             if getattr(current, key) != value:  # only real changes reach the audit log
                 write_setting(cursor, key, str(value), actor=actor.username, now=now)
+
+
+def save_grade_scheme(db: Database, scheme: str, *, actor: Actor, lang: str) -> None:
+    """The 評価 scheme: a preset name or edited bands (kpi.grades.bands_json). Administrators."""
+    require_role(actor)
+    value = scheme.strip()
+    if value not in PRESETS:
+        try:
+            parse_bands(value)
+        except ValueError as error:
+            sink = ErrorSink(lang)
+            sink.add("invalid_grade_scheme", None, "grade_scheme", reason=str(error))
+            raise Rejected(sink.errors) from None
+    with db.transaction() as cursor:
+        if read_settings(cursor).grade_scheme != value:
+            write_setting(cursor, "grade_scheme", value, actor=actor.username, now=datetime.now())
 
 
 def registry_for_editing(db: Database, *, actor: Actor) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from kpi.intake.rows import CellReader, Column, ErrorSink
 from kpi.intake.table import RawTable
-from kpi.model import Accumulation, Combine, Direction, Horizon, Phase, Sector
+from kpi.model import Accumulation, Achievement, Combine, Direction, Frequency, Horizon, Phase, Sector
 
 ORGANIZATION_COLUMNS = (
     Column("organization_code", ("機関コード",)),
@@ -39,11 +39,11 @@ PARTNER_COLUMNS = (
 TARGET_COLUMNS = (
     Column("project_code", ("プロジェクトコード",)),
     Column("kpi_code", ("KPIコード", "指標コード")),
-    Column("horizon", ("期間区分", "目標区分")),
+    Column("horizon", ("期間区分", "目標区分"), required=False),
     Column("target_value", ("目標値",)),
-    Column("target_date", ("目標期日", "目標日")),
-    Column("baseline_value", ("基準値",)),
-    Column("baseline_date", ("基準日",)),
+    Column("target_date", ("目標期日", "目標日", "目標年度")),
+    Column("baseline_value", ("基準値",), required=False),
+    Column("baseline_date", ("基準日", "基準年度"), required=False),
     Column("reason", ("理由", "改定理由"), required=False),
 )
 KPI_COLUMNS = (
@@ -56,14 +56,22 @@ KPI_COLUMNS = (
     Column("accumulation", ("累積方法",)),
     Column("combine", ("集約方法",)),
     Column("allow_negative", ("負値許可",), required=False),
+    Column("achievement", ("達成率", "達成率の計算式"), required=False),
+    Column("frequency", ("報告頻度", "頻度"), required=False),
 )
 
+# Enumerated values as SPEC section 5 lists them, in English and in Japanese.
 SECTORS = {s.value: s.value for s in Sector} | {"産": "industry", "学": "academia", "官": "government"}
-PHASES = {p.value: p.value for p in Phase}
+PHASES = {p.value: p.value for p in Phase} | {
+    "合意形成": "agreement", "計画": "planning", "実証": "demonstration", "社会実装": "implementation",
+    "終了": "closed",
+}  # fmt: skip
 HORIZONS = {h.value: h.value for h in Horizon} | {"短期": "short", "中期": "mid", "長期": "long"}
-DIRECTIONS = {d.value: d.value for d in Direction}
-ACCUMULATIONS = {a.value: a.value for a in Accumulation}
-COMBINES = {c.value: c.value for c in Combine}
+DIRECTIONS = {d.value: d.value for d in Direction} | {"高いほど良い": "higher", "低いほど良い": "lower"}
+ACCUMULATIONS = {a.value: a.value for a in Accumulation} | {"累計": "sum", "水準": "last", "年度計": "yearly"}
+COMBINES = {c.value: c.value for c in Combine} | {"合算": "sum", "最新": "latest"}
+ACHIEVEMENTS = {a.value: a.value for a in Achievement} | {"進捗": "progress", "比率": "ratio"}
+FREQUENCIES = {f.value: f.value for f in Frequency} | {"月次": "month", "四半期": "quarter", "年次": "year"}
 BOOLEANS = {
     "true": "true",
     "false": "false",
@@ -154,23 +162,32 @@ def parse_kpis(table: RawTable, sink: ErrorSink) -> list[tuple[int, Record]]:
             "accumulation": reader.choice(row, cells, "accumulation", ACCUMULATIONS, required=True),
             "combine": reader.choice(row, cells, "combine", COMBINES, required=True),
             "allow_negative": negative == "true",
+            "achievement": reader.choice(row, cells, "achievement", ACHIEVEMENTS, required=False)
+            or "progress",
+            "frequency": reader.choice(row, cells, "frequency", FREQUENCIES, required=False) or "quarter",
         }
+        if record["achievement"] == "ratio" and record["direction"] == "lower":
+            sink.add("invalid_value", row, "achievement", value=reader.raw(cells, "achievement"),
+                     choices=", ".join(k for k in ACHIEVEMENTS if ACHIEVEMENTS[k] == "progress"))  # fmt: skip
         out.append((row, record))
     return out
 
 
 def parse_targets(table: RawTable, sink: ErrorSink, fy_start: int) -> list[tuple[int, Record]]:
-    """One record per row; a row without a horizon sets only the baseline."""
+    """One record per row: a target point (tagged or not) with the plan's baseline, or, without a
+    target value and date, only the baseline. Dates may be period labels: 令和7年度 → 2026-03-31."""
     reader = CellReader(table, TARGET_COLUMNS, sink)
     if reader.report_missing_columns():
         return []
     out = []
     for row, cells in table.rows:
         horizon = reader.choice(row, cells, "horizon", HORIZONS, required=False)
-        has_horizon = reader.raw(cells, "horizon") is not None
-        target_value = reader.number(row, cells, "target_value", required=has_horizon)
+        has_point = horizon is not None or any(
+            reader.raw(cells, c) is not None for c in ("target_value", "target_date")
+        )
+        target_value = reader.number(row, cells, "target_value", required=has_point)
         target_date: date | None = reader.day(
-            row, cells, "target_date", required=has_horizon, fy_start_month=fy_start
+            row, cells, "target_date", required=has_point, fy_start_month=fy_start
         )
         record = {
             "project_code": reader.text(row, cells, "project_code", required=True),
@@ -178,10 +195,11 @@ def parse_targets(table: RawTable, sink: ErrorSink, fy_start: int) -> list[tuple
             "horizon": horizon,
             "target_value": target_value,
             "target_date": target_date,
-            "baseline_value": reader.number(row, cells, "baseline_value", required=True),
-            "baseline_date": reader.day(row, cells, "baseline_date", required=True, fy_start_month=fy_start),
+            "baseline_value": reader.number(row, cells, "baseline_value", required=False),
+            "baseline_date": reader.day(row, cells, "baseline_date", required=False, fy_start_month=fy_start),
             "reason": reader.text(row, cells, "reason", required=False) or "",
-            "has_horizon": has_horizon,
+            # an unreadable horizon is already an error: the row must not become an untagged point
+            "unreadable_horizon": horizon is None and reader.raw(cells, "horizon") is not None,
         }
         out.append((row, record))
     return out

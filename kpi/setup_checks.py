@@ -10,7 +10,8 @@ import pandas as pd
 
 from kpi.i18n import t
 from kpi.intake.rows import ErrorSink
-from kpi.model import HORIZONS
+from kpi.lead_forms import stored_points
+from kpi.plans import check_plan, merge_points, plain_points
 
 if TYPE_CHECKING:
     from kpi.setup import _Loaded
@@ -74,15 +75,12 @@ def _as_date(value: Any) -> date | None:
 def _current_sets(targets_now: pd.DataFrame) -> dict[tuple[str, str], Record]:
     sets: dict[tuple[str, str], Record] = {}
     for row in targets_now.to_dict("records"):
-        target: Record = {
-            "baseline_value": float(row["baseline_value"]),
+        baseline = row["baseline_value"]
+        sets[(row["project_code"], row["kpi_code"])] = {
+            "baseline_value": None if _blank(baseline) else float(baseline),
             "baseline_date": _as_date(row["baseline_date"]),
+            "points": plain_points(stored_points(row["points"])),
         }
-        for h in HORIZONS:
-            value = row[f"{h}_value"]
-            target[f"{h}_value"] = None if _blank(value) else float(value)
-            target[f"{h}_date"] = _as_date(row[f"{h}_date"])
-        sets[(row["project_code"], row["kpi_code"])] = target
     return sets
 
 
@@ -92,7 +90,8 @@ def merge_targets(
     kpi_rules: dict[str, Record],
     sink: ErrorSink,
 ) -> list[Record]:
-    """Target sets that differ from the current ones; horizons not in the file are kept."""
+    """Target sets that differ from the current ones. Each row with a target is a point laid over
+    the current plan (kpi.plans.merge_points): points the file does not mention are kept."""
     current = _current_sets(targets_now)
     grouped: dict[tuple[str, str], list[tuple[int, Record]]] = {}
     for row, record in rows:
@@ -101,11 +100,9 @@ def merge_targets(
         grouped.setdefault((record["project_code"], record["kpi_code"]), []).append((row, record))
     changed = []
     for key, group in grouped.items():
-        rules = kpi_rules.get(key[1], {})
+        rules = {"kpi_code": key[1], **kpi_rules.get(key[1], {})}
         first_row, first = group[0]
-        new: Record = {**current.get(key, {h: None for h in _fields()})}
-        new.update(baseline_value=first["baseline_value"], baseline_date=first["baseline_date"])
-        rows_of: dict[str, int] = {}
+        incoming: list[Record] = []
         reasons = []
         for row, record in group:
             if (record["baseline_value"], record["baseline_date"]) != (
@@ -120,63 +117,42 @@ def merge_targets(
                     kpi=key[1],
                     first_row=first_row,
                 )
-            _check_negative(record, rules, row, sink)
-            horizon = record["horizon"]
-            if horizon is not None:
-                if horizon in rows_of and (new[f"{horizon}_value"], new[f"{horizon}_date"]) != (
-                    record["target_value"],
-                    record["target_date"],
-                ):
-                    sink.add("duplicate_row", row, "horizon", key=f"{key[0]}/{key[1]}/{horizon}")
-                new[f"{horizon}_value"] = record["target_value"]
-                new[f"{horizon}_date"] = record["target_date"]
-                rows_of[horizon] = row
+            readable = not record.get("unreadable_horizon")
+            if readable and record["target_date"] is not None and record["target_value"] is not None:
+                point = {"day": record["target_date"], "value": record["target_value"],
+                         "horizon": record["horizon"], "row": row}  # fmt: skip
+                _check_repeat(incoming, point, key, sink)
+                incoming.append(point)
             if record["reason"]:
                 reasons.append(record["reason"])
-        _check_order(new, rows_of, first_row, sink)
-        if current.get(key) != {f: new[f] for f in _fields()}:
+        before = current.get(key, {"points": []})
+        merged = {
+            "baseline_value": first["baseline_value"],
+            "baseline_date": first["baseline_date"],
+            "points": merge_points(before["points"], incoming),
+        }
+        check_plan(merged, rules, sink, baseline_row=first_row)
+        new = {**merged, "points": plain_points(merged["points"])}
+        if current.get(key) != new:
             changed.append(
                 {
                     "project_code": key[0],
                     "kpi_code": key[1],
-                    **{f: new[f] for f in _fields()},
+                    **new,
                     "reason": " / ".join(dict.fromkeys(reasons)),
                 }
             )
     return changed
 
 
-def _fields() -> list[str]:
-    return ["baseline_value", "baseline_date"] + [
-        f"{h}_{part}" for h in HORIZONS for part in ("value", "date")
-    ]
-
-
-def _check_negative(record: Record, rules: Record, row: int, sink: ErrorSink) -> None:
-    if rules.get("allow_negative"):
-        return
-    for column in ("baseline_value", "target_value"):
-        value = record[column]
-        if value is not None and value < 0:
-            sink.add("negative_value", row, column, value=value, kpi=record["kpi_code"])
-
-
-def _check_order(new: Record, rows_of: dict[str, int], baseline_row: int, sink: ErrorSink) -> None:
-    """Horizon dates strictly after the baseline date and in short < mid < long order."""
-    previous = new["baseline_date"]
-    if previous is None:
-        return
-    for h in HORIZONS:
-        when = new[f"{h}_date"]
-        if when is None:
-            continue
-        if when <= previous:
-            sink.add(
-                "target_order",
-                rows_of.get(h, baseline_row),
-                "target_date",
-                horizon=t(f"horizon.{h}", sink.lang),
-                date=when,
-                previous=previous,
-            )
-        previous = when
+def _check_repeat(earlier: list[Record], point: Record, key: tuple[str, str], sink: ErrorSink) -> None:
+    """Two rows of one file for the same tag or date with different values: duplicate_row."""
+    for other in earlier:
+        same_tag = point["horizon"] is not None and other["horizon"] == point["horizon"]
+        if (same_tag or other["day"] == point["day"]) and (other["day"], other["value"]) != (
+            point["day"],
+            point["value"],
+        ):
+            label = t(f"horizon.{point['horizon']}", sink.lang) if same_tag else str(point["day"])
+            sink.add("duplicate_row", point["row"], "horizon" if same_tag else "target_date",
+                     key=f"{key[0]}/{key[1]}/{label}")  # fmt: skip

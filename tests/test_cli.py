@@ -95,6 +95,10 @@ def test_status_json_contract(capsys: pytest.CaptureFixture[str], db_path: Path)
         "last_period_end",
         "achievement",
         "forecast",
+        "final_target",
+        "final_achievement",
+        "year_in_view",
+        "grade",
     ]
     assert first["as_of"] == "2026-03-31"
     assert first["status"] == "no_data" and first["value"] is None

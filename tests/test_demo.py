@@ -13,8 +13,9 @@ from kpi.demo import (
     KPI_COLUMNS,
     ORGANIZATION_COLUMNS,
     PARTNER_COLUMNS,
+    POINT_COLUMNS,
     PROJECT_COLUMNS,
-    TARGET_COLUMNS,
+    VERSION_COLUMNS,
     Portfolio,
     demo_portfolio,
     last_quarter_end,
@@ -31,9 +32,11 @@ FRAMES = {
     "projects": PROJECT_COLUMNS,
     "partners": PARTNER_COLUMNS,
     "kpis": KPI_COLUMNS,
-    "targets": TARGET_COLUMNS,
+    "targets": VERSION_COLUMNS,
     "actuals": ACTUAL_COLUMNS,
+    "target_points": POINT_COLUMNS,
 }
+REAL_KPIS = {"tourist_visitors", "satisfaction_rate", "resident_population"}
 ACTUAL_KEY = ["project_code", "kpi_code", "period_end", "organization_code"]
 
 
@@ -92,33 +95,58 @@ def test_demo_registry(demo: Portfolio) -> None:
     assert (partners["role"] == "代表機関").sum() == len(projects)
     assert (projects["end_date"] > projects["start_date"]).all()
     assert not demo.kpis["builtin"].any()
-    assert set(demo.kpis["kpi_code"]) == {"patent_applications", "external_funding"}
+    assert set(demo.kpis["kpi_code"]) == {"patent_applications", "external_funding"} | REAL_KPIS
+    kinds = demo.kpis.set_index("kpi_code")
+    assert kinds.loc["tourist_visitors", ["accumulation", "frequency"]].tolist() == ["yearly", "month"]
+    assert kinds.loc["satisfaction_rate", "achievement"] == "ratio"
 
 
 def test_targets_are_ordered(demo: Portfolio) -> None:
-    targets = demo.targets
-    previous = targets["baseline_date"]
-    for horizon in ("short", "mid", "long"):
-        present = targets[f"{horizon}_date"].notna()
-        assert (targets.loc[present, f"{horizon}_date"] > previous[present]).all()
-        assert (targets[f"{horizon}_value"].notna() == present).all()
-        previous = previous.where(~present, targets[f"{horizon}_date"])
-    assert targets["short_date"].notna().all()
-    assert targets["mid_date"].isna().any() and targets["long_date"].isna().any()
+    targets, points = demo.targets, demo.target_points
+    key = ["project_code", "kpi_code", "version"]
+    joined = points.merge(targets[[*key, "baseline_date"]], on=key)
+    assert len(joined) == len(points)  # every point belongs to a version
+    after = joined["baseline_date"].isna() | (joined["day"] > joined["baseline_date"])
+    assert after.all()
+    assert not points.duplicated([*key, "day"]).any()
+    tagged = points.dropna(subset=["horizon"])
+    order = tagged.assign(rank=tagged["horizon"].map({"short": 0, "mid": 1, "long": 2}))
+    for _, group in order.groupby(key):
+        assert group.sort_values("day")["rank"].is_monotonic_increasing
+    classic = points[~points["kpi_code"].isin(REAL_KPIS)]
+    counts = classic.groupby(key)["horizon"].agg(set)
+    assert counts.map(lambda tags: "short" in tags).all() and (counts.map(len) < 3).any()
     versions = targets.groupby(["project_code", "kpi_code"])["version"].max()
     revised = versions[versions > 1]
     assert 4 <= revised.index.get_level_values(0).nunique() <= 6 and (versions == 3).any()
     assert (targets.loc[targets["version"] > 1, "reason"].str.len() > 0).all()
 
 
+def test_demo_has_the_real_kinds_of_plan(demo: Portfolio) -> None:
+    """A plan with one target per 年度, a ratio KPI without a baseline, a managed decline."""
+    points = demo.target_points.set_index(["project_code", "kpi_code"])
+    visitors = points.loc[("P08", "tourist_visitors")]
+    assert visitors["day"].dt.strftime("%m-%d").eq("03-31").all() and len(visitors) == 5
+    assert visitors["horizon"].fillna("").tolist() == ["", "", "", "", "long"]
+    targets = demo.targets.set_index(["project_code", "kpi_code"])
+    assert pd.isna(targets.loc[("P03", "satisfaction_rate"), "baseline_value"])
+    assert targets.loc[("P07", "resident_population"), "baseline_value"] == 12_400
+    assert points.loc[("P07", "resident_population"), "value"].tolist() == [12_100, 11_800]
+    monthly = demo.actuals[demo.actuals["kpi_code"] == "tourist_visitors"]
+    assert len(monthly) == 42 and monthly["organization_code"].eq("GOV-OKINAWA").all()  # 2023-04 .. 2026-09
+
+
 def test_demo_actuals(demo: Portfolio) -> None:
     actuals, projects = demo.actuals, demo.projects.set_index("project_code")
     assert (actuals["period_end"] <= pd.Timestamp(last_quarter_end(TODAY))).all()
-    assert actuals["period_end"].dt.strftime("%m-%d").isin(["03-31", "06-30", "09-30", "12-31"]).all()
+    quarterly = actuals[actuals["kpi_code"] != "tourist_visitors"]  # reported monthly
+    assert quarterly["period_end"].dt.strftime("%m-%d").isin(["03-31", "06-30", "09-30", "12-31"]).all()
     assert (actuals["recorded_at"] > actuals["period_end"]).all()
     assert (actuals["recorded_at"] < pd.Timestamp(TODAY) + pd.Timedelta(days=1)).all()
-    starts = projects.loc[actuals["project_code"], "start_date"].to_numpy()
-    assert (actuals["period_end"].to_numpy() > starts).all()
+    # Reports start with the project, except the prefecture's visitor statistics (the whole 年度).
+    counted = actuals[actuals["kpi_code"] != "tourist_visitors"]
+    starts = projects.loc[counted["project_code"], "start_date"].to_numpy()
+    assert (counted["period_end"].to_numpy() > starts).all()
     assert (actuals["value"] >= 0).all() and (actuals["note"] != "").any()
     members = set(zip(demo.partners["project_code"], demo.partners["organization_code"], strict=True))
     assert set(zip(actuals["project_code"], actuals["organization_code"], strict=True)) <= members

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kpi.access import Actor
@@ -80,10 +81,12 @@ def test_changed_target_is_a_revision_and_the_original_stays(fresh_db: Database,
         history = target_history(cursor, "P1")
         current = current_targets(cursor, "P1")
     assert list(history["version"]) == [1, 2]
-    assert list(history["long_value"]) == [15.0, 20.0]
+    assert [_points(p) for p in history["points"]] == [
+        [(date(2025, 3, 31), 3.0, "short"), (date(2029, 3, 31), 15.0, "long")],
+        [(date(2025, 3, 31), 3.0, "short"), (date(2029, 3, 31), 20.0, "long")],
+    ]
     assert history["reason"].iloc[1] == "二拠点目を追加"
-    assert current["long_value"].iloc[0] == 20.0
-    assert current["short_value"].iloc[0] == 3.0  # the horizon not in the file is kept
+    assert _points(current["points"].iloc[0])[-1] == (date(2029, 3, 31), 20.0, "long")
 
 
 def test_horizon_missing_from_a_later_file_is_kept(fresh_db: Database, tmp_path: Path) -> None:
@@ -92,7 +95,12 @@ def test_horizon_missing_from_a_later_file_is_kept(fresh_db: Database, tmp_path:
     result = load(fresh_db, write_registry(tmp_path / "b", targets=only_short))
     assert result.counts["targets"]["unchanged"] == 1
     with fresh_db.cursor() as cursor:
-        assert current_targets(cursor, "P1")["long_date"].iloc[0].date() == date(2029, 3, 31)
+        points = _points(current_targets(cursor, "P1")["points"].iloc[0])
+    assert points == [(date(2025, 3, 31), 3.0, "short"), (date(2029, 3, 31), 15.0, "long")]
+
+
+def _points(stored: object) -> list[tuple[date, float, str | None]]:
+    return [(p["day"], p["value"], p["horizon"]) for p in stored]  # type: ignore[attr-defined]
 
 
 BAD_ORGS = ORGS + "X1,謎の機関,,university,東京都\nX2,,,industry,\n"
@@ -219,3 +227,72 @@ def test_every_write_is_audited(fresh_db: Database, tmp_path: Path) -> None:
     assert ("lead@example", "create", "organizations") in rows
     assert ("lead@example", "set_target", "targets") in rows
     assert {actor for actor, _, _ in rows} == {"lead@example"}
+
+
+KPI_KINDS = (
+    "kpi_code,name_en,name_ja,unit,direction,accumulation,combine,achievement,frequency\n"
+    "rate,Employment rate,就職率,%,高いほど良い,水準,最新,比率,年次\n"
+    "waiting,Waiting days,待機日数,日,低いほど良い,水準,最新,進捗,月次\n"
+)
+
+
+def test_japanese_values_and_period_labels(fresh_db: Database, tmp_path: Path) -> None:
+    """SPEC 5: 累計/水準/年度計, 進捗/比率, 月次/四半期/年次, 短期/中期/長期 and 年度 labels as dates."""
+    projects = PROJECTS.replace(",demonstration,", ",実証,")
+    targets = (
+        "project_code,kpi_code,horizon,target_value,target_date,baseline_value,baseline_date,reason\n"
+        "P1,rate,,60,令和6年度,,,\n"
+        "P1,rate,長期,70,FY2025,,,\n"
+        "P1,waiting,短期,20,2025年度第2四半期,30,R6.3.31,\n"
+    )
+    result = load(fresh_db, write_registry(tmp_path, projects=projects, kpis=KPI_KINDS, targets=targets))
+    assert result.status == "loaded", [e.message for e in result.errors]
+    with fresh_db.cursor() as cursor:
+        kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
+        current = current_targets(cursor, "P1").set_index("kpi_code")
+        phase = read_table(cursor, "projects").set_index("project_code").loc["P1", "phase"]
+    assert kpis.loc["rate", ["direction", "accumulation", "achievement", "frequency"]].tolist() == [
+        "higher",
+        "last",
+        "ratio",
+        "year",
+    ]
+    assert kpis.loc["waiting", "frequency"] == "month" and phase == "demonstration"
+    assert pd.isna(current.loc["rate", "baseline_value"])  # no 基準値 for a ratio KPI
+    assert _points(current.loc["rate", "points"]) == [
+        (date(2025, 3, 31), 60.0, None),
+        (date(2026, 3, 31), 70.0, "long"),
+    ]
+    assert _points(current.loc["waiting", "points"]) == [(date(2025, 9, 30), 20.0, "short")]
+
+
+def test_plan_rules_in_the_registry(fresh_db: Database, tmp_path: Path) -> None:
+    kpis = KPI_KINDS + "bad,Bad,比率の低い,件,低いほど良い,水準,最新,比率,四半期\n"
+    targets = (
+        "project_code,kpi_code,horizon,target_value,target_date,baseline_value,baseline_date,reason\n"
+        "P1,joint_studies,,5,2026-03-31,,2024-03-31,\n"  # row 2: progress KPI without a baseline
+        "P1,rate,,60,2026-03-31,,,\n"  # row 3
+        "P1,rate,,65,2026-03-31,,,\n"  # row 4: a second target on the same date
+        "P1,local_jobs,,10,2025,0,2024-03-31,\n"  # row 5: a bare year
+        "P1,local_jobs,長期,8,2030-03-31,12,2024-03-31,\n"  # row 6: another baseline
+    )
+    before = table_counts(fresh_db)
+    result = load(fresh_db, write_registry(tmp_path, kpis=kpis, targets=targets))
+    assert result.status == "rejected"
+    found = {(e.file, e.row, e.column, e.code) for e in result.errors}
+    assert found == {
+        ("kpis.csv", 4, "achievement", "invalid_value"),  # ratio for a lower-is-better KPI
+        ("targets.csv", 2, "baseline_value", "missing_value"),
+        ("targets.csv", 4, "target_date", "duplicate_row"),
+        ("targets.csv", 5, "target_date", "ambiguous_period"),
+        ("targets.csv", 6, "baseline_value", "conflicting_baseline"),
+    }
+    bare = next(e for e in result.errors if e.code == "ambiguous_period")
+    assert "2025年度" in bare.message and "2025年" in bare.message
+    assert table_counts(fresh_db) == before
+
+
+def test_managed_decline_is_a_valid_plan(fresh_db: Database, tmp_path: Path) -> None:
+    targets = TARGETS + "P1,local_jobs,長期,8,2030年度,12,令和5年度,雇用の減少を抑える\n"
+    result = load(fresh_db, write_registry(tmp_path, targets=targets))
+    assert result.status == "loaded", [e.message for e in result.errors]

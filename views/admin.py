@@ -7,9 +7,9 @@ import streamlit as st
 from kpi.formatting import plain
 from kpi.i18n import t
 from kpi.leads import Rejected
-from kpi.model import Accumulation, Combine, Direction
-from kpi.registry_edits import registry_for_editing, save_kpi, save_settings
+from kpi.registry_edits import registry_for_editing, save_settings
 from views.accounts_section import accounts_section
+from views.admin_catalog import grade_section, kpi_section
 from views.common import actor, database, language, tr
 
 lang = language()
@@ -45,39 +45,7 @@ if section == "accounts":
     accounts_section(db, lang, organizations=registry["organizations"])
 
 if section == "kpis":
-    st.dataframe(kpis, hide_index=True, width="stretch")
-    with st.form(key="kpi_form"):
-        left, right = st.columns(2)
-        record = {
-            "kpi_code": left.text_input(tr("admin.kpi_code")),
-            "name_ja": right.text_input(tr("admin.name_ja")),
-            "name_en": left.text_input(tr("admin.name_en")),
-            "unit_ja": right.text_input(tr("admin.unit_ja")),
-            "unit_en": left.text_input(tr("admin.unit_en")),
-            "direction": right.selectbox(
-                tr("admin.direction"),
-                [d.value for d in Direction],
-                format_func=lambda d: t(f"admin.direction_{d}", lang),
-            ),
-            "accumulation": left.selectbox(
-                tr("admin.accumulation"),
-                [a.value for a in Accumulation],
-                format_func=lambda a: t(f"admin.accumulation_{a}", lang),
-            ),
-            "combine": right.selectbox(
-                tr("admin.combine"),
-                [c.value for c in Combine],
-                format_func=lambda c: t(f"admin.combine_{c}", lang),
-            ),
-            "allow_negative": left.checkbox(tr("admin.allow_negative")),
-        }
-        if st.form_submit_button(tr("admin.save_kpi"), type="primary"):
-            try:
-                save_kpi(db, record, actor=actor(), lang=lang)
-            except Rejected as error:
-                _refused(error)
-            else:
-                _done(tr("admin.saved_kpi", code=record["kpi_code"]))
+    kpi_section(db, kpis, lang, on_saved=_done, on_refused=_refused)
 
 if section == "settings":
     with st.form(key="settings_form"):
@@ -104,3 +72,4 @@ if section == "settings":
                 _refused(error)
             else:
                 _done(tr("admin.saved_settings"))
+    grade_section(db, settings, lang, on_saved=_done, on_refused=_refused)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,6 +13,7 @@ import pandas as pd
 from kpi.i18n import catalog, t
 from kpi.intake.table import RawTable, normalize_header
 from kpi.model import ValidationError
+from kpi.periods import AmbiguousPeriod
 from kpi.values import to_date, to_number
 
 
@@ -36,7 +38,8 @@ class ErrorSink:
         self, error_code: str, row: int | None = None, column: str | None = None, /, **context: object
     ) -> None:
         label = self.column_labels.get(column, column) if column else column
-        key = f"error.{error_code}"
+        variant = context.pop("variant", None)  # one code, several wordings (target_order)
+        key = f"error.{error_code}" + (f"_{variant}" if variant else "")
         if row is None and f"{key}_file" in catalog(self.lang):
             key = f"{key}_file"  # the same problem, worded for the whole file (no line to name)
         message = t(key, self.lang, row=row, column=label, **context)
@@ -115,6 +118,10 @@ class CellReader:
             return None
         try:
             return to_date(value, fy_start_month)
+        except AmbiguousPeriod as bare:
+            self.sink.add("ambiguous_period", row, name, value=value, fiscal=bare.fiscal_label,
+                          calendar=bare.calendar_label)  # fmt: skip
+            return None
         except ValueError:
             self.sink.add("invalid_date", row, name, value=value)
             return None
@@ -126,9 +133,10 @@ class CellReader:
         value = self.text(row, cells, name, required=required)
         if value is None:
             return None
-        found = allowed.get(value) or allowed.get(value.lower())
+        folded = unicodedata.normalize("NFKC", value).strip()
+        found = allowed.get(folded) or allowed.get(folded.lower())
         if found is None:
-            choices = ", ".join(sorted(set(allowed.values())))
+            choices = ", ".join(k for k in allowed if k)  # English and Japanese, as accepted
             self.sink.add("invalid_value", row, name, value=value, choices=choices)
         return found
 

@@ -29,6 +29,7 @@ from kpi.storage.status_terms import (
     grade,
     horizon_point,
     plan_at,
+    segment,
     shortfall,
 )
 
@@ -130,7 +131,7 @@ _FY = fiscal_year_of
 
 
 def _forecast(h: str) -> str:
-    day = horizon_point(h, "day")
+    day = f"{h}_day"
     return (
         f"CASE WHEN n_fit >= 2 AND {day} IS NOT NULL THEN"
         f" fit_intercept + fit_slope * CAST(date_diff('day', fit_anchor, {day}) AS DOUBLE) END"
@@ -221,14 +222,21 @@ joined AS (
            t.version IS NOT NULL AS has_target,
            l.value, l.last_period_end, l.complete, l.y_view, coalesce(l.n_fit, 0) AS n_fit,
            l.fit_anchor, l.fit_slope, l.fit_intercept,
-           CASE WHEN k.accumulation = 'yearly'
-                THEN {plan_at(_LAST("coalesce(l.y_view, " + _FY("p.as_of") + ")"))}
-                ELSE {plan_at("p.as_of")} END AS expected
+           -- the day the plan is read at: as-of, or the last day of a yearly KPI's year in view
+           CASE WHEN k.accumulation = 'yearly' THEN {_LAST("coalesce(l.y_view, " + _FY("p.as_of") + ")")}
+                ELSE p.as_of END AS plan_day,
+           {horizon_point("short", "value")} AS short_value, {horizon_point("short", "day")} AS short_day,
+           {horizon_point("mid", "value")} AS mid_value, {horizon_point("mid", "day")} AS mid_day,
+           {horizon_point("long", "value")} AS long_value, {horizon_point("long", "day")} AS long_day
     FROM pairs pr
     CROSS JOIN p
     JOIN kpi_definitions k USING (kpi_code)
     LEFT JOIN plans_d t USING (project_code, kpi_code)
     LEFT JOIN latest l USING (project_code, kpi_code)
+),
+planned AS (
+    SELECT *, {plan_at("plan_day", "seg")} AS expected
+    FROM (SELECT *, {segment("plan_day")} AS seg FROM joined)
 ),
 scored AS (
     SELECT *,
@@ -239,7 +247,7 @@ scored AS (
                      (CASE WHEN {BETTER.format(v="value", x="baseline_value")} THEN 1.0 ELSE 0.0 END)
                 ELSE (value - baseline_value) / (expected - baseline_value) END AS plan_progress,
            {achievement("value", "final_target")} AS final_achievement
-    FROM joined
+    FROM planned
 ),
 statused AS (
     SELECT *,
@@ -255,9 +263,9 @@ statused AS (
 )
 SELECT project_code, kpi_code, as_of, value,
        baseline_value AS baseline, expected, plan_progress, status, last_period_end,
-       {achievement("value", horizon_point("short", "value"))} AS achievement_short,
-       {achievement("value", horizon_point("mid", "value"))} AS achievement_mid,
-       {achievement("value", horizon_point("long", "value"))} AS achievement_long,
+       {achievement("value", "short_value")} AS achievement_short,
+       {achievement("value", "mid_value")} AS achievement_mid,
+       {achievement("value", "long_value")} AS achievement_long,
        {_forecast("short")} AS forecast_short,
        {_forecast("mid")} AS forecast_mid,
        {_forecast("long")} AS forecast_long,
@@ -294,7 +302,8 @@ framed AS (
 in_year AS (
     SELECT *,
            list_filter(kept, lambda x: x.day >= y_first AND x.day <= y_last) AS in_y,
-           list_filter(points, lambda x: x.day >= y_first AND x.day <= y_last) AS year_points
+           list_filter(points, lambda x: x.day >= y_first AND x.day <= y_last) AS year_points,
+           {segment("y_last")} AS seg
     FROM framed
 ),
 valued AS (
@@ -311,7 +320,7 @@ valued AS (
                 ELSE as_of < y_last END AS partial,
            len(year_points) = 0 AS interpolated,
            CASE WHEN len(year_points) > 0 THEN year_points[len(year_points)].value
-                ELSE {plan_at("y_last")} END AS year_target
+                ELSE {plan_at("y_last", "seg")} END AS year_target
     FROM in_year
 ),
 -- A yearly flow's incomplete year is a part of a year: it is shown (途中) but not evaluated.

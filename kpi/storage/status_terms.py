@@ -34,9 +34,15 @@ def fy_last_day(fy: str) -> str:
     return f"(make_date(CAST({fy} AS BIGINT) + 1, $fy_start::INTEGER, 1) - 1)"
 
 
-def plan_at(day: str) -> str:
-    """P(day): piecewise linear in days through the knots; flat before the first and after the last."""
-    seg = f"len(list_filter(knots, lambda k: k.day <= {day}))"
+def segment(day: str) -> str:
+    """How many knots lie on or before `day`: the plan segment `day` falls in (a column of its own,
+    so the plan formula below reads it instead of repeating the list filter)."""
+    return f"len(list_filter(knots, lambda k: k.day <= {day}))"
+
+
+def plan_at(day: str, seg: str) -> str:
+    """P(day): piecewise linear in days through the knots; flat before the first and after the last.
+    `seg` is the column holding segment(day)."""
     d1, v1 = f"knots[{seg}].day", f"knots[{seg}].value"
     d2, v2 = f"knots[{seg} + 1].day", f"knots[{seg} + 1].value"
     return (
