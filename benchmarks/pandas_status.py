@@ -21,7 +21,17 @@ HORIZONS = ("short", "mid", "long")
 def _load(db: Database) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     with db.cursor() as cursor:
         actuals = cursor.execute("SELECT * FROM actual_current").df()
-        targets = cursor.execute("SELECT * FROM target_versions").df()
+        # The synthetic portfolios have classic plans: the tagged points as the three horizon columns.
+        targets = cursor.execute(
+            "SELECT project_code, kpi_code, version, baseline_value, baseline_date,"
+            " list_filter(points, lambda p: p.horizon = 'short')[1].value AS short_value,"
+            " list_filter(points, lambda p: p.horizon = 'short')[1].day AS short_date,"
+            " list_filter(points, lambda p: p.horizon = 'mid')[1].value AS mid_value,"
+            " list_filter(points, lambda p: p.horizon = 'mid')[1].day AS mid_date,"
+            " list_filter(points, lambda p: p.horizon = 'long')[1].value AS long_value,"
+            " list_filter(points, lambda p: p.horizon = 'long')[1].day AS long_date"
+            " FROM target_versions"
+        ).df()
         kpis = cursor.execute("SELECT kpi_code, direction, accumulation, combine FROM kpi_definitions").df()
     return actuals, targets, kpis
 

@@ -201,17 +201,21 @@ def _number(value: float | None, lang: str) -> str:
     return format_number(value, lang, digits=0 if float(value).is_integer() else None)
 
 
+def _printed_as_json_or_empty(records: list[dict[str, Any]], as_json: bool, lang: str) -> bool:
+    """--json prints the records; no records prints that there are none. True when done."""
+    if as_json:
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+    elif not records:
+        print(t("cli.no_rows", lang))
+    return as_json or not records
+
+
 def _status(db: Database, args: argparse.Namespace, lang: str) -> int:
     as_of = _as_of(args.as_of, lang)
     if as_of is None:
         return EXIT_USAGE
-    frame = portfolio_status(db, as_of, project_code=args.project)
-    records = status_records(frame)
-    if args.json:
-        print(json.dumps(records, ensure_ascii=False, indent=2))
-        return EXIT_OK
-    if not records:
-        print(t("cli.no_rows", lang))
+    records = status_records(portfolio_status(db, as_of, project_code=args.project))
+    if _printed_as_json_or_empty(records, args.json, lang):
         return EXIT_OK
     print(t("cli.status_header", lang, as_of=as_of.isoformat()))
     for r in records:
@@ -227,11 +231,7 @@ def _years(db: Database, args: argparse.Namespace, lang: str) -> int:
     if as_of is None:
         return EXIT_USAGE
     records = year_records(portfolio_years(db, as_of, project_code=args.project))
-    if args.json:
-        print(json.dumps(records, ensure_ascii=False, indent=2))
-        return EXIT_OK
-    if not records:
-        print(t("cli.no_rows", lang))
+    if _printed_as_json_or_empty(records, args.json, lang):
         return EXIT_OK
     settings = read_db_settings(db)
     print(t("cli.years_header", lang, as_of=as_of.isoformat()))

@@ -116,7 +116,7 @@ def _last_day(form: str, g: dict[str, str | None], year: int, start_month: int, 
         try:
             if form == "fiscal_year":
                 return fiscal_year_end(year, start_month)
-            return quarter_end(year, _quarter(g, text), start_month)
+            return quarter_end(year, _quarter(g), start_month)
         except ValueError as exc:  # a bad quarter or start month; FY9999 ending in year 10000
             raise _reject(str(exc), text) from None
     if form == "calendar_year":
@@ -132,7 +132,7 @@ def _last_day(form: str, g: dict[str, str | None], year: int, start_month: int, 
         raise _reject("no such date", text) from None
 
 
-def _quarter(g: dict[str, str | None], text: str) -> int:
+def _quarter(g: dict[str, str | None]) -> int:
     digit = g["qk"] or g["q"] or ""
     q = int(_KANJI_DIGITS.get(digit, digit))
     if not 1 <= q <= 4:

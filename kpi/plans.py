@@ -89,8 +89,9 @@ def check_plan(
     for earlier, later in pairwise(ordered):
         if seen_tags[later] <= seen_tags[earlier]:
             row = next((p.get("row", baseline_row) for p in points if horizon_of(p) == later), baseline_row)
-            sink.add("target_order", row, "target_date", variant="tags", horizon=t(f"horizon.{later}", sink.lang),
-                     previous=t(f"horizon.{earlier}", sink.lang))  # fmt: skip
+            names = {"horizon": later, "previous": earlier}
+            labels = {key: t(f"horizon.{tag}", sink.lang) for key, tag in names.items()}
+            sink.add("target_order", row, "target_date", variant="tags", **labels)
 
 
 def merge_points(current: list[dict[str, Any]], incoming: list[dict[str, Any]]) -> list[dict[str, Any]]:

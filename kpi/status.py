@@ -16,7 +16,7 @@ from kpi.grades import grading
 from kpi.model import HORIZONS, Settings
 from kpi.storage import Database
 from kpi.storage.registry import read_settings
-from kpi.storage.status_sql import STATUS_COLUMNS, YEAR_COLUMNS, query_status, query_years
+from kpi.storage.status_sql import STATUS_COLUMNS, YEAR_COLUMNS, query_status
 
 __all__ = [
     "STATUS_COLUMNS",
@@ -33,23 +33,21 @@ def portfolio_status(
     as_of: date,
     project_code: str | None = None,
     settings: Settings | None = None,
+    *,
+    years: bool = False,
 ) -> pd.DataFrame:
-    """One row per project x KPI that has a target or an actual, sorted by project and KPI."""
+    """One row per project x KPI that has a target or an actual, sorted by project and KPI; with
+    years=True the year view instead (one row per project x KPI with a target x fiscal year)."""
     with db.cursor() as cursor:
         settings = settings or read_settings(cursor)
-        return query_status(cursor, as_of, settings, grading(settings), project_code)
+        return query_status(cursor, as_of, settings, grading(settings), project_code, years=years)
 
 
 def portfolio_years(
-    db: Database,
-    as_of: date,
-    project_code: str | None = None,
-    settings: Settings | None = None,
+    db: Database, as_of: date, project_code: str | None = None, settings: Settings | None = None
 ) -> pd.DataFrame:
-    """The year view (SPEC section 3): one row per project x KPI with a target x fiscal year."""
-    with db.cursor() as cursor:
-        settings = settings or read_settings(cursor)
-        return query_years(cursor, as_of, settings, grading(settings), project_code)
+    """The year view (SPEC section 3, YEAR_COLUMNS)."""
+    return portfolio_status(db, as_of, project_code, settings, years=True)
 
 
 def read_db_settings(db: Database) -> Settings:

@@ -216,7 +216,7 @@ def test_negative_value(db: Database) -> None:
         "3/31/2026",
         "31.03.2026",
         "来年度",
-        "2026-3",
+        "2026-3-",
     ],
 )
 def test_invalid_date(db: Database, cell: str) -> None:

@@ -372,20 +372,11 @@ def query_status(
     settings: Settings,
     grading: Grading,
     project_code: str | None = None,
+    *,
+    years: bool = False,
 ) -> pd.DataFrame:
-    """Run STATUS_SQL; every value is bound, the SQL text itself is a constant."""
-    frame = cursor.execute(STATUS_SQL, status_params(as_of, settings, grading, project_code)).df()
-    return frame[STATUS_COLUMNS]
-
-
-def query_years(
-    cursor: duckdb.DuckDBPyConnection,
-    as_of: date,
-    settings: Settings,
-    grading: Grading,
-    project_code: str | None = None,
-) -> pd.DataFrame:
-    """Run YEARS_SQL: the year view (YEAR_COLUMNS) for the portfolio or one project."""
-    params = status_params(as_of, settings, grading, project_code, years=True)
-    frame = cursor.execute(YEARS_SQL, params).df()
-    return frame[YEAR_COLUMNS]
+    """Run STATUS_SQL (STATUS_COLUMNS), or with years=True YEARS_SQL (the year view, YEAR_COLUMNS),
+    for the portfolio or one project. Every value is bound; the SQL text itself is a constant."""
+    sql, columns = (YEARS_SQL, YEAR_COLUMNS) if years else (STATUS_SQL, STATUS_COLUMNS)
+    frame = cursor.execute(sql, status_params(as_of, settings, grading, project_code, years=years)).df()
+    return frame[columns]
