@@ -229,21 +229,21 @@ def demo_portfolio(today: date) -> Portfolio:
                                     contact[org], _stamp(period_end, rng, rng.randint(8, 40), today),
                                     "demo"])  # fmt: skip
     _add_corrections(actuals, rng, anchor, today)
-    versions, points = split_horizons(_frame(targets, TARGET_COLUMNS))
+    classic_versions, classic_points = split_horizons(_frame(targets, TARGET_COLUMNS))
     dates = {row[0]: (row[6], row[7], row[8]) for row in projects}
     real_targets, real_points, real_actuals = real_kpi_rows(dates, contact, anchor, today)
     kpi_rows += list(REAL_KPIS)
     actuals += real_actuals
-    versions = pd.concat([versions, _frame(real_targets, VERSION_COLUMNS)], ignore_index=True)
-    points = pd.concat([points, _frame(real_points, POINT_COLUMNS)], ignore_index=True)
+    target_versions = pd.concat([classic_versions, _frame(real_targets, VERSION_COLUMNS)], ignore_index=True)
+    target_points = pd.concat([classic_points, _frame(real_points, POINT_COLUMNS)], ignore_index=True)
     return Portfolio(
         organizations=_frame(org_rows, ORGANIZATION_COLUMNS),
         projects=_frame(projects, PROJECT_COLUMNS),
         partners=_frame(partners, PARTNER_COLUMNS),
         kpis=_frame(kpi_rows, KPI_COLUMNS),
-        targets=versions,
+        targets=target_versions,
         actuals=_frame(actuals, ACTUAL_COLUMNS),
-        target_points=points,
+        target_points=target_points,
     )
 
 

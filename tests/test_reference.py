@@ -45,10 +45,12 @@ def target(
     long: tuple[float, date] | None = None,
     baseline_date: date = D0,
 ) -> dict[str, Any]:
-    row: dict[str, Any] = {"baseline_value": baseline, "baseline_date": baseline_date, "reason": "hand"}
-    for name, pair in (("short", short), ("mid", mid), ("long", long)):
-        row[f"{name}_value"], row[f"{name}_date"] = pair if pair else (None, None)
-    return row
+    points = [
+        {"day": pair[1], "value": float(pair[0]), "horizon": name}
+        for name, pair in (("short", short), ("mid", mid), ("long", long))
+        if pair
+    ]
+    return {"baseline_value": baseline, "baseline_date": baseline_date, "reason": "hand", "points": points}
 
 
 HIGHER = target(10, short=(20, S), long=(50, L))  # joint studies: 10 at D0, 20 by S, 50 by L
@@ -318,7 +320,7 @@ EXAMPLES: dict[str, Example] = {
     ),
     # T_short = B = 5 (higher): V = 5 -> achievement 1.0; as of S, P = 5 = B -> R = 1.0.
     "t_equals_b_higher_met": Example(
-        "x_higher_last_latest",
+        "x_higher_last_latest_progress",
         target(5, short=(5, S), long=(15, L)),
         [one(S, 5)],
         S,
@@ -332,7 +334,7 @@ EXAMPLES: dict[str, Example] = {
     ),
     # V = 4 < 5: achievement short 0.0, R = 0.0 -> off_track; long (4-5)/(15-5) = -0.1.
     "t_equals_b_higher_missed": Example(
-        "x_higher_last_latest",
+        "x_higher_last_latest_progress",
         target(5, short=(5, S), long=(15, L)),
         [one(S, 4)],
         S,
@@ -362,7 +364,7 @@ EXAMPLES: dict[str, Example] = {
     ),
     # Baseline only (no horizon): P = B always, no achievement, never `achieved`.
     "p_equals_b_baseline_only_better": Example(
-        "x_higher_last_latest",
+        "x_higher_last_latest_progress",
         target(10),
         [one(Q1, 12)],
         AS,
@@ -376,14 +378,14 @@ EXAMPLES: dict[str, Example] = {
         },
     ),
     "p_equals_b_baseline_only_equal": Example(
-        "x_higher_last_latest",
+        "x_higher_last_latest_progress",
         target(10),
         [one(Q1, 10)],
         AS,
         {"plan_progress": 1.0, "status": "on_track"},
     ),
     "p_equals_b_baseline_only_worse": Example(
-        "x_higher_last_latest",
+        "x_higher_last_latest_progress",
         target(10),
         [one(Q1, 9)],
         AS,
@@ -428,21 +430,21 @@ EXAMPLES: dict[str, Example] = {
     ),
     # Two partners report for Q1: O1 says 3 (recorded first), O2 says 5 (recorded later).
     "combine_sum_two_partners": Example(
-        "x_higher_sum_sum",
+        "x_higher_sum_sum_progress",
         target(0, long=(40, L)),
         [one(Q1, 3, "O1"), one(Q1, 5, "O2")],
         AS,
         {"value": 8.0},
     ),
     "combine_latest_two_partners": Example(
-        "x_higher_sum_latest",
+        "x_higher_sum_latest_progress",
         target(0, long=(40, L)),
         [one(Q1, 3, "O1"), one(Q1, 5, "O2")],
         AS,
         {"value": 5.0},
     ),
     "combine_latest_two_partners_other_order": Example(
-        "x_higher_sum_latest",
+        "x_higher_sum_latest_progress",
         target(0, long=(40, L)),
         [one(Q1, 5, "O2"), one(Q1, 3, "O1")],
         AS,
@@ -450,7 +452,7 @@ EXAMPLES: dict[str, Example] = {
     ),
     # A level KPI with combine sum adds the partners' levels; latest takes the last recorded.
     "combine_sum_levels": Example(
-        "x_lower_last_sum",
+        "x_lower_last_sum_progress",
         target(20, long=(4, L)),
         [one(Q1, 3, "O1"), one(Q1, 5, "O2")],
         AS,

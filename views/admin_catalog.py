@@ -149,7 +149,7 @@ def grade_section(
             on_saved(t("admin.saved_grades", lang))
 
 
-def _band(row: dict[str, Any]) -> Band:
+def _band(row: dict[Any, Any]) -> Band:
     minimum = row.get("min")
     number = None if minimum is None or pd.isna(minimum) else float(minimum)
     label_en = str(row.get("label_en") or row.get("label_ja") or "").strip()
