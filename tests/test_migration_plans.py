@@ -41,7 +41,9 @@ def _version_6_database(path: Path) -> Database:
             cursor.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now()])
         for table in TABLES:
             cursor.execute(f"DELETE FROM {table}")  # the migrations' own rows: the file has them all
-            cursor.execute(f"COPY {table} FROM '{DATA / (table + '.csv.gz')}' (HEADER, allow_quoted_nulls false)")
+            cursor.execute(
+                f"COPY {table} FROM '{DATA / (table + '.csv.gz')}' (HEADER, allow_quoted_nulls false)"
+            )
     return db
 
 
@@ -85,7 +87,9 @@ def test_status_is_unchanged_after_the_migration(migrated: Database, day: str) -
 def test_three_horizons_became_three_tagged_points(migrated: Database) -> None:
     with migrated.cursor() as cursor:
         targets = current_targets(cursor)
-        kpis = dict(cursor.execute("SELECT kpi_code, achievement || '/' || frequency FROM kpi_definitions").fetchall())
+        kpis = dict(
+            cursor.execute("SELECT kpi_code, achievement || '/' || frequency FROM kpi_definitions").fetchall()
+        )
         scheme = cursor.execute("SELECT value FROM settings WHERE key = 'grade_scheme'").fetchone()
     row = targets[(targets["project_code"] == "P21") & (targets["kpi_code"] == "local_jobs")].iloc[0]
     points = [(p["day"], p["value"], p["horizon"]) for p in row["points"]]
