@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from kpi.formatting import format_date
+from kpi.formatting import format_date, format_number
 from kpi.i18n import t
 from kpi.model import STATUS_ORDER, Status
 
@@ -22,17 +22,12 @@ STATUS_COLORS: dict[str, str] = {
     Status.NO_DATA: "#9e9e9e",
     Status.NO_TARGET: "#cfcfcf",
 }
-_TEXT_ON = {Status.AT_RISK: "#222222", Status.NO_TARGET: "#222222"}
+_TEXT_ON: dict[str, str] = {Status.AT_RISK: "#222222", Status.NO_TARGET: "#222222"}
 
 
-def status_cell_styles(statuses: pd.Series, shown_columns: list[str], status_column: str) -> pd.DataFrame:
-    """CSS for a table whose `status_column` should be coloured by the raw `statuses`."""
-    css = pd.DataFrame("", index=statuses.index, columns=shown_columns)
-    css[status_column] = [
-        f"background-color: {STATUS_COLORS.get(s, '#ffffff')}; color: {_TEXT_ON.get(s, '#ffffff')}"
-        for s in statuses
-    ]
-    return css
+def status_text_color(status: str) -> str:
+    """The text colour that reads on the status's colour."""
+    return _TEXT_ON.get(status, "#ffffff")
 
 
 # -- plotly figures ------------------------------------------------------------------------
@@ -56,78 +51,179 @@ def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
     return figure
 
 
-def _horizon_points(version: pd.Series) -> list[tuple[str, pd.Timestamp, float]]:
-    points = []
-    for horizon in ("short", "mid", "long"):
-        value, day = version.get(f"{horizon}_value"), version.get(f"{horizon}_date")
-        if value is not None and not pd.isna(value) and day is not None and not pd.isna(day):
-            points.append((horizon, pd.Timestamp(day), float(value)))
-    return points
+_YEAR_MS = 365.25 * 24 * 3600 * 1000  # bar widths on a date axis are in milliseconds
+_BASELINE_MARKER = {
+    "symbol": "circle",
+    "size": 8,
+    "color": "#ffffff",
+    "line": {"color": _PLAN_COLOR, "width": 2},
+}
+_YEAR_TARGET_MARKER = {
+    "symbol": "line-ew",
+    "size": 26,
+    "color": _PLAN_COLOR,
+    "line": {"color": _PLAN_COLOR, "width": 3},
+}
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def _tint(color: str, alpha: float) -> str:
+    """A #rrggbb colour as a see-through rgba()."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if _present(value) else None
+
+
+def _markers(
+    figure: go.Figure,
+    frame: pd.DataFrame,
+    name: str,
+    marker: dict[str, Any],
+    text: list[str],
+    final_day: Any = None,
+) -> None:
+    mode = "markers+text" if any(text) else "markers"
+    # The final target sits at the right edge: its label goes left so it is never cut off.
+    where = ["top left" if day == final_day else "top center" for day in frame["day"]]
+    figure.add_trace(
+        go.Scatter(x=frame["day"], y=frame["value"], mode=mode, text=text, textposition=where,
+                   name=name, marker=marker, cliponaxis=False)
+    )  # fmt: skip
+
+
+def _target_traces(figure: go.Figure, targets: pd.DataFrame, lang: str, *, yearly: bool) -> None:
+    """The plan line through the knots (baseline, then every point), the baseline, each current
+    point (tagged ones by their horizon's symbol, the final one labelled) and the originals."""
+    knots = targets[targets["role"] != "original"].sort_values("day")
+    if not len(knots):
+        return
+    line = {"color": _PLAN_COLOR, "dash": "dash", "width": 1.5}
+    figure.add_trace(
+        go.Scatter(x=knots["day"], y=knots["value"], mode="lines", name=t("chart.plan", lang), line=line,
+                   hoverinfo="skip")
+    )  # fmt: skip
+    base = knots[knots["role"] == "baseline"]
+    if len(base):
+        _markers(figure, base, t("project_years.chart_baseline", lang), _BASELINE_MARKER, [""])
+    points, originals = knots[knots["role"] == "point"], targets[targets["role"] == "original"]
+    revised = len(originals) > 0
+    final_day = points["day"].max() if len(points) else None
+    untagged = points[points["horizon"].isna()]
+    if len(untagged):
+        marker = _YEAR_TARGET_MARKER if yearly else {"symbol": "circle", "size": 8, "color": _PLAN_COLOR}
+        name = t("project_years.chart_revised" if revised else "project_years.chart_target", lang)
+        final = t("project_years.final_short", lang)
+        texts = [final if d == final_day else "" for d in untagged["day"]]
+        _markers(figure, untagged, name, marker, texts, final_day)
+    for horizon, symbol in _HORIZON_SYMBOLS.items():
+        tagged = points[points["horizon"] == horizon]
+        if len(tagged):
+            label = t(f"horizon.{horizon}", lang)
+            text = label + (
+                t("project_years.final_suffix", lang) if tagged["day"].iloc[0] == final_day else ""
+            )
+            name = f"{label} ({t('chart.revised', lang) if revised else t('chart.target', lang)})"
+            _markers(
+                figure, tagged, name, {"symbol": symbol, "size": 11, "color": _PLAN_COLOR}, [text], final_day
+            )
+    if revised:
+        symbols = [f"{_HORIZON_SYMBOLS.get(str(h), 'circle')}-open" for h in originals["horizon"]]
+        marker = {"symbol": symbols, "size": 11, "color": "#9aa5b1", "line": {"width": 2}}
+        _markers(figure, originals, t("project_years.chart_original", lang), marker, [""] * len(originals))
+
+
+def _forecast_trace(figure: go.Figure, start: tuple[pd.Timestamp, float], targets: pd.DataFrame,
+                    status: dict[str, Any], color: str, lang: str) -> None:  # fmt: skip
+    """The forecast: from the last actual to the status's forecast at each later tagged point."""
+    line = [start]
+    tagged = targets[(targets["role"] == "point") & targets["horizon"].notna()].sort_values("day")
+    for horizon, day in zip(tagged["horizon"], tagged["day"], strict=True):
+        predicted = _number(status.get(f"forecast_{horizon}"))
+        if predicted is not None and day > start[0]:
+            line.append((day, predicted))
+    if len(line) > 1:
+        figure.add_trace(
+            go.Scatter(
+                x=[p[0] for p in line],
+                y=[p[1] for p in line],
+                mode="lines+markers",
+                name=t("chart.forecast", lang),
+                line={"color": color, "dash": "dot", "width": 2},
+                marker={"symbol": "x", "size": 8},
+            )
+        )
+
+
+def _year_bars(figure: go.Figure, years: pd.DataFrame, targets: pd.DataFrame, status: dict[str, Any],
+               color: str, lang: str, unit: str) -> None:  # fmt: skip
+    """A yearly KPI: one bar per 年度 with an actual (a partial year lighter and hatched), the
+    annualised value of a partial year in view, and the forecast from the last complete year."""
+    reported = years[years["actual"].notna()]
+    for partial, part in reported.groupby("partial", sort=True):
+        suffix = t("project_years.partial_mark", lang) if partial else ""
+        # A partial year: a pale fill hatched in the status colour, so it never reads as a full year.
+        marker = {"color": _tint(color, 0.25) if partial else color, "opacity": 1.0 if partial else 0.85,
+                  "line": {"color": color, "width": 1.5},
+                  "pattern": {"shape": "/" if partial else "", "fgcolor": color, "size": 7, "solidity": 0.35,
+                              "fillmode": "overlay"}}  # fmt: skip
+        hover = [
+            f"{y}{suffix}: {format_number(v, lang, unit)}"
+            for y, v in zip(part["label"], part["actual"], strict=True)
+        ]
+        name = t("project_years.chart_partial" if partial else "project_years.chart_year", lang)
+        figure.add_trace(
+            go.Bar(x=part["day"], y=part["actual"], width=0.6 * _YEAR_MS, name=name, marker=marker,
+                   hovertext=hover, hoverinfo="text")
+        )  # fmt: skip
+    value, in_view = _number(status.get("value")), status.get("year_in_view")
+    current = years[years["fiscal_year"] == in_view] if _present(in_view) else years.iloc[0:0]
+    if value is not None and len(current) and bool(current["partial"].iloc[0]):
+        name = t("project_years.chart_annualised", lang)
+        marker = {"symbol": "diamond-open", "size": 12, "color": color, "line": {"width": 2.5}}
+        figure.add_trace(
+            go.Scatter(x=current["day"], y=[value], mode="markers", name=name, marker=marker,
+                       hovertext=[f"{name}: {format_number(value, lang, unit)}"], hoverinfo="text")
+        )  # fmt: skip
+    complete = reported[~reported["partial"]]
+    if len(complete):
+        last = (pd.Timestamp(complete["day"].iloc[-1]), float(complete["actual"].iloc[-1]))
+        _forecast_trace(figure, last, targets, status, color, lang)
+    figure.update_layout(barmode="overlay", bargap=0)
+    figure.update_xaxes(tickvals=list(years["day"]), ticktext=list(years["tick"]), tickangle=0,
+                        tickfont={"size": 10})  # fmt: skip
 
 
 def kpi_chart(
     series: pd.DataFrame,
-    versions: pd.DataFrame,
+    targets: pd.DataFrame,
     status: dict[str, Any],
     as_of: date,
     lang: str,
     *,
     title: str,
     unit: str,
+    years: pd.DataFrame | None = None,
 ) -> go.Figure:
-    """One KPI of one project: actuals to date, plan, original/revised targets, as-of, forecast.
+    """One KPI of one project: actuals, plan, original/revised targets, as-of, forecast.
 
-    `series`: period_end, value (value to date). `versions`: the KPI's target versions (TARGET_COLUMNS),
-    oldest first. `status`: its row of portfolio_status. Colours follow the status, never the slope.
+    `series`: period_end, value (value to date), drawn as a line for `sum`/`last` KPIs.
+    `targets`: day, value, horizon, role (kpi.project_years.chart_targets: the baseline knot, the
+    current points, and the version-1 points a revision changed). `status`: the KPI's row of
+    portfolio_status. `years`: for a `yearly` KPI only (kpi.project_years.chart_years): bars per
+    年度 instead of the line. Colours follow the status, never the slope.
     """
     figure = go.Figure()
     color = STATUS_COLORS.get(str(status.get("status")), STATUS_COLORS[Status.NO_DATA])
-    current = versions.iloc[-1] if len(versions) else None
-    if current is not None:
-        plan = [(pd.Timestamp(current["baseline_date"]), float(current["baseline_value"]))]
-        plan += [(day, value) for _, day, value in _horizon_points(current)]
-        figure.add_trace(
-            go.Scatter(
-                x=[p[0] for p in plan],
-                y=[p[1] for p in plan],
-                mode="lines",
-                name=t("chart.plan", lang),
-                line={"color": _PLAN_COLOR, "dash": "dash", "width": 1.5},
-            )
-        )
-        original = versions.iloc[0]
-        revised = len(versions) > 1
-        for horizon, day, value in _horizon_points(current):
-            label = t(f"horizon.{horizon}", lang)
-            figure.add_trace(
-                go.Scatter(
-                    x=[day],
-                    y=[value],
-                    mode="markers+text",
-                    text=[label],
-                    textposition="top center",
-                    name=f"{label} ({t('chart.revised', lang) if revised else t('chart.target', lang)})",
-                    marker={"symbol": _HORIZON_SYMBOLS[horizon], "size": 11, "color": _PLAN_COLOR},
-                )
-            )
-        if revised:
-            for horizon, day, value in _horizon_points(original):
-                label = t(f"horizon.{horizon}", lang)
-                figure.add_trace(
-                    go.Scatter(
-                        x=[day],
-                        y=[value],
-                        mode="markers",
-                        name=f"{label} ({t('chart.original', lang)})",
-                        marker={
-                            "symbol": f"{_HORIZON_SYMBOLS[horizon]}-open",
-                            "size": 11,
-                            "color": "#9aa5b1",
-                            "line": {"width": 2},
-                        },
-                    )
-                )
-    if len(series):
+    if years is not None:
+        _year_bars(figure, years, targets, status, color, lang, html.escape(unit))  # hover reads HTML
+    _target_traces(figure, targets, lang, yearly=years is not None)
+    if years is None and len(series):
         figure.add_trace(
             go.Scatter(
                 x=pd.to_datetime(series["period_end"]),
@@ -138,24 +234,8 @@ def kpi_chart(
                 marker={"size": 6},
             )
         )
-        last_day, last_value = pd.Timestamp(series["period_end"].iloc[-1]), float(series["value"].iloc[-1])
-        forecast = [(last_day, last_value)]
-        if current is not None:
-            for horizon, day, _ in _horizon_points(current):
-                predicted = status.get(f"forecast_{horizon}")
-                if predicted is not None and not pd.isna(predicted) and day > last_day:
-                    forecast.append((day, float(predicted)))
-        if len(forecast) > 1:
-            figure.add_trace(
-                go.Scatter(
-                    x=[p[0] for p in forecast],
-                    y=[p[1] for p in forecast],
-                    mode="lines+markers",
-                    name=t("chart.forecast", lang),
-                    line={"color": color, "dash": "dot", "width": 2},
-                    marker={"symbol": "x", "size": 8},
-                )
-            )
+        last = (pd.Timestamp(series["period_end"].iloc[-1]), float(series["value"].iloc[-1]))
+        _forecast_trace(figure, last, targets, status, color, lang)
     as_of_x = pd.Timestamp(as_of)
     figure.add_shape(
         type="line",
@@ -176,7 +256,12 @@ def kpi_chart(
         font={"size": 11},
     )
     figure.update_yaxes(title_text=html.escape(unit))  # plotly reads <a>, <b>… in text: data stays text
-    return _layout(figure, html.escape(title), 380)
+    _layout(figure, html.escape(title), 380)
+    # Two legend entries a row whatever the width: on a phone the plot keeps its height.
+    legend: dict[str, Any] = {"entrywidth": 0.5, "entrywidthmode": "fraction", "font": {"size": 11}}
+    if years is not None:  # below the two-line 年度 ticks
+        legend["y"] = -0.2
+    return figure.update_layout(legend=legend)
 
 
 def status_bar_chart(frame: pd.DataFrame, lang: str, *, title: str, key_labels: dict[str, str]) -> go.Figure:

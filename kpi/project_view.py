@@ -1,7 +1,8 @@
-"""What a project's page shows: partners, and for each KPI its chart, numbers and how they were computed.
+"""What a project's page shows: partners, and for each KPI its chart, tables and how they were computed.
 
-Every number comes from `portfolio_status` (the same as `python -m kpi status --project CODE`); the
-value-to-date series only draws the line the status's value ends on.
+Every status number comes from `portfolio_status` (the same as `python -m kpi status --project CODE`)
+and every year-view number from `portfolio_years` (`python -m kpi years`); the value-to-date series
+only draws the line the status's value ends on. The per-KPI tables are kpi/project_years.py's.
 """
 
 from __future__ import annotations
@@ -15,13 +16,26 @@ import plotly.graph_objects as go
 
 from kpi.access import Actor, require_reader
 from kpi.charts import kpi_chart
-from kpi.formatting import format_date
+from kpi.grades import grade_label
 from kpi.i18n import t
-from kpi.model import HORIZONS, Settings
-from kpi.status import portfolio_status
+from kpi.model import Accumulation, Settings
+from kpi.project_explain import explain, fmt, pct
+from kpi.project_years import (
+    chart_targets,
+    chart_years,
+    missing,
+    plan_of,
+    points_table,
+    year_table,
+)
+from kpi.status import portfolio_status, portfolio_years
 from kpi.storage import Database
 from kpi.storage.project import latest_reports, project_kpis, project_partners, project_record, value_series
 from kpi.storage.registry import read_settings, target_history
+from kpi.target_form import plan_text
+
+# fmt and pct are the pages' number formats (kpi/project_explain.py), re-exported for them.
+__all__ = ["KpiStory", "ProjectView", "build_project_view", "fmt", "pct"]
 
 
 @dataclass(frozen=True)
@@ -30,11 +44,16 @@ class KpiStory:
     name: str
     unit: str
     direction: str
+    accumulation: str
     status: dict[str, Any]  # the portfolio_status row
+    grade: str  # the grade as the page shows it (kpi.grades.grade_label)
     figure: go.Figure
-    horizons: pd.DataFrame  # horizon, target_date, target, original, achievement, forecast
+    points: pd.DataFrame  # kpi.project_years.POINT_COLUMNS, display text
+    years: pd.DataFrame  # kpi.project_years.YEAR_TABLE_COLUMNS, display text
+    year_rows: pd.DataFrame  # this KPI's portfolio_years rows (numbers)
     explanation: list[str]
-    versions: pd.DataFrame  # target versions of this KPI, oldest first
+    versions: pd.DataFrame  # target versions of this KPI, oldest first (TARGET_COLUMNS)
+    revisions: pd.DataFrame  # version, plan (one line of text), reason, recorded_by, recorded_at
 
 
 @dataclass(frozen=True)
@@ -47,128 +66,72 @@ class ProjectView:
     reports: pd.DataFrame
 
 
-def fmt(value: Any, digits: int = 2) -> str:
-    """A number as people read it: thousands separators, at most `digits` decimals, '—' for none."""
-    if value is None or pd.isna(value):
-        return "—"
-    text = f"{float(value):,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def pct(value: Any) -> str:
-    return "—" if value is None or pd.isna(value) else f"{float(value) * 100:.0f}%"
-
-
-def _day(value: Any, lang: str) -> str:
-    """A date as the language writes it (2026年3月31日 / 31 Mar 2026)."""
-    return "—" if value is None or pd.isna(value) else format_date(pd.Timestamp(value).date(), lang)
-
-
 def _name(row: Any, lang: str, prefix: str = "") -> str:
     english = row.get(f"{prefix}name_en") if lang == "en" else None
     return str(english) if english and not pd.isna(english) else str(row.get(f"{prefix}name_ja") or "")
 
 
-def explain(
+def _revisions(versions: pd.DataFrame, settings: Settings, lang: str, wareki: bool) -> pd.DataFrame:
+    start = settings.fiscal_year_start_month
+    return pd.DataFrame(
+        {
+            "version": versions["version"],
+            "plan": [plan_text(plan_of(v) or {}, lang, start, wareki) for v in versions.to_dict("records")],
+            "reason": versions["reason"],
+            "recorded_by": versions["recorded_by"],
+            "recorded_at": versions["recorded_at"],
+        }
+    )
+
+
+def _story(
+    kpi: dict[Any, Any],
     status: dict[str, Any],
+    versions: pd.DataFrame,
     series: pd.DataFrame,
-    current: pd.Series | None,
-    accumulation: str,
+    years: pd.DataFrame,
     settings: Settings,
     lang: str,
-) -> list[str]:
-    """SPEC section 3 step by step, with this KPI's real numbers."""
-    as_of = _day(status["as_of"], lang)
-    if current is None:
-        return [t("explain.no_target", lang)]
-    b, v, p, r = status["baseline"], status["value"], status["expected"], status["plan_progress"]
-    lines = [t("explain.baseline", lang, b=fmt(b), d=_day(current["baseline_date"], lang))]
-    if v is None or pd.isna(v):
-        return [*lines, t("explain.no_data", lang, as_of=as_of)]
-    if accumulation == "sum":
-        lines.append(
-            t(
-                "explain.value_sum",
-                lang,
-                n=len(series),
-                b=fmt(b),
-                total=fmt(series["amount"].sum()),
-                v=fmt(v),
-                last=_day(status["last_period_end"], lang),
-            )
-        )
-    else:
-        lines.append(t("explain.value_last", lang, v=fmt(v), last=_day(status["last_period_end"], lang)))
-    lines.append(t("explain.plan", lang, as_of=as_of, p=fmt(p)))
-    if p == b:
-        lines.append(t("explain.progress_flat", lang, r=pct(r)))
-    else:
-        lines.append(t("explain.progress", lang, v=fmt(v), b=fmt(b), p=fmt(p), r=pct(r)))
-    state = str(status["status"])
-    label = t(f"status.{state}", lang)
-    if state == "achieved":
-        last = next(current[f"{h}_value"] for h in reversed(HORIZONS) if not pd.isna(current[f"{h}_value"]))
-        lines.append(t("explain.status_achieved", lang, v=fmt(v), target=fmt(last), status=label))
-    else:
-        lines.append(
-            t(
-                "explain.status_rule",
-                lang,
-                r=pct(r),
-                on_track=pct(settings.on_track_threshold),
-                at_risk=pct(settings.at_risk_threshold),
-                status=label,
-            )
-        )
-    for h in HORIZONS:
-        target = current[f"{h}_value"]
-        if pd.isna(target):
-            continue
-        lines.append(
-            t(
-                "explain.achievement",
-                lang,
-                horizon=t(f"horizon.{h}", lang),
-                v=fmt(v),
-                b=fmt(b),
-                target=fmt(target),
-                a=pct(status[f"achievement_{h}"]),
-            )
-        )
-    n_fit = min(len(series), 8)
-    lines.append(t("explain.forecast", lang, n=n_fit) if n_fit >= 2 else t("explain.no_forecast", lang))
-    return lines
-
-
-def _horizons(
-    current: pd.Series | None, original: pd.Series | None, status: dict[str, Any], lang: str
-) -> pd.DataFrame:
-    rows = []
-    for h in HORIZONS:
-        if current is None or pd.isna(current[f"{h}_value"]):
-            continue
-        first = original[f"{h}_value"] if original is not None else None
-        rows.append(
-            {
-                "horizon": t(f"horizon.{h}", lang),
-                "target_date": _day(current[f"{h}_date"], lang),
-                "target": float(current[f"{h}_value"]),
-                "original": None
-                if first is None or pd.isna(first) or first == current[f"{h}_value"]
-                else float(first),
-                "achievement": status[f"achievement_{h}"],
-                "forecast": status[f"forecast_{h}"],
-            }
-        )
-    frame = pd.DataFrame(
-        rows, columns=["horizon", "target_date", "target", "original", "achievement", "forecast"]
+    wareki: bool,
+) -> KpiStory:
+    start = settings.fiscal_year_start_month
+    records = versions.to_dict("records")
+    plan = plan_of(records[-1]) if records else None
+    original = plan_of(records[0]) if len(records) > 1 else None
+    name, unit = _name(kpi, lang), str(kpi["unit_en"] if lang == "en" else kpi["unit_ja"])
+    arrow = t("chart.lower_is_better" if kpi["direction"] == "lower" else "chart.higher_is_better", lang)
+    yearly = kpi["accumulation"] == Accumulation.YEARLY
+    figure = kpi_chart(
+        series,
+        chart_targets(plan, original),
+        status,
+        pd.Timestamp(status["as_of"]).date(),
+        lang,
+        title=f"{name} — {arrow}",
+        unit=unit,
+        years=chart_years(years, plan, lang, start, wareki) if yearly else None,
     )
-    frame["original"] = pd.to_numeric(frame["original"])
-    return frame if frame["original"].notna().any() else frame.drop(columns="original")
+    grade = status.get("grade")
+    return KpiStory(
+        kpi_code=str(kpi["kpi_code"]),
+        name=name,
+        unit=unit,
+        direction=str(kpi["direction"]),
+        accumulation=str(kpi["accumulation"]),
+        status=status,
+        grade=grade_label(None if missing(grade) else str(grade), settings, lang),
+        figure=figure,
+        points=points_table(plan, original, status, kpi, years, lang=lang, start_month=start, wareki=wareki),
+        years=year_table(years, settings, lang, wareki),
+        year_rows=years,
+        explanation=explain(status, series, plan, years, kpi, settings, lang),
+        versions=versions,
+        revisions=_revisions(versions, settings, lang, wareki),
+    )
 
 
 def build_project_view(
-    db: Database, project_code: str, as_of: date, lang: str, *, actor: Actor
+    db: Database, project_code: str, as_of: date, lang: str, *, actor: Actor, wareki: bool = False
 ) -> ProjectView | None:
     with db.cursor() as cursor:
         record = project_record(cursor, project_code)
@@ -182,29 +145,20 @@ def build_project_view(
         series = value_series(cursor, project_code, as_of)
         reports = latest_reports(cursor, project_code)
     status = portfolio_status(db, as_of, project_code, settings).set_index("kpi_code")
+    years = portfolio_years(db, as_of, project_code, settings)
     stories = []
     for kpi in kpis.to_dict("records"):
         code = kpi["kpi_code"]
-        row = {"kpi_code": code, **status.loc[code].to_dict()}
-        versions = history[history["kpi_code"] == code].reset_index(drop=True)
-        current = versions.iloc[-1] if len(versions) else None
-        original = versions.iloc[0] if len(versions) else None
-        own = series[series["kpi_code"] == code].reset_index(drop=True)
-        name = _name(kpi, lang)
-        unit = str(kpi["unit_en"] if lang == "en" else kpi["unit_ja"])
-        arrow = t("chart.lower_is_better" if kpi["direction"] == "lower" else "chart.higher_is_better", lang)
-        figure = kpi_chart(own, versions, row, as_of, lang, title=f"{name} — {arrow}", unit=unit)
         stories.append(
-            KpiStory(
-                kpi_code=code,
-                name=name,
-                unit=unit,
-                direction=str(kpi["direction"]),
-                status=row,
-                figure=figure,
-                horizons=_horizons(current, original, row, lang),
-                explanation=explain(row, own, current, str(kpi["accumulation"]), settings, lang),
-                versions=versions,
+            _story(
+                kpi,
+                {"kpi_code": code, **status.loc[code].to_dict()},
+                history[history["kpi_code"] == code].reset_index(drop=True),
+                series[series["kpi_code"] == code].reset_index(drop=True),
+                years[years["kpi_code"] == code].reset_index(drop=True),
+                settings,
+                lang,
+                wareki,
             )
         )
     partners = partners.assign(

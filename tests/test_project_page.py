@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from kpi.overview import build_overview
 from kpi.project_view import build_project_view, fmt
-from kpi.status import portfolio_status, status_records
+from kpi.status import portfolio_status, portfolio_years, status_records, year_records
 from kpi.storage import Database
 from tests.conftest import DEMO_TODAY, OPERATOR, signed_in
 
@@ -33,19 +33,28 @@ def test_every_project_view_equals_the_status_command(demo_db: Database, code: s
     expected = status_records(portfolio_status(demo_db, DEMO_TODAY, project_code=code))
     shown = status_records(pd.DataFrame([story.status for story in view.kpis]))
     assert shown == expected
+    years = portfolio_years(demo_db, DEMO_TODAY, project_code=code)
     for story in view.kpis:
-        actual = [t for t in story.figure.data if t.name == "Actual to date"]
-        if story.status["value"] is None or pd.isna(story.status["value"]):
-            assert not actual
-            continue
-        # The drawn line ends on the value the status reports.
-        assert actual[0].y[-1] == pytest.approx(story.status["value"])
+        own = years[years["kpi_code"] == story.kpi_code]
+        assert year_records(story.year_rows) == year_records(own.reset_index(drop=True))
+        assert len(story.years) == len(own)
+        value = story.status["value"]
+        if story.accumulation == "yearly":
+            bars = [t for t in story.figure.data if t.type == "bar"]
+            assert sum(len(b.y) for b in bars) == int(own["actual"].notna().sum())
+        else:
+            actual = [t for t in story.figure.data if t.name == "Actual to date"]
+            if value is None or pd.isna(value):
+                assert not actual
+            else:  # The drawn line ends on the value the status reports.
+                assert actual[0].y[-1] == pytest.approx(value)
         if story.status["status"] == "no_target":
             assert story.explanation == [
                 "No target is set for this KPI, so there is no plan to compare with."
             ]
-        else:
-            assert any(fmt(story.status["value"]) in line for line in story.explanation)
+            assert story.points.empty and story.years.empty
+        elif value is not None and not pd.isna(value):
+            assert any(fmt(value) in line for line in story.explanation)
 
 
 def test_explanation_uses_the_real_numbers(demo_db: Database) -> None:
@@ -68,9 +77,14 @@ def test_revised_target_keeps_its_original(demo_db: Database) -> None:
     assert view is not None
     story = next(s for s in view.kpis if s.kpi_code == "time_to_implementation")
     assert len(story.versions) == 2
-    mid = story.horizons.set_index("horizon").loc["中期"]
-    assert (mid["target"], mid["original"]) == (36.0, 24.0)
+    points = story.points.set_index("tag")
+    assert (points.loc["中期", "value"], points.loc["中期", "original"]) == ("36", "24")
+    # The long-term point moved a year: the original shows its old date.
+    assert points.loc["長期（最終）", "original"] == "0（2028年6月30日）"
+    assert points.loc["短期", "original"] == ""  # unchanged by the revision
     assert any("当初目標" in str(t.name) for t in story.figure.data)
+    assert list(story.revisions["version"]) == [1, 2]
+    assert "36（中期）" in story.revisions["plan"].iloc[1] and "24（中期）" in story.revisions["plan"].iloc[0]
     assert set(view.partners["sector"]) <= {"産（企業）", "学（大学・研究機関）", "官（行政）"}
     assert len(view.reports) > 0 and view.reports["recorded_by"].notna().all()
 
@@ -92,6 +106,15 @@ def test_project_page_renders_from_a_link(
     assert view is not None
     assert len(app.get("plotly_chart")) == len(view.kpis)
     assert len(app.expander) == len(view.kpis)
+    # Per KPI: its points table and its year view; then the revisions and the latest reports.
+    assert len(app.dataframe) == 2 * len(view.kpis) + 2
+    headings = [m.value for m in app.markdown]
+    years_heading = (
+        "**年度ごとの実績と目標（効果検証）**"
+        if lang == "ja"
+        else "**Year by year: actuals against targets**"
+    )
+    assert headings.count(years_heading) == len(view.kpis)
     assert app.query_params["project"] in ("P16", ["P16"])
 
 

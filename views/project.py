@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from kpi.charts import STATUS_COLORS
+from kpi.charts import STATUS_COLORS, status_text_color
 from kpi.formatting import plain
 from kpi.project_view import build_project_view, fmt, pct
-from kpi.storage.registry import TARGET_COLUMNS
 from views.common import (
     actor,
     as_of_widget,
@@ -22,16 +22,8 @@ from views.common import (
     show_date,
     sync_url,
     tr,
+    wareki,
 )
-
-
-def shown_horizons(horizons: pd.DataFrame) -> pd.DataFrame:
-    """Percentages as people read them; an unrevised target leaves its "original" cell blank."""
-    shown = horizons.assign(achievement=horizons["achievement"].map(pct))
-    if "original" in shown:
-        shown["original"] = shown["original"].map(lambda v: "" if pd.isna(v) else fmt(v))
-    return shown
-
 
 enter_page("project")
 lang = language()
@@ -39,7 +31,7 @@ as_of = as_of_widget()
 filters_widget()  # kept in the sidebar (and the link) for the way back to the overview
 st.page_link("views/overview.py", label=tr("project.back"), icon=":material/arrow_back:")
 code = project_widget()
-view = build_project_view(database(), code, as_of, lang, actor=actor()) if code else None
+view = build_project_view(database(), code, as_of, lang, actor=actor(), wareki=wareki()) if code else None
 if view is None:
     st.info(tr("project.none"))
     sync_url()
@@ -72,18 +64,53 @@ for column, sector in zip(sectors, ("industry", "academia", "government"), stric
                 f"- {plain(member['name'])} `{member['organization_code']}` — {plain(member['role'] or '')}"
             )
 
+POINT_LABELS = {
+    "day": "project_years.col_day",
+    "tag": "project_years.col_tag",
+    "value": "project_years.col_value",
+    "achievement": "project_years.col_achievement",
+    "forecast": "project_years.col_forecast",
+    "original": "project_years.col_original",
+}
+YEAR_LABELS = {
+    "year": "project_years.col_year",
+    "actual": "project_years.col_actual",
+    "year_target": "project_years.col_year_target",
+    "final_target": "project_years.col_final_target",
+    "year_achievement": "project_years.col_year_achievement",
+    "final_achievement": "project_years.col_final_achievement",
+    "grade": "project_years.col_grade",
+}
+
+
+def table(frame: pd.DataFrame, labels: dict[str, str], pinned: str | None = None) -> None:
+    """A small table of display text; a `pinned` column stays in view when a phone scrolls it."""
+    config: dict[str, Any] = {c: tr(k) for c, k in labels.items() if c in frame}
+    if pinned:
+        config[pinned] = st.column_config.TextColumn(tr(labels[pinned]), pinned=True)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+
+
+def pill(text: str, background: str, color: str) -> str:
+    return (
+        f"<span style='background:{background};color:{color};padding:2px 10px;border-radius:10px;"
+        f"font-size:0.7em;font-weight:600;vertical-align:middle;white-space:nowrap'>{html.escape(text)}</span>"
+    )
+
+
 st.subheader(tr("project.kpis"))
 if not view.kpis:
     st.info(tr("project.no_kpis"))
 for story in view.kpis:
     status = str(story.status["status"])
     with st.container(border=True):
-        badge = (
-            f"<span style='background:{STATUS_COLORS[status]};color:#fff;padding:2px 10px;"
-            f"border-radius:10px'>{html.escape(tr(f'status.{status}'))}</span>"
+        badges = (
+            pill(tr(f"status.{status}"), STATUS_COLORS[status], status_text_color(status))
+            + " "
+            + pill(tr("project_years.grade", grade=story.grade), "#eef1f4", "#222222")
         )
-        st.markdown(f"#### {html.escape(plain(story.name))} &nbsp; {badge}", unsafe_allow_html=True)
-        left, right = st.columns([5, 4])
+        st.markdown(f"#### {html.escape(plain(story.name))} &nbsp; {badges}", unsafe_allow_html=True)
+        left, right = st.columns([1, 1])
         left.plotly_chart(story.figure, config={"displayModeBar": False}, key=f"chart_{story.kpi_code}")
         with right:
             st.markdown(
@@ -95,41 +122,37 @@ for story in view.kpis:
                     unit=plain(story.unit),
                 )
             )
-            st.dataframe(
-                shown_horizons(story.horizons),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "horizon": tr("project.col_horizon"),
-                    "target_date": tr("project.col_target_date"),
-                    "target": st.column_config.NumberColumn(tr("project.col_target"), format="%.4g"),
-                    "original": st.column_config.TextColumn(tr("project.col_original")),
-                    "achievement": st.column_config.TextColumn(tr("project.col_achievement")),
-                    "forecast": st.column_config.NumberColumn(tr("project.col_forecast"), format="%.1f"),
-                },
+            if len(story.points):
+                st.markdown(f"**{tr('project_years.points')}**")
+                table(story.points, POINT_LABELS)
+                if story.accumulation == "yearly":
+                    st.caption(tr("project_years.points_yearly_note"))
+        with st.expander(tr("project.how_computed"), expanded=False):
+            st.markdown("\n".join(f"1. {line}" for line in story.explanation))
+        st.markdown(f"**{tr('project_years.years')}**")
+        if len(story.years):
+            caption = (
+                "project_years.years_caption_yearly"
+                if story.accumulation == "yearly"
+                else "project_years.years_caption"
             )
-            with st.expander(tr("project.how_computed"), expanded=False):
-                st.markdown("\n".join(f"1. {line}" for line in story.explanation))
+            st.caption(tr(caption, unit=plain(story.unit)))
+            table(story.years, YEAR_LABELS, "year")
+        else:
+            st.caption(tr("project_years.no_years"))
 
 st.subheader(tr("project.targets"))
-versions = [s.versions.assign(kpi=s.name) for s in view.kpis if len(s.versions)]
-if versions:
-    history = pd.concat(versions, ignore_index=True)
+revisions = [s.revisions.assign(kpi=s.name) for s in view.kpis if len(s.revisions)]
+if revisions:
+    history = pd.concat(revisions, ignore_index=True)
     st.dataframe(
-        history[["kpi", *(c for c in TARGET_COLUMNS if c not in ("project_code", "kpi_code"))]],
+        history[["kpi", "version", "plan", "reason", "recorded_by", "recorded_at"]],
         hide_index=True,
         width="stretch",
         column_config={
             "kpi": tr("project.col_kpi"),
             "version": tr("project.col_version"),
-            "baseline_value": tr("project.col_baseline"),
-            "baseline_date": st.column_config.DateColumn(tr("project.col_baseline_date")),
-            "short_value": tr("project.col_short"),
-            "short_date": st.column_config.DateColumn(" "),
-            "mid_value": tr("project.col_mid"),
-            "mid_date": st.column_config.DateColumn("  "),
-            "long_value": tr("project.col_long"),
-            "long_date": st.column_config.DateColumn("   "),
+            "plan": st.column_config.TextColumn(tr("project_years.col_plan"), width="large"),
             "reason": tr("project.col_reason"),
             "recorded_by": tr("project.col_recorded_by"),
             "recorded_at": st.column_config.DatetimeColumn(
@@ -149,7 +172,7 @@ st.dataframe(
         ),
         "kpi": tr("project.col_kpi"),
         "period_end": st.column_config.DateColumn(tr("project.col_period_end")),
-        "value": st.column_config.NumberColumn(tr("project.col_value"), format="%.4g"),
+        "value": st.column_config.NumberColumn(tr("project.col_value"), format="localized"),
         "organization": tr("project.col_organization"),
         "recorded_by": tr("project.col_recorded_by"),
         "source": tr("project.col_source"),
