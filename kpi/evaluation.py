@@ -1,21 +1,30 @@
-"""The 効果検証 table: per project x KPI and horizon (named by its fiscal year), 基準値 / 目標値 /
-実績値 / 達成率 / 評価, for the current filters and as-of date."""
+"""The 効果検証 table (SPEC section 3, year view): one row per project x KPI x 年度 with 基準値, that
+year's own 実績値, 年度目標, 最終目標, both 達成率 and the 評価, for the current filters and as-of date;
+and the status of every filtered project x KPI for a second sheet.
+
+Numbers stay numbers (xlsx cells are formatted: thousands separators, achievements as %); a year
+with no report shows 未報告 in place of the number; 途中 (an unfinished year) and 計画値 (a year
+target read off the plan line) are marks in their own columns, so the numbers stay sortable.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from kpi.access import Actor, scoped_filter_sql
-from kpi.exports import csv_bytes, xlsx_bytes
+from kpi.exports import AMOUNT, PERCENT, csv_bytes, xlsx_bytes
 from kpi.filters import Filters
 from kpi.fiscal import fiscal_year, fiscal_year_label
+from kpi.grades import grade_label
 from kpi.i18n import t
-from kpi.model import HORIZONS
-from kpi.status import portfolio_status
+from kpi.lead_forms import stored_points
+from kpi.model import HORIZONS, Settings
+from kpi.status import portfolio_status, portfolio_years
 from kpi.storage import Database
 from kpi.storage.registry import current_targets, read_settings, read_table
 from kpi.storage.reports import filtered_projects
@@ -23,16 +32,55 @@ from kpi.storage.reports import filtered_projects
 EVALUATION_KEYS = [
     "project_code",
     "project_name",
+    "kpi_code",
     "kpi_name",
-    "horizon",
+    "unit",
     "fiscal_year",
-    "target_date",
+    "horizon",
     "baseline",
-    "target",
     "value",
-    "achievement",
+    "value_note",
+    "year_target",
+    "target_note",
+    "final_target",
+    "year_achievement",
+    "final_achievement",
     "evaluation",
 ]
+STATUS_KEYS = [
+    "project_code",
+    "project_name",
+    "kpi_code",
+    "kpi_name",
+    "unit",
+    "as_of",
+    "value",
+    "baseline",
+    "expected",
+    "plan_progress",
+    "status",
+    "final_target",
+    "final_achievement",
+    "evaluation",
+    *(f"achievement_{h}" for h in HORIZONS),
+    *(f"forecast_{h}" for h in HORIZONS),
+    "last_period_end",
+    "year_in_view",
+]
+_PERCENT_KEYS = {
+    "year_achievement",
+    "final_achievement",
+    "plan_progress",
+    *(f"achievement_{h}" for h in HORIZONS),
+}
+_AMOUNT_KEYS = {
+    "baseline",
+    "value",
+    "year_target",
+    "final_target",
+    "expected",
+    *(f"forecast_{h}" for h in HORIZONS),
+}
 
 
 def _name(ja: Any, en: Any, lang: str) -> str:
@@ -47,81 +95,211 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+def _day(value: Any) -> date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+@dataclass(frozen=True)
+class _Scope:
+    settings: Settings
+    projects: pd.DataFrame  # project_code, name_ja, name_en of the readable filtered projects
+    kpis: dict[str, dict[str, str]]  # kpi_code → name_ja, name_en, unit_ja, unit_en
+
+    def codes(self) -> set[str]:
+        return set(self.projects["project_code"])
+
+    def project_names(self, lang: str) -> dict[str, str]:
+        return {
+            r["project_code"]: _name(r["name_ja"], r["name_en"], lang)
+            for r in self.projects.to_dict("records")
+        }
+
+    def kpi(self, code: str, field: str, lang: str) -> str:
+        row = self.kpis.get(code)
+        return code if row is None else row[f"{field}_{lang}"] or row[f"{field}_ja"]
+
+
+def _scope(db: Database, filters: Filters | None, actor: Actor) -> _Scope:
+    with db.cursor() as cursor:
+        settings = read_settings(cursor)
+        where, params = scoped_filter_sql(filters, settings.fiscal_year_start_month, actor)
+        projects = filtered_projects(cursor, where, params)
+        kpis = read_table(cursor, "kpi_definitions")
+    fields = ("name_ja", "name_en", "unit_ja", "unit_en")
+    by_code = {r["kpi_code"]: {f: str(r[f] or "") for f in fields} for r in kpis.to_dict("records")}
+    return _Scope(settings, projects, by_code)
+
+
 def filtered_status(
     db: Database, as_of: date, filters: Filters | None = None, *, actor: Actor
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(status of the filtered projects the user may read, those projects with their names)."""
+    scope = _scope(db, filters, actor)
+    status = portfolio_status(db, as_of, settings=scope.settings)
+    return status[status["project_code"].isin(scope.codes())].reset_index(drop=True), scope.projects
+
+
+def _years(db: Database, as_of: date, filters: Filters | None, scope: _Scope) -> pd.DataFrame:
+    years = portfolio_years(db, as_of, settings=scope.settings)
+    keep = years["project_code"].isin(scope.codes())
+    if filters is not None and filters.fiscal_year is not None:
+        keep &= years["fiscal_year"] == filters.fiscal_year
+    return years[keep].sort_values(["project_code", "kpi_code", "fiscal_year"]).reset_index(drop=True)
+
+
+def filtered_years(
+    db: Database, as_of: date, filters: Filters | None = None, *, actor: Actor
+) -> pd.DataFrame:
+    """The year view (kpi.status.portfolio_years, YEAR_COLUMNS) of the filtered projects the user
+    may read, by project, KPI and 年度; with a fiscal-year filter, only that 年度's rows."""
+    return _years(db, as_of, filters, _scope(db, filters, actor))
+
+
+def _horizon_tags(db: Database, start_month: int, lang: str) -> dict[tuple[str, str, int], str]:
+    """(project, KPI, 年度) → the horizon tags (短期/中期/長期) of the target points dated in it."""
     with db.cursor() as cursor:
-        start_month = read_settings(cursor).fiscal_year_start_month
-        where, params = scoped_filter_sql(filters, start_month, actor)
-        projects = filtered_projects(cursor, where, params)
-    status = portfolio_status(db, as_of)
-    return status[status["project_code"].isin(set(projects["project_code"]))].reset_index(drop=True), projects
+        targets = current_targets(cursor)
+    tags: dict[tuple[str, str, int], list[str]] = {}
+    for row in targets.to_dict("records"):
+        if row["points"] is None:
+            continue
+        for point in stored_points(row["points"]):
+            day = _day(point["day"])
+            if point["horizon"] and day is not None:
+                key = (row["project_code"], row["kpi_code"], fiscal_year(day, start_month))
+                tags.setdefault(key, []).append(t(f"horizon.{point['horizon']}", lang))
+    return {key: t("export.tag_separator", lang).join(names) for key, names in tags.items()}
 
 
 def evaluation_table(
-    db: Database, as_of: date, lang: str, filters: Filters | None = None, *, actor: Actor
+    db: Database,
+    as_of: date,
+    lang: str,
+    filters: Filters | None = None,
+    *,
+    actor: Actor,
+    wareki: bool = False,
 ) -> pd.DataFrame:
-    """One row per project x KPI x horizon with a target; columns EVALUATION_KEYS (raw values)."""
-    status, projects = filtered_status(db, as_of, filters, actor=actor)
-    with db.cursor() as cursor:
-        start_month = read_settings(cursor).fiscal_year_start_month
-        targets = current_targets(cursor)
-        kpis = read_table(cursor, "kpi_definitions")
-    project_names = {
-        row["project_code"]: _name(row["name_ja"], row["name_en"], lang)
-        for row in projects.to_dict("records")
+    """One row per project x KPI x 年度 of the year view; columns EVALUATION_KEYS. Numbers are floats
+    (None when undefined); `value` is that year's own 実績値, or the text 未報告 when no period of
+    that year was reported; `evaluation` is the grade as the pages write it."""
+    scope = _scope(db, filters, actor)
+    years = _years(db, as_of, filters, scope)
+    status = portfolio_status(db, as_of, settings=scope.settings)
+    baselines = {
+        (r["project_code"], r["kpi_code"]): _number(r["baseline"]) for r in status.to_dict("records")
     }
-    kpi_names = {
-        row["kpi_code"]: _name(row["name_ja"], row["name_en"], lang) for row in kpis.to_dict("records")
-    }
-    by_key = {(r["project_code"], r["kpi_code"]): r for r in targets.to_dict("records")}
+    project_names = scope.project_names(lang)
+    tags = _horizon_tags(db, scope.settings.fiscal_year_start_month, lang)
     rows: list[dict[str, Any]] = []
-    for row in status.to_dict("records"):
-        target = by_key.get((row["project_code"], row["kpi_code"]))
-        if target is None:
-            continue
-        for horizon in HORIZONS:
-            value_target = _number(target[f"{horizon}_value"])
-            if value_target is None:
-                continue
-            day = pd.Timestamp(target[f"{horizon}_date"]).date()
-            achievement = _number(row[f"achievement_{horizon}"])
-            evaluation = "achieved" if achievement is not None and achievement >= 1 else str(row["status"])
-            rows.append(
-                {
-                    "project_code": row["project_code"],
-                    "project_name": project_names.get(row["project_code"], ""),
-                    "kpi_name": kpi_names.get(row["kpi_code"], row["kpi_code"]),
-                    "horizon": t(f"horizon.{horizon}", lang),
-                    "fiscal_year": fiscal_year_label(fiscal_year(day, start_month), lang),
-                    "target_date": day,
-                    "baseline": _number(target["baseline_value"]),
-                    "target": value_target,
-                    "value": _number(row["value"]),
-                    "achievement": achievement,
-                    "evaluation": t(f"status.{evaluation}", lang),
-                }
-            )
+    for row in years.to_dict("records"):
+        key = (str(row["project_code"]), str(row["kpi_code"]))
+        fy = int(row["fiscal_year"])
+        actual = _number(row["actual"])
+        rows.append(
+            {
+                "project_code": key[0],
+                "project_name": project_names.get(key[0], ""),
+                "kpi_code": key[1],
+                "kpi_name": scope.kpi(key[1], "name", lang),
+                "unit": scope.kpi(key[1], "unit", lang),
+                "fiscal_year": fiscal_year_label(fy, lang, wareki),
+                "horizon": tags.get((*key, fy), ""),
+                "baseline": baselines.get(key),
+                "value": t("export.not_reported", lang) if actual is None else actual,
+                "value_note": t("export.partial", lang) if bool(row["partial"]) else "",
+                "year_target": _number(row["year_target"]),
+                "target_note": t("export.interpolated", lang) if bool(row["interpolated"]) else "",
+                "final_target": _number(row["final_target"]),
+                "year_achievement": _number(row["year_achievement"]),
+                "final_achievement": _number(row["final_achievement"]),
+                "evaluation": grade_label(_text(row["grade"]), scope.settings, lang),
+            }
+        )
     return pd.DataFrame(rows, columns=EVALUATION_KEYS)
+
+
+def _text(value: Any) -> str | None:
+    return (
+        None
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+        else str(value)
+    )
+
+
+def status_table(
+    db: Database,
+    as_of: date,
+    lang: str,
+    filters: Filters | None = None,
+    *,
+    actor: Actor,
+    wareki: bool = False,
+) -> pd.DataFrame:
+    """The status (SPEC section 3) of every filtered project x KPI; columns STATUS_KEYS, with the
+    status and the grade (評価) as the pages write them."""
+    scope = _scope(db, filters, actor)
+    status = portfolio_status(db, as_of, settings=scope.settings)
+    status = status[status["project_code"].isin(scope.codes())]
+    project_names = scope.project_names(lang)
+    rows = []
+    for row in status.to_dict("records"):
+        code = str(row["kpi_code"])
+        year = _number(row["year_in_view"])
+        rows.append(
+            {
+                **{k: _number(row[k]) for k in _AMOUNT_KEYS | _PERCENT_KEYS if k in row},
+                "project_code": row["project_code"],
+                "project_name": project_names.get(row["project_code"], ""),
+                "kpi_code": code,
+                "kpi_name": scope.kpi(code, "name", lang),
+                "unit": scope.kpi(code, "unit", lang),
+                "as_of": _day(row["as_of"]),
+                "status": t(f"status.{row['status']}", lang),
+                "evaluation": grade_label(_text(row["grade"]), scope.settings, lang),
+                "last_period_end": _day(row["last_period_end"]),
+                "year_in_view": "" if year is None else fiscal_year_label(int(year), lang, wareki),
+            }
+        )
+    return pd.DataFrame(rows, columns=STATUS_KEYS)
+
+
+def _header(key: str, lang: str) -> str:
+    for prefix in ("achievement_", "forecast_"):
+        if key.startswith(prefix) and key != "achievement":
+            return t(f"export.{prefix}horizon", lang, horizon=t(f"horizon.{key[len(prefix) :]}", lang))
+    return t(f"export.{key}", lang)
 
 
 def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The same table with headers from the catalog ([export] section)."""
-    return frame.rename(columns={key: t(f"export.{key}", lang) for key in EVALUATION_KEYS})
+    return frame.rename(columns={key: _header(key, lang) for key in frame.columns})
+
+
+def _formats(lang: str) -> dict[str, str]:
+    """Excel number formats by (labelled) header: achievements as %, amounts with separators."""
+    keys = set(EVALUATION_KEYS) | set(STATUS_KEYS)
+    formats = {_header(k, lang): PERCENT for k in keys & _PERCENT_KEYS}
+    return formats | {_header(k, lang): AMOUNT for k in keys & _AMOUNT_KEYS}
 
 
 def export_bytes(
-    db: Database, as_of: date, lang: str, fmt: str, filters: Filters | None = None, *, actor: Actor
+    db: Database,
+    as_of: date,
+    lang: str,
+    fmt: str,
+    filters: Filters | None = None,
+    *,
+    actor: Actor,
+    wareki: bool = False,
 ) -> tuple[bytes, int]:
     """(file content, rows of the 効果検証 table): "csv" (UTF-8 with BOM) or "xlsx" (the table and
     the status of every filtered project x KPI on a second sheet)."""
-    table = labelled(evaluation_table(db, as_of, lang, filters, actor=actor), lang)
+    table = labelled(evaluation_table(db, as_of, lang, filters, actor=actor, wareki=wareki), lang)
     if fmt == "csv":
         return csv_bytes(table), len(table)
     if fmt != "xlsx":
         raise ValueError(fmt)
-    status, _ = filtered_status(db, as_of, filters, actor=actor)
-    status = status.assign(status=status["status"].map(lambda s: t(f"status.{s}", lang)))
+    status = labelled(status_table(db, as_of, lang, filters, actor=actor, wareki=wareki), lang)
     sheets = {t("export.sheet_evaluation", lang): table, t("export.sheet_status", lang): status}
-    return xlsx_bytes(sheets), len(table)
+    return xlsx_bytes(sheets, formats=_formats(lang)), len(table)

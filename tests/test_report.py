@@ -33,7 +33,7 @@ def test_plotly_is_inlined_once_and_nothing_is_fetched(reports: dict[str, str]) 
         assert len(re.findall(r"plotly\.js v\d", page)) == 1
         assert re.search(r"<script[^>]+src=", page) is None
         assert re.search(r"<link[^>]+href=", page) is None
-        assert page.count("Plotly.newPlot") == 2
+        assert page.count("Plotly.newPlot") == 3  # KPI status, grades by 年度, changes
         assert "@page { size: A4;" in page
 
 

@@ -1,31 +1,22 @@
-"""Reporting freshness: who has reported the period due, who is overdue, reminders to copy."""
+"""Reporting freshness: who has reported the period due (by each KPI's reporting frequency), who is
+overdue, reminders to copy."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from kpi.freshness import freshness_frame, owed_by_partner, reminder_message
+from kpi.freshness import freshness_frame, owed_by_partner, reminder_message, reporting_grace_days
 from kpi.i18n import LANGUAGES
-from views.common import actor, database, language, show_date, today, tr
+from views.common import actor, database, language, show_date, today, tr, wareki
 
 lang = language()
 db = database()
 st.title(tr("reminders.heading"))
-frame = freshness_frame(db, today(), lang, actor=actor())
+st.caption(tr("reminders.caption", grace=reporting_grace_days(db), today=show_date(today())))
+frame = freshness_frame(db, today(), lang, actor=actor(), wareki=wareki())
 if frame.empty:
     st.info(tr("reminders.all_reported"))
     st.stop()
-first = frame.iloc[0]
-grace = (first["deadline"] - first["period_due"]).days
-st.caption(
-    tr(
-        "reminders.caption",
-        period=show_date(first["period_due"]),
-        deadline=show_date(first["deadline"]),
-        grace=grace,
-        today=show_date(today()),
-    )
-)
 
 st.subheader(tr("reminders.owed_heading"))
 owed = owed_by_partner(frame)
@@ -40,8 +31,8 @@ else:
             "organization_code": None,
             "organization_name": tr("reminders.col_organization"),
             "projects": tr("reminders.col_projects"),
+            "periods": tr("reminders.col_periods"),
             "count": None,
-            "period_due": st.column_config.DateColumn(tr("reminders.col_period_due")),
             "deadline": st.column_config.DateColumn(tr("reminders.col_deadline")),
             "days_overdue": tr("reminders.col_days_overdue"),
         },
@@ -69,25 +60,38 @@ else:
         st.code(reminder_message(in_language, partner, message_lang), language=None, wrap_lines=True)
 
 st.subheader(tr("reminders.detail_heading"))
-states = {
-    True: tr("reminders.state_overdue"),
-    False: tr("reminders.state_pending"),
-}
 detail = frame.assign(
+    frequency=[tr(f"reminders.frequency_{f}") for f in frame["frequency"]],
+    last=[label or tr("reminders.never") for label in frame["last_label"]],
     state=[
-        tr("reminders.state_reported") if reported else states[bool(overdue)]
-        for reported, overdue in zip(frame["reported"], frame["overdue"], strict=True)
+        tr("reminders.state_overdue_period", period=owed)
+        if state == "overdue"
+        else tr(f"reminders.state_{state}")
+        for state, owed in zip(frame["state"], frame["owed_label"], strict=True)
     ],
-    last=[show_date(d) if d is not None else tr("reminders.never") for d in frame["last_period_end"]],
 )
 st.dataframe(
-    detail[["project_code", "project_name", "organization_name", "last", "state"]],
+    detail[
+        [
+            "project_code",
+            "project_name",
+            "organization_name",
+            "frequency",
+            "period_label",
+            "last",
+            "state",
+            "kpis",
+        ]
+    ],
     hide_index=True,
     width="stretch",
     column_config={
         "project_code": tr("reminders.col_project"),
-        "project_name": " ",
+        "project_name": st.column_config.TextColumn(" ", width="medium"),
         "organization_name": tr("reminders.col_organization"),
+        "frequency": tr("reminders.col_frequency"),
+        "kpis": tr("reminders.col_kpis"),
+        "period_label": tr("reminders.col_period_due"),
         "last": tr("reminders.col_last_period"),
         "state": tr("reminders.col_status"),
     },
