@@ -538,7 +538,11 @@ def reference_years(
         # D9: a yearly flow's incomplete year is shown but not evaluated.
         if actual is not None and not (kpi.accumulation == "yearly" and partial):
             assert year_target is not None
-            year_achievement = achievement(kpi, target, actual, year_target)
+            if interpolated and is_managed_decline(kpi, target):
+                # Reading 10: against the plan line a decline is measured as plan progress is.
+                year_achievement = plan_progress(kpi, target, actual, year_target)
+            else:
+                year_achievement = achievement(kpi, target, actual, year_target)
             if final is not None:
                 final_achievement = achievement(kpi, target, actual, final[0])
         rows.append({

@@ -336,14 +336,15 @@ def test_population_with_an_intermediate_point() -> None:
 
 def test_population_year_view() -> None:
     # As of 2025-03-31, FY2019 (d0's year) .. FY2024. FY2024: actual 108,000, 年度目標 P(2025-03-31)
-    # = 109195.1586 (interpolated); 108,000 is worse -> 1 - (109195.1586 - 108000) / |109500 - 109195.1586|
-    # = 1 - 1195.1586 / 304.8414 = -2.9206; final: 108,000 >= 107,000 -> 1.0.
+    # = 109195.1586 (interpolated); against the plan line a decline reads as plan progress does
+    # (reading 10): 1 - (109195.1586 - 108000) / |109500 - 107000| = 1 - 1195.1586 / 2500 = 0.5219
+    # (the point formula, / |B - P| = 304.8414, would read -292 %); final: 108,000 >= 107,000 -> 1.0.
     got = years(POPULATION, VISION, reports((date(2025, 3, 31), 108_000)), date(2025, 3, 31))
     assert [r["fiscal_year"] for r in got] == [2019, 2020, 2021, 2022, 2023, 2024]
     assert all(r["actual"] is None for r in got[:-1])
-    want = 1 - (VISION_P_2025 - 108_000) / abs(109_500 - VISION_P_2025)
+    want = 1 - (VISION_P_2025 - 108_000) / abs(109_500 - 107_000)
     assert got[-1] == row(2024, 108_000.0, False, VISION_P_2025, True, 107_000.0, want, 1.0, "off_track")
-    assert want == pytest.approx(-2.9206, abs=1e-4)
+    assert want == pytest.approx(0.5219, abs=1e-4)
 
 
 def test_lower_is_better_managed_decline() -> None:

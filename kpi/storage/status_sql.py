@@ -326,8 +326,11 @@ valued AS (
 -- A yearly flow's incomplete year is a part of a year: it is shown (途中) but not evaluated.
 achieved AS (
     SELECT *,
-           CASE WHEN NOT (accumulation = 'yearly' AND partial)
-                THEN {achievement("actual", "year_target")} END AS year_achievement,
+           CASE WHEN accumulation = 'yearly' AND partial THEN NULL
+                -- against the plan line (no point that year) a decline reads as plan progress does
+                WHEN decline AND interpolated
+                THEN 1.0 - {shortfall("actual", "year_target")} / abs(baseline_value - final_target)
+                ELSE {achievement("actual", "year_target")} END AS year_achievement,
            CASE WHEN NOT (accumulation = 'yearly' AND partial)
                 THEN {achievement("actual", "final_target")} END AS final_achievement
     FROM valued
