@@ -69,7 +69,9 @@ def db(demo_db_path: Path, tmp_path: Path) -> Iterator[Database]:
 def _target(db: Database, project: str, actor: Actor) -> int:
     target, version, _ = target_form(db, project, "joint_studies", actor=OPERATOR)
     assert target is not None
-    changed = {**target, "long_value": float(target["long_value"]) + 1}
+    points = [dict(p) for p in target["points"]]
+    points[-1]["value"] += 1  # the final target, one more
+    changed = {**target, "points": points}
     return save_target(db, changed, reason="access test", base_version=version, actor=actor, lang="en")
 
 

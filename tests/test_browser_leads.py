@@ -1,8 +1,10 @@
-"""A project lead in a real browser: revise a target, record a value, and see the project change."""
+"""A project lead in a real browser: record a value, revise a target plan in its points table, and
+see the project change."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -14,6 +16,27 @@ from tests.conftest import DEMO_LEAD, DEMO_TODAY, OPERATOR
 from tests.test_browser import _settled, _shot, browser, page, sign_in, writable_server
 
 __all__ = ["browser", "page", "writable_server"]  # fixtures used below
+
+
+def _type_into_cell(page: Page, *, row: int, column: int, text: str) -> None:
+    """Select a cell of the target points grid (row 0 = the first point) and type into it. The grid
+    draws on a canvas, so the first column is clicked at its row's height and the arrow keys move
+    to the column."""
+    _settled(page)
+    page.wait_for_timeout(500)  # the grid redraws after each run
+    box = page.get_by_test_id("stDataFrame").first.bounding_box()
+    assert box is not None
+    header = row_height = 35  # Streamlit's default row height
+    page.mouse.click(box["x"] + 90, box["y"] + header + row_height * row + row_height / 2)
+    page.wait_for_timeout(300)
+    for _ in range(column):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # opens the cell's editor
+    page.wait_for_timeout(400)
+    page.keyboard.press("Control+A")  # replace what the cell holds
+    page.keyboard.type(text, delay=30)
+    page.keyboard.press("Enter")
+    _settled(page)
 
 
 def test_lead_revises_a_target_and_records_progress(writable_server: tuple[str, Path], page: Page) -> None:
@@ -40,11 +63,18 @@ def test_lead_revises_a_target_and_records_progress(writable_server: tuple[str, 
     value_after = portfolio_status(db, DEMO_TODAY, "P03").set_index("kpi_code").loc[kpi, "value"]
     assert value_after != value_before
 
-    # Targets: a revision without a reason is refused, with one it is saved as a new version.
+    # Targets: the points table (a canvas grid, typed into with the keyboard). The last point's
+    # value becomes 250 and a new point is typed as a 年度 label; without a reason the revision is
+    # refused, with one it is saved as a new version.
     page.get_by_test_id("stButtonGroup").get_by_text("目標", exact=True).click()
     _settled(page)
-    long_value = page.get_by_label("長期: 値")
-    long_value.fill("250")
+    expect(page.get_by_text("目標（1 行に 1 つ）")).to_be_visible(timeout=30_000)
+    _type_into_cell(page, row=2, column=1, text="250")  # 2029-12-31 210 (long) → 250
+    page.get_by_test_id("stDataFrame").first.hover()
+    page.get_by_role("button", name="Add row").click()  # the grid's toolbar: a new, empty row 3
+    _settled(page)
+    _type_into_cell(page, row=3, column=0, text="令和12年度")
+    _type_into_cell(page, row=3, column=1, text="260")
     page.get_by_role("button", name="目標を保存").click()
     expect(page.get_by_text("目標を見直す理由を入力してください")).to_be_visible(timeout=30_000)
     page.get_by_label("見直しの理由").fill("県の補助事業に採択されたため上方修正")
@@ -52,8 +82,15 @@ def test_lead_revises_a_target_and_records_progress(writable_server: tuple[str, 
     expect(page.get_by_text(re.compile(r"目標を版 \d+ として保存しました"))).to_be_visible(timeout=30_000)
     target, version_after, history = target_form(db, "P03", kpi, actor=OPERATOR)
     assert version_after == version_before + 1
-    assert target is not None and target["long_value"] == 250.0
+    assert target is not None
+    assert target["points"][-2:] == [
+        {"day": date(2029, 12, 31), "value": 250.0, "horizon": "long"},
+        {"day": date(2031, 3, 31), "value": 260.0, "horizon": None},  # 令和12年度 = FY2030: its last day
+    ]
     assert history["reason"].iloc[-1] == "県の補助事業に採択されたため上方修正"
+    expect(
+        page.get_by_text(re.compile(r"2029-12-31: 210（長期） → 250（長期）; 2030年度: 260 を追加"))
+    ).to_be_visible()
     _shot(page, "update-target-ja")
 
     # The project page shows the changed story without an error.

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import shutil
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from kpi.access import Actor
 from kpi.intake.service import import_file
+from kpi.lead_forms import target_form
 from kpi.storage import Database
-from tests.conftest import DEMO_TODAY, signed_in
+from tests.conftest import DEMO_LEAD, DEMO_TODAY, OPERATOR, signed_in
+from tests.test_languages import ENGLISH_WORDS, JAPANESE, QUOTED_JAPANESE, registry_words, shown_text
 
 ROOT = Path(__file__).parent.parent
 
@@ -42,6 +49,113 @@ def test_update_page_shows_the_grid_of_a_project(
     grid = app.dataframe[0].value  # the editable grid of this period's values
     assert set(grid["kpi_code"]) >= {"joint_studies", "local_jobs"}
     assert "P03" in str(app.selectbox(key="project").value)
+
+
+def edit_table(app: AppTest, edits: dict[str, Any]) -> AppTest:
+    """Run with the target points editor edited as a browser would send it: AppTest cannot type
+    into st.data_editor (a canvas), so its widget state (the JSON the frontend sends: edited_rows
+    by row position, added_rows, deleted_rows) is added to the next run's widget states."""
+    editor = next(d for d in app.dataframe if d.key and "::editor::" in d.key)
+    states = app._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=editor.proto.id, string_value=json.dumps(edits)))
+    return app._run(states)
+
+
+def open_targets(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str, kpi: str) -> AppTest:
+    monkeypatch.setenv("KPI_DB", str(db))
+    app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), DEMO_LEAD)
+    app.query_params["lang"] = lang
+    app.query_params["project"] = "P03"
+    app.switch_page("views/update.py").run()
+    app.button_group[0].set_value("targets").run()
+    app.selectbox(key="target_kpi").select(kpi).run()
+    assert not app.exception
+    return app
+
+
+def button(app: AppTest, ending: str) -> Any:
+    return next(b for b in app.button if b.key and b.key.endswith(ending))
+
+
+def test_a_lead_revises_a_target_with_a_fiscal_year_typed(
+    monkeypatch: pytest.MonkeyPatch, db_copy: Path
+) -> None:
+    # 利用者満足度 of P03: 2024年度 70 · 2025年度 75 · … · 2028年度 90 (long), a ratio KPI without a baseline.
+    app = open_targets(monkeypatch, db_copy, "ja", "satisfaction_rate")
+    editor = next(d for d in app.dataframe if d.key and "::editor::" in d.key)
+    assert list(editor.value["period"]) == ["2024年度", "2025年度", "2026年度", "2027年度", "2028年度"]
+    assert app.number_input[0].value is None  # no baseline, and none needed
+    # The lead types the 年度 as 令和7年度 (= 2025年度) with a new value, and one unreadable row.
+    edits = {"edited_rows": {"1": {"period": "令和7年度", "value": 77}},
+             "added_rows": [{"period": "来年度", "value": 95}], "deleted_rows": []}  # fmt: skip
+    button(app, "::save").click()
+    app = edit_table(app, edits)
+    assert len(app.error) == 1 and app.error[0].value.startswith(
+        "「来年度」は日付として読めません（6 行目）。"
+    )
+    edits["added_rows"] = []
+    button(app, "::save").click()
+    app = edit_table(app, edits)  # no reason: a revision needs one
+    assert [e.value for e in app.error] == ["目標を見直す理由を入力してください（必須）。"]
+    app.text_area[0].input("利用者調査の結果を反映")
+    button(app, "::save").click()
+    app = edit_table(app, edits)
+    assert not app.exception and not app.error
+    assert app.success[0].value == "目標を版 2 として保存しました。"
+    target, version, history = target_form(Database(db_copy), "P03", "satisfaction_rate", actor=OPERATOR)
+    assert version == 2 and target is not None
+    assert target["points"][1] == {"day": date(2026, 3, 31), "value": 77.0, "horizon": None}
+    assert [p["value"] for p in target["points"]] == [70.0, 77.0, 80.0, 85.0, 90.0]
+    assert history["reason"].iloc[-1] == "利用者調査の結果を反映"
+    # The form now shows version 2, and the history says what changed.
+    # The history, newest first: who, when, why, from → to, and the whole plan of the version.
+    shown = [m.value.replace("\\", "") for m in [*app.markdown, *app.caption]]  # without Markdown escapes
+    newest = [m for m in shown if m.startswith(("**版 ", "理由", "変更"))][:3]
+    assert newest[0].startswith("**版 2** · 20") and newest[0].endswith(" · demo-lead")
+    assert newest[1:] == ["理由: 利用者調査の結果を反映", "変更（前 → 後）: 2025年度: 75 → 77"]
+    plans = [m for m in shown if m.startswith("この版の目標")]
+    assert plans[0] == (
+        "この版の目標: 基準値なし · 2024年度: 70 · 2025年度: 77 · 2026年度: 80 · 2027年度: 85"
+        " · 2028年度: 90（長期）"
+    )
+
+
+def test_a_row_per_fiscal_year_and_a_managed_decline(monkeypatch: pytest.MonkeyPatch, db_copy: Path) -> None:
+    app = open_targets(monkeypatch, db_copy, "en", "joint_studies")
+    add = button(app, "::add_years")
+    assert add.label == "Add a row per fiscal year (FY2024–FY2029)"
+    add.click().run()
+    editor = next(d for d in app.dataframe if d.key and "::editor::" in d.key)
+    # Points at 2025-12-31, 2027-12-31, 2029-12-31 (FY2025, 2027, 2029); a row for each other 年度.
+    assert list(editor.value["period"]) == [
+        "FY2024", "2025-12-31", "FY2026", "2027-12-31", "FY2028", "2029-12-31"
+    ]  # fmt: skip
+    assert button(app, "::add_years").disabled
+    assert "Rows without a target value are not saved: FY2024, FY2026, FY2028" in [
+        c.value for c in app.caption
+    ]
+    # A final target below the baseline (2) is a managed decline: said, not refused.
+    app = edit_table(app, {"edited_rows": {"5": {"value": 1}}, "added_rows": [], "deleted_rows": []})
+    assert not app.error
+    assert app.info[0].value.startswith(
+        "This is a managed decline: the final target (1 studies) is below the baseline (2 studies)"
+    )
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_target_form_speaks_one_language(
+    monkeypatch: pytest.MonkeyPatch, db_copy: Path, lang: str
+) -> None:
+    app = open_targets(monkeypatch, db_copy, lang, "satisfaction_rate")
+    texts = shown_text(app)
+    if lang == "en":
+        data = registry_words(Database(db_copy)) | QUOTED_JAPANESE
+        leftovers = [
+            x for x in texts if JAPANESE.search(functools.reduce(lambda s, w: s.replace(w, ""), data, x))
+        ]
+        assert leftovers == []
+    else:
+        assert [x for x in texts if ENGLISH_WORDS.search(x) and not JAPANESE.search(x)] == []
 
 
 @pytest.mark.parametrize("lang, title", [("ja", "プロジェクト登録"), ("en", "Projects and partners")])

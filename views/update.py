@@ -1,4 +1,4 @@
-"""Progress updates for project leads: one period's values in a grid, and targets with revisions."""
+"""Progress updates for project leads: one period's values in a grid, and target plans with revisions."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from kpi.formatting import plain
+from kpi.fiscal import fiscal_year_label
+from kpi.formatting import format_number, plain
 from kpi.i18n import t
 from kpi.lead_forms import (
     grid_changes,
+    plan_calendar,
     progress_grid,
     project_setup,
     recent_quarter_ends,
@@ -19,8 +21,17 @@ from kpi.lead_forms import (
     target_form,
 )
 from kpi.leads import NeedsExplanation, Rejected, StaleWrite, record_progress, save_target
-from kpi.model import HORIZONS
-from views.common import actor, database, language, project_widget, today, tr
+from kpi.plans import final_point, is_managed_decline
+from kpi.target_form import (
+    EDITOR_COLUMNS,
+    TAGS,
+    editor_rows,
+    fiscal_year_span,
+    missing_fiscal_years,
+    read_plan,
+    with_fiscal_years,
+)
+from views.common import actor, database, language, project_widget, today, tr, wareki
 
 lang = language()
 db = database()
@@ -39,6 +50,7 @@ section = st.segmented_control(
     ["progress", "targets"],
     format_func=lambda s: t(f"update.tab_{s}", lang),
     default="progress",
+    required=True,  # clicking the chosen section again keeps it
     key="update_section",
     label_visibility="collapsed",
 )
@@ -146,68 +158,156 @@ if section != "targets":
             _save_progress(rows, base, snapshot_key, explanations)
 
 
-def _target_inputs(target: dict[str, Any] | None, key: str) -> dict[str, Any]:
-    """Baseline and three horizons as (value, date) inputs, prefilled with the current target."""
+def _target_editor(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The target points, one per row: 期日・年度 as typed, the value, an optional horizon tag."""
+    return st.data_editor(
+        rows,
+        key=key,
+        num_rows="dynamic",
+        hide_index=True,
+        placeholder="",  # an empty cell reads as empty, not as "None"
+        width="stretch",
+        column_order=EDITOR_COLUMNS,
+        column_config={
+            "period": st.column_config.TextColumn(
+                tr("target_form.col_target_date"), help=tr("target_form.date_help"), max_chars=40, width=125
+            ),
+            "value": st.column_config.NumberColumn(
+                tr("target_form.col_target_value"),  # the unit is in the line above the form
+                help=tr("target_form.value_help"),
+                format="localized",
+                width=110,
+            ),
+            "horizon": st.column_config.SelectboxColumn(
+                tr("target_form.col_horizon"),
+                help=tr("target_form.horizon_help"),
+                width=95,
+                options=TAGS,
+                format_func=lambda tag: t(f"horizon.{tag}", lang),
+                required=False,
+            ),
+        },
+    )
+
+
+def _save_target(plan: dict[str, Any], reason: str, base_key: str) -> None:
+    try:
+        saved = save_target(
+            db, plan, reason=reason, base_version=st.session_state[base_key], actor=actor(), lang=lang
+        )
+    except StaleWrite as stale:
+        st.session_state[base_key] = stale.current
+        st.error(tr("update.stale_target", version=stale.current))
+    except Rejected as error:
+        _show_errors(error)
+    else:
+        st.session_state[base_key] = saved
+        st.session_state["update_flash"] = tr("update.target_saved", version=saved)
+        st.rerun()
+
+
+def _targets(project: str, kpi: str) -> None:
+    """A KPI's plan: baseline, the points table (a row per 年度 on request), the reason, the history."""
+    definition = kpis.set_index("kpi_code").loc[kpi]
+    unit = str(definition["unit_ja" if lang == "ja" else "unit_en"] or "")
+    target, version, history = target_form(db, project, kpi, actor=actor())
+    calendar = plan_calendar(db, project, actor=actor())
+    start_month, era = calendar.fiscal_year_start_month, wareki()
     current = target or {}
-    values: dict[str, Any] = {}
-    for part in ("baseline", *HORIZONS):
-        label = tr("update.baseline") if part == "baseline" else tr(f"horizon.{part}")
-        left, right = st.columns(2)
-        values[f"{part}_value"] = left.number_input(
-            f"{label}: {tr('update.target_value')}",
-            value=current.get(f"{part}_value"),
-            key=f"{key}::{part}_v",
+    base_key = f"target_base::{project}::{kpi}"
+    st.session_state.setdefault(base_key, version)  # the version this form was opened on
+    prefix = f"t::{project}::{kpi}::{st.session_state[base_key]}::{lang}::{era}"
+    st.caption(
+        tr(
+            "target_form.kpi_line",
+            unit=plain(unit or "—"),
+            direction=tr(f"target_form.direction_{definition['direction']}"),
+            achievement=tr(f"target_form.achievement_{definition['achievement']}"),
         )
-        values[f"{part}_date"] = right.date_input(
-            f"{label}: {tr('update.target_date')}", value=current.get(f"{part}_date"), key=f"{key}::{part}_d"
+    )
+    if definition["achievement"] == "ratio":
+        st.caption(tr("target_form.ratio_note"))
+    left, right = st.columns(2)
+    baseline = left.number_input(
+        tr("target_form.col_baseline_value"),
+        value=current.get("baseline_value"),
+        format="%g",
+        help=tr("target_form.baseline_help"),
+        key=f"{prefix}::baseline",
+    )
+    baseline_date = right.date_input(
+        tr("target_form.col_baseline_date"),
+        value=current.get("baseline_date"),
+        min_value=date(1990, 1, 1),
+        max_value=date(2100, 12, 31),
+        format="YYYY-MM-DD",
+        help=tr("target_form.baseline_date_help"),
+        key=f"{prefix}::baseline_date",
+    )
+    rows_key, round_key = f"{prefix}::rows", f"{prefix}::round"
+    if rows_key not in st.session_state:
+        st.session_state[rows_key] = editor_rows(current.get("points") or [], lang, start_month, era)
+    st.markdown(f"**{tr('target_form.points')}**", help=tr("target_form.points_help"))
+    edited = _target_editor(
+        st.session_state[rows_key], f"{prefix}::editor::{st.session_state.get(round_key, 0)}"
+    )
+    years = fiscal_year_span(calendar.project_start, calendar.project_end, start_month, after=baseline_date)
+    if years and st.button(
+        tr("target_form.add_years", first=fiscal_year_label(years[0], lang, era),
+           last=fiscal_year_label(years[-1], lang, era)),
+        help=tr("target_form.add_years_help"),
+        disabled=not missing_fiscal_years(edited, years, start_month),
+        key=f"{prefix}::add_years",
+    ):  # fmt: skip
+        st.session_state[rows_key] = with_fiscal_years(edited, years, lang, start_month, era)
+        st.session_state[round_key] = st.session_state.get(round_key, 0) + 1  # a fresh editor on the new rows
+        st.rerun()
+    entered = read_plan(project, kpi, baseline, baseline_date, edited, lang=lang, start_month=start_month)
+    if entered.skipped:
+        st.caption(
+            tr("target_form.skipped", periods=plain(tr("target_form.separator").join(entered.skipped)))
         )
-    return values
+    final = final_point(entered.plan)
+    if final is not None and is_managed_decline(entered.plan, str(definition["direction"])):
+        st.info(
+            tr(
+                f"target_form.managed_decline_{definition['direction']}",
+                final=format_number(final["value"], lang, unit),
+                baseline=format_number(entered.plan["baseline_value"], lang, unit),
+            )
+        )
+    reason = st.text_area(tr("update.reason"), key=f"{prefix}::reason")
+    if st.button(tr("update.save_target"), type="primary", key=f"{prefix}::save"):
+        for problem in entered.errors:
+            st.error(plain(problem.message))
+        if not entered.errors:
+            _save_target(entered.plan, reason, base_key)
+    st.subheader(tr("update.history"))
+    _history(revision_table(history, lang, start_month, era))
+
+
+def _history(table: pd.DataFrame) -> None:
+    """Each version, newest first, as a short block that reads at any width: who, when and why,
+    what changed (from → to), and the whole plan of that version."""
+    for row in reversed(table.to_dict("records")):
+        with st.container(border=True):
+            st.markdown(
+                f"**{tr('target_form.version_line', version=row['version'])}** · "
+                f"{plain(row['recorded_at'])} · {plain(row['recorded_by'])}"
+            )
+            if row["reason"]:
+                st.markdown(tr("target_form.reason_line", reason=plain(row["reason"])))
+            first = row["version"] == 1  # version 1 has nothing to compare with: "first set"
+            st.markdown(
+                plain(row["changes"])
+                if first
+                else tr("target_form.changes_line", changes=plain(row["changes"]))
+            )
+            st.caption(tr("target_form.plan_line", plan=plain(row["plan"])))
 
 
 if section == "targets":
     labels = dict(zip(kpis["kpi_code"], kpis["name_ja" if lang == "ja" else "name_en"], strict=True))
-    kpi = st.selectbox(tr("update.kpi"), list(labels), format_func=lambda c: labels[c], key="target_kpi")
-    if kpi is not None:
-        target, version, history = target_form(db, project, kpi, actor=actor())
-        base_key = f"target_base::{project}::{kpi}"
-        st.session_state.setdefault(base_key, version)  # the version this form was opened on
-        with st.form(key=f"target_form::{project}::{kpi}"):
-            values = _target_inputs(target, f"t::{project}::{kpi}::{st.session_state[base_key]}")
-            reason = st.text_area(
-                tr("update.reason"), key=f"reason::{project}::{kpi}::{st.session_state[base_key]}"
-            )
-            submitted = st.form_submit_button(tr("update.save_target"), type="primary")
-        if submitted:
-            try:
-                saved = save_target(
-                    db,
-                    {"project_code": project, "kpi_code": kpi, **values},
-                    reason=reason,
-                    base_version=st.session_state[base_key],
-                    actor=actor(),
-                    lang=lang,
-                )
-            except StaleWrite as stale:
-                st.session_state[base_key] = stale.current
-                st.error(tr("update.stale_target", version=stale.current))
-            except Rejected as error:
-                _show_errors(error)
-            else:
-                st.session_state[base_key] = saved
-                st.session_state["update_flash"] = tr("update.target_saved", version=saved)
-                st.rerun()
-        st.subheader(tr("update.history"))
-        st.dataframe(
-            revision_table(history),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "version": tr("update.col_version"),
-                "recorded_at": st.column_config.DatetimeColumn(
-                    tr("update.col_recorded_at"), format="YYYY-MM-DD HH:mm"
-                ),
-                "recorded_by": tr("update.col_recorded_by"),
-                "reason": tr("update.col_reason"),
-                "changes": tr("update.col_changes"),
-            },
-        )
+    chosen = st.selectbox(tr("update.kpi"), list(labels), format_func=lambda c: labels[c], key="target_kpi")
+    if chosen is not None:
+        _targets(project, chosen)
