@@ -470,7 +470,7 @@ def check_years(
     return compared
 
 
-SEEDS = range(24)
+SEEDS = range(12)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -478,7 +478,7 @@ def test_seeded_portfolios_match_reference(seed: int) -> None:
     assert check_portfolio(generate(random.Random(seed))) > 0
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=SLOW_OK)
+@settings(max_examples=12, deadline=None, suppress_health_check=SLOW_OK)
 @given(rnd=st.randoms(use_true_random=False))
 def test_random_portfolios_match_reference(rnd: random.Random) -> None:
     assert check_portfolio(generate(rnd)) > 0
@@ -542,7 +542,7 @@ def boundary_portfolios(draw: st.DrawFn) -> Portfolio:
     return Portfolio([target], calls, [as_of, as_of - timedelta(days=1)], thresholds)
 
 
-@settings(max_examples=45, deadline=None, suppress_health_check=SLOW_OK)
+@settings(max_examples=30, deadline=None, suppress_health_check=SLOW_OK)
 @given(portfolio=boundary_portfolios())
 def test_boundaries_match_reference(portfolio: Portfolio) -> None:
     assert check_portfolio(portfolio) > 0
