@@ -35,6 +35,11 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
+# The machine is shared (and the suite runs on two workers): no assertion may give up after
+# Playwright's default 5 s. Every browser test module imports this one, so this holds for all.
+BROWSER_WAIT_MS = 60_000
+expect.set_options(timeout=BROWSER_WAIT_MS)
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -110,6 +115,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ja-JP")
     page = context.new_page()
+    page.set_default_timeout(BROWSER_WAIT_MS)
     yield page
     context.close()
 
