@@ -29,8 +29,13 @@ def _target_set(row: dict[str, Any]) -> TargetSet:
                      points=points)  # fmt: skip
 
 
-def reference_for_database(db: Database, as_of: date) -> dict[tuple[str, str], dict[str, Any]]:
-    """The reference arithmetic over the database's current targets and current reports."""
+def database_inputs(
+    db: Database,
+) -> tuple[
+    dict[tuple[str, str], KpiRule], dict[tuple[str, str], TargetSet], dict[tuple[str, str], list[Report]]
+]:
+    """What the reference needs, read from the database: each pair's rule, current target set and
+    current reports (every pair with a target or a report)."""
     with db.cursor() as cursor:
         kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
         targets = current_targets(cursor)
@@ -44,15 +49,21 @@ def reference_for_database(db: Database, as_of: date) -> dict[tuple[str, str], d
         grouped.setdefault((r["project_code"], r["kpi_code"]), []).append(
             Report(_day(r["period_end"]), r["organization_code"], float(r["value"]), int(r["version_id"]))  # type: ignore[arg-type]
         )
-    results = {}
-    for (project, kpi), project_reports in grouped.items():
-        definition = kpis.loc[kpi]
-        rule = KpiRule(definition["direction"], definition["accumulation"], definition["combine"],
-                       definition["achievement"])  # fmt: skip
-        results[(project, kpi)] = reference_status(
-            rule, target_sets.get((project, kpi)), project_reports, as_of
-        )
-    return results
+    rules = {}
+    for pair in grouped:
+        definition = kpis.loc[pair[1]]
+        rules[pair] = KpiRule(definition["direction"], definition["accumulation"], definition["combine"],
+                              definition["achievement"])  # fmt: skip
+    return rules, target_sets, grouped
+
+
+def reference_for_database(db: Database, as_of: date) -> dict[tuple[str, str], dict[str, Any]]:
+    """The reference arithmetic over the database's current targets and current reports."""
+    rules, target_sets, grouped = database_inputs(db)
+    return {
+        pair: reference_status(rules[pair], target_sets.get(pair), reports, as_of)
+        for pair, reports in grouped.items()
+    }
 
 
 def _close(got: Any, expected: Any) -> bool:
@@ -96,24 +107,10 @@ def test_demo_years_json_matches_the_reference(
     code = main(["years", "--json", "--db", str(demo_db_path), "--as-of", as_of.isoformat()])
     records = json.loads(capsys.readouterr().out)
     assert code == 0
-    db = Database(demo_db_path)
-    with db.cursor() as cursor:
-        kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
-        targets = current_targets(cursor)
-        reports = cursor.execute(
-            "SELECT project_code, kpi_code, period_end, organization_code, value, version_id"
-            " FROM actual_current"
-        ).df()
+    rules, target_sets, grouped = database_inputs(Database(demo_db_path))
     expected: list[dict[str, Any]] = []
-    for row in targets.to_dict("records"):
-        pair = (row["project_code"], row["kpi_code"])
-        mine = reports[(reports["project_code"] == pair[0]) & (reports["kpi_code"] == pair[1])]
-        definition = kpis.loc[pair[1]]
-        rule = KpiRule(definition["direction"], definition["accumulation"], definition["combine"],
-                       definition["achievement"])  # fmt: skip
-        pair_reports = [Report(_day(r["period_end"]), r["organization_code"], float(r["value"]),  # type: ignore[arg-type]
-                               int(r["version_id"])) for r in mine.to_dict("records")]  # fmt: skip
-        for year in reference_years(rule, _target_set(row), pair_reports, as_of):
+    for pair in sorted(target_sets):
+        for year in reference_years(rules[pair], target_sets[pair], grouped[pair], as_of):
             expected.append({"project_code": pair[0], "kpi_code": pair[1], **year})
     assert [(r["project_code"], r["kpi_code"], r["fiscal_year"]) for r in records] == [
         (e["project_code"], e["kpi_code"], e["fiscal_year"]) for e in expected
