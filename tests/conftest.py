@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from datetime import date
@@ -53,8 +54,9 @@ def fresh_db(db_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture(scope="session")
-def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo database built once per session; tests must not write to it."""
+def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A demo database built once per session; tests must not write to it (a test that does
+    changes what later tests on the same worker see), and the session fails if one did."""
     from kpi.demo_load import load_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
@@ -62,7 +64,9 @@ def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db.migrate()
     load_demo(db, DEMO_TODAY, actor=Actor.operator("demo"))
     db.close()
-    return path
+    built = hashlib.sha256(path.read_bytes()).hexdigest()
+    yield path
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == built, "a test wrote to the shared demo database"
 
 
 @pytest.fixture

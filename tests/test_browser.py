@@ -77,9 +77,12 @@ def serve(db_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def server(demo_db_path: Path) -> Iterator[str]:
-    """The dashboard over the shared demo database: for journeys that only read."""
-    with serve(demo_db_path) as url:
+def server(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard over a copy of the demo database for the module: for journeys that only
+    read (signing in still writes the audit log and the account's language)."""
+    copy = tmp_path_factory.mktemp("served") / "demo.duckdb"
+    shutil.copy(demo_db_path, copy)
+    with serve(copy) as url:
         yield url
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -43,8 +44,10 @@ def test_overview_shows_the_demo_portfolio(
     assert len(table) == len(expected.table)
 
 
-def test_language_switch(monkeypatch: pytest.MonkeyPatch, demo_db_path: Path) -> None:
-    app = open_app(monkeypatch, demo_db_path)
+def test_language_switch(monkeypatch: pytest.MonkeyPatch, demo_db_path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "demo.duckdb"  # the choice is kept with the account: not in the shared demo
+    shutil.copy(demo_db_path, copy)
+    app = open_app(monkeypatch, copy)
     assert app.title[0].value == "ポートフォリオ概要"
     app.selectbox(key="lang").select("en").run()
     assert app.title[0].value == "Portfolio overview"
