@@ -1,17 +1,21 @@
 """The registry files of `python -m kpi setup DIR`: their columns and how rows become records.
 
 Each parser reads one file's rows into plain dicts, reporting every cell error to the sink.
-Cross-file checks (unknown codes, target order) live in kpi/setup.py.
+Cross-file checks (unknown codes, target order) live in kpi/setup.py. Target and baseline values
+are typed as in partner files (kpi/quantities.py: ▲1,577, 52.2%, 2,720千円, 「－」 for none) and
+stored in the KPI's unit; read_value() is shared with the lead's target form.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from kpi.intake.rows import CellReader, Column, ErrorSink
 from kpi.intake.table import RawTable
 from kpi.model import Accumulation, Achievement, Combine, Direction, Frequency, Horizon, Phase, Sector
+from kpi.quantities import ApproximateNumber, UnitMismatch, in_kpi_unit, is_not_reported, to_quantity
 
 ORGANIZATION_COLUMNS = (
     Column("organization_code", ("機関コード",)),
@@ -173,19 +177,64 @@ def parse_kpis(table: RawTable, sink: ErrorSink) -> list[tuple[int, Record]]:
     return out
 
 
-def parse_targets(table: RawTable, sink: ErrorSink, fy_start: int) -> list[tuple[int, Record]]:
+def read_value(
+    value: object, row: int | None, column: str, sink: ErrorSink, kpi: Mapping[str, Any] | None
+) -> float | None:
+    """A value as typed (SPEC section 4) in the unit of `kpi` (a definition: unit_ja, unit_en,
+    name_ja, name_en). None when blank or a 「－」 mark, and when unreadable: then the sink has
+    invalid_number (a hedged 約467 with its own wording) or unit_mismatch. Without `kpi` (an
+    unknown KPI, reported on its own) any unit is let through with its scale words applied."""
+    if is_not_reported(value):
+        return None
+    unit_ja, unit_en = (_unit(kpi, "unit_ja"), _unit(kpi, "unit_en")) if kpi else ("", "")
+    try:
+        quantity = to_quantity(value)
+        if quantity is None or not unit_ja:
+            return None if quantity is None else quantity.value
+        return in_kpi_unit(quantity, unit_ja, unit_en or unit_ja)
+    except ApproximateNumber as hedged:
+        sink.add("invalid_number", row, column, value=value, variant="approximate", number=hedged.figure)
+    except UnitMismatch as other:
+        assert kpi is not None  # only a known unit can be mismatched
+        name = kpi.get(f"name_{sink.lang}") or kpi.get("name_ja") or kpi.get("kpi_code")
+        sink.add("unit_mismatch", row, column, value=value, written=other.written, kpi=name,
+                 expected=other.expected)  # fmt: skip
+    except ValueError:
+        sink.add("invalid_number", row, column, value=value)
+    return None
+
+
+def _unit(kpi: Mapping[str, Any], key: str) -> str:
+    unit = kpi.get(key)
+    return unit.strip() if isinstance(unit, str) else ""  # NaN from a table: no unit
+
+
+# The cells of targets.csv where a 「－」 mark means an empty cell (a ratio KPI's missing 基準値).
+_MARKABLE = ("horizon", "target_value", "target_date", "baseline_value", "baseline_date")
+
+
+def parse_targets(
+    table: RawTable, sink: ErrorSink, fy_start: int, kpis: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[tuple[int, Record]]:
     """One record per row: a target point (tagged or not) with the plan's baseline, or, without a
-    target value and date, only the baseline. Dates may be period labels: 令和7年度 → 2026-03-31."""
+    target value and date, only the baseline. Dates may be period labels: 令和7年度 → 2026-03-31.
+    Values are converted to the unit of their KPI in `kpis` (definitions by code, see read_value)."""
     reader = CellReader(table, TARGET_COLUMNS, sink)
     if reader.report_missing_columns():
         return []
+    marked = [reader.index[c] for c in _MARKABLE if reader.has(c)]
     out = []
-    for row, cells in table.rows:
+    for row, raw_cells in table.rows:
+        cells = list(raw_cells)
+        for position in marked:
+            if position < len(cells) and is_not_reported(cells[position]):
+                cells[position] = None
+        kpi = (kpis or {}).get(str(reader.raw(cells, "kpi_code")))
         horizon = reader.choice(row, cells, "horizon", HORIZONS, required=False)
         has_point = horizon is not None or any(
             reader.raw(cells, c) is not None for c in ("target_value", "target_date")
         )
-        target_value = reader.number(row, cells, "target_value", required=has_point)
+        target_value = _value(reader, row, cells, "target_value", kpi, required=has_point)
         target_date: date | None = reader.day(
             row, cells, "target_date", required=has_point, fy_start_month=fy_start
         )
@@ -195,11 +244,32 @@ def parse_targets(table: RawTable, sink: ErrorSink, fy_start: int) -> list[tuple
             "horizon": horizon,
             "target_value": target_value,
             "target_date": target_date,
-            "baseline_value": reader.number(row, cells, "baseline_value", required=False),
+            "baseline_value": _value(reader, row, cells, "baseline_value", kpi, required=False),
             "baseline_date": reader.day(row, cells, "baseline_date", required=False, fy_start_month=fy_start),
             "reason": reader.text(row, cells, "reason", required=False) or "",
             # an unreadable horizon is already an error: the row must not become an untagged point
             "unreadable_horizon": horizon is None and reader.raw(cells, "horizon") is not None,
         }
+        # likewise a baseline already reported as unreadable is not also "empty but required"
+        record["unreadable_baseline"] = (
+            record["baseline_value"] is None and reader.raw(cells, "baseline_value") is not None
+        )
         out.append((row, record))
     return out
+
+
+def _value(
+    reader: CellReader,
+    row: int,
+    cells: list[object],
+    name: str,
+    kpi: Mapping[str, Any] | None,
+    *,
+    required: bool,
+) -> float | None:
+    value = reader.raw(cells, name)
+    if value is None:
+        if required:
+            reader.sink.add("missing_value", row, name)
+        return None
+    return read_value(value, row, name, reader.sink, kpi)

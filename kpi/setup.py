@@ -116,7 +116,8 @@ def setup_registry(
         "organizations.csv": files.parse_organizations,
         "projects.csv": lambda t, s: files.parse_projects(t, s, fy),
         "partners.csv": files.parse_partners,
-        "targets.csv": lambda t, s: files.parse_targets(t, s, fy),
+        # kpis.csv is read first: its units apply to the values in targets.csv
+        "targets.csv": lambda t, s: files.parse_targets(t, s, fy, _kpi_units(known, loaded)),
     }
     keys = {
         "kpis.csv": ("kpi_code",),
@@ -142,6 +143,19 @@ def setup_registry(
     if errors:
         return SetupResult("rejected", errors=errors)
     return _write(db, loaded, new_targets, actor=actor.username, now=now)
+
+
+def _kpi_units(known: dict[str, Any], loaded: _Loaded) -> dict[str, Record]:
+    """Unit and name of every KPI by code: the catalog's, then kpis.csv's (which may change it)."""
+    fields = ("kpi_code", "unit_ja", "unit_en", "name_ja", "name_en")
+    units: dict[str, Record] = {
+        str(row["kpi_code"]): {f: row.get(f) for f in fields}
+        for row in known["kpi_definitions"].to_dict("records")
+    }
+    for _, record in loaded.kpis:
+        if record["kpi_code"] is not None:
+            units[record["kpi_code"]] = {f: record.get(f) for f in fields}
+    return units
 
 
 def _write(

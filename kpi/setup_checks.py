@@ -11,6 +11,7 @@ import pandas as pd
 from kpi.i18n import t
 from kpi.intake.rows import ErrorSink
 from kpi.lead_forms import stored_points
+from kpi.model import ValidationError
 from kpi.plans import check_plan, merge_points, plain_points
 
 if TYPE_CHECKING:
@@ -131,7 +132,9 @@ def merge_targets(
             "baseline_date": first["baseline_date"],
             "points": merge_points(before["points"], incoming),
         }
-        check_plan(merged, rules, sink, baseline_row=first_row)
+        plan_sink = ErrorSink(sink.lang, sink.file, column_labels=sink.column_labels)
+        check_plan(merged, rules, plan_sink, baseline_row=first_row)
+        sink.errors += [e for e in plan_sink.errors if not _reported(e, first_row, first)]
         new = {**merged, "points": plain_points(merged["points"])}
         if current.get(key) != new:
             changed.append(
@@ -143,6 +146,12 @@ def merge_targets(
                 }
             )
     return changed
+
+
+def _reported(error: ValidationError, row: int, record: Record) -> bool:
+    """A missing baseline whose cell was unreadable: the cell's own error says so already."""
+    missing_baseline = (error.code, error.row, error.column) == ("missing_value", row, "baseline_value")
+    return missing_baseline and bool(record.get("unreadable_baseline"))
 
 
 def _check_repeat(earlier: list[Record], point: Record, key: tuple[str, str], sink: ErrorSink) -> None:

@@ -1,8 +1,9 @@
 """The lead's target form (SPEC section 2): the points table as typed, read into a plan dict.
 
 The page edits a plan as a baseline and a table of target points, one row per point:
-`period` (text: a date or a period label such as 令和7年度, FY2025, 2026/3/31), `value` and an
-optional `horizon` tag (short / mid / long). This module turns stored points into those rows,
+`period` (text: a date or a period label such as 令和7年度, FY2025, 2026/3/31), `value` (a number,
+or text typed as in partner files: 2,720千円, 52.2%, ▲5, 「－」 for none; kpi.registry_files.read_value)
+and an optional `horizon` tag (short / mid / long). This module turns stored points into those rows,
 adds a row per 年度, and reads the rows back into the plan dict kpi.leads.save_target takes,
 with an error in the user's language for each cell it cannot read. The plan's own rules (dates
 after the baseline, one point per date, tags in order, ...) are kpi.plans.check_plan's.
@@ -11,6 +12,7 @@ after the baseline, one point per date, tags in order, ...) are kpi.plans.check_
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,6 +25,8 @@ from kpi.i18n import t
 from kpi.intake.rows import ErrorSink
 from kpi.model import HORIZONS, ValidationError
 from kpi.plans import Plan, horizon_of, sorted_plan_points
+from kpi.quantities import is_not_reported
+from kpi.registry_files import read_value
 from kpi.values import AmbiguousPeriod, parse_date
 
 # Column contract of the points editor, in display order.
@@ -69,7 +73,7 @@ def _blank(value: Any) -> bool:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    return isinstance(value, str) and not value.strip()
+    return isinstance(value, str) and (not value.strip() or is_not_reported(value))  # 「－」: none
 
 
 def _day(text: Any, start_month: int) -> date | None:
@@ -135,11 +139,13 @@ def read_plan(
     *,
     lang: str,
     start_month: int,
+    kpi: Mapping[str, Any] | None = None,
 ) -> PlanInput:
     """The editor's rows as a plan dict. Blank rows are ignored; a row with a date but no value is
-    skipped (listed in `skipped`); a value without a date, an unreadable date or an unknown tag is
-    an error naming the row (1 = the table's first row). Each point keeps its `row` so that
-    check_plan's messages name the row too."""
+    skipped (listed in `skipped`); a value without a date, an unreadable date or value or an
+    unknown tag is an error naming the row (1 = the table's first row). Each point keeps its `row`
+    so that check_plan's messages name the row too. Values typed as text are read in the unit of
+    `kpi` (its definition: unit_ja, unit_en, name_ja, name_en); without it, units are not checked."""
     sink = ErrorSink(lang, column_labels=column_labels(lang))
     points: list[dict[str, Any]] = []
     skipped: list[str] = []
@@ -158,8 +164,9 @@ def read_plan(
         tag = None if _blank(tag) else str(tag)
         if tag is not None and tag not in TAGS:
             sink.add("invalid_value", number, "horizon", value=tag, choices=", ".join(TAGS))
-        if day is not None:
-            points.append({"day": day, "value": float(value), "horizon": tag, "row": number})
+        amount = read_value(value, number, "target_value", sink, kpi)
+        if day is not None and amount is not None:
+            points.append({"day": day, "value": amount, "horizon": tag, "row": number})
     plan = {
         "project_code": project_code,
         "kpi_code": kpi_code,

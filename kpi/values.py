@@ -7,13 +7,13 @@ a clean number or period label: the importer turns the message into `invalid_num
 that needs a guess (2-digit years, 12,34, 1e5, units in the cell) is rejected so the partner
 fixes it at the source. Period labels themselves (dates, months, quarters, fiscal and calendar
 years) are read by kpi.periods; parse_date and to_date return their last day.
+Values with units, scale words and ▲ (`52.2%`, `2,720千円`, `▲1,577`) are kpi/quantities.py's.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import re
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -22,10 +22,11 @@ from kpi.periods import AmbiguousPeriod as AmbiguousPeriod  # re-exported: calle
 from kpi.periods import PeriodKind as PeriodKind
 from kpi.periods import fold as _normalise
 from kpi.periods import parse_period_label as parse_period_label
+from kpi.quantities import PLAIN_NUMBER_RE, plain_figure
+from kpi.quantities import is_missing as _is_missing
 
-# Thousands separators must group by exactly three digits: "12,34" has no single reading.
-# re.ASCII everywhere: \d would otherwise match Arabic-Indic and other digits NFKC leaves alone.
-_NUMBER_RE = re.compile(r"([+-])?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?", re.ASCII)
+# A plain figure (no unit, no ▲, no scale word), defined once in kpi/quantities.py.
+_NUMBER_RE = PLAIN_NUMBER_RE
 
 
 def parse_number(text: str) -> float | None:
@@ -34,16 +35,7 @@ def parse_number(text: str) -> float | None:
     Accepts `1,234`, `１，２３４`, `-5`, `－５`, `12.5`, `+3` and surrounding spaces. Rejects
     units (`123件`), placeholders (`N/A`, `-`), scientific notation, `nan` and `inf`.
     """
-    cleaned = _normalise(text)
-    if not cleaned:
-        return None
-    if _NUMBER_RE.fullmatch(cleaned) is None:
-        raise ValueError(f"not a number: {text.strip()!r}")
-    value = float(cleaned.replace(",", ""))
-    if not math.isfinite(value):
-        # Hundreds of digits overflow a float; no KPI is that large, so it is a typing error.
-        raise ValueError(f"number too large: {text.strip()!r}")
-    return value + 0.0  # turns -0.0 into 0.0 so "-0" never displays as a negative zero
+    return plain_figure(text)
 
 
 def parse_date(text: str, fiscal_year_start_month: int = DEFAULT_START_MONTH) -> date | None:
@@ -58,18 +50,6 @@ def parse_date(text: str, fiscal_year_start_month: int = DEFAULT_START_MONTH) ->
     if not _normalise(text):
         return None
     return parse_period_label(text, fiscal_year_start_month)[0]
-
-
-def _is_missing(value: object) -> bool:
-    """True for the ways pandas and openpyxl spell an empty cell: None, NaN, NaT, pd.NA."""
-    if value is None:
-        return True
-    if isinstance(value, float | Decimal) and math.isnan(value):
-        return True
-    if isinstance(value, datetime) and value != value:  # pandas.NaT is a datetime unequal to itself
-        return True
-    # pd.NA, checked by type name so this module does not import pandas.
-    return type(value).__name__ == "NAType"
 
 
 def to_number(value: object) -> float | None:
