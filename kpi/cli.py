@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     intake = commands.add_parser("import", parents=[common], help="import a partner's CSV or .xlsx file")
     intake.add_argument("file", type=Path)
     intake.add_argument("--org", required=True, help="the uploading organization's code")
+    intake.add_argument("--project", help="the project a file without a project column is for (a year table)")
     intake.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
     intake.add_argument("--json", action="store_true")
 

@@ -9,7 +9,7 @@ import sys
 from kpi import clock
 from kpi.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, operator, print_errors
 from kpi.i18n import t
-from kpi.intake.service import ImportUsageError, import_file, rollback_import
+from kpi.intake.service import ImportUsageError, import_file, layout_lines, rollback_import
 from kpi.storage import Database
 from kpi.storage.batches import list_batches
 
@@ -40,16 +40,19 @@ def _import(db: Database, args: argparse.Namespace, lang: str) -> int:
     try:
         result = import_file(
             db, data, file_name=args.file.name, organization_code=args.org, actor=operator(),
-            lang=lang, today=clock.today(), dry_run=args.dry_run,
+            lang=lang, today=clock.today(), dry_run=args.dry_run, project_code=args.project,
         )  # fmt: skip
-    except ImportUsageError:
-        print(t("cli.usage_error", lang, message=t("intake.unknown_uploader", lang, code=args.org)),
-              file=sys.stderr)  # fmt: skip
+    except ImportUsageError as usage:
+        message = (t("intake.unknown_uploader", lang, code=args.org) if usage.project_code is None
+                   else t("intake.unknown_project_choice", lang, code=usage.project_code))  # fmt: skip
+        print(t("cli.usage_error", lang, message=message), file=sys.stderr)
         return EXIT_USAGE
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
         print(t(f"intake.outcome.{result.status}", lang, **result.as_dict()))
+        for line in layout_lines(result, lang):
+            print(line)
         if result.status in ("imported", "valid"):
             print(t("intake.counts", lang, **result.as_dict()))
         print_errors(result.errors, lang)

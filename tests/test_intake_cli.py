@@ -17,9 +17,12 @@ GOOD = csv_bytes(
     HEADER, "P1,joint_studies,2026-03-31,2", "P1,local_jobs,2026-03-31,5", "P1,local_jobs,FY2026Q1,3"
 )
 BAD = csv_bytes(
-    JA_LONG_HEADER, "P1,joint_studies,2026-03-31,N/A,", "P9,local_jobs,2026-03-31,1,", encoding="cp932"
+    JA_LONG_HEADER, "P1,joint_studies,2026-03-31,abc,", "P9,local_jobs,2026-03-31,1,", encoding="cp932"
 )
-RESULT_KEYS = ["status", "batch_id", "rows", "inserted", "updated", "unchanged", "errors"]
+RESULT_KEYS = [
+    "status", "batch_id", "rows", "inserted", "updated", "unchanged", "not_reported", "skipped_rows",
+    "ignored_columns", "header_row", "errors",
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -52,6 +55,10 @@ def test_import_json_and_exit_codes(capsys: pytest.CaptureFixture[str], db: Data
         "inserted": 3,
         "updated": 0,
         "unchanged": 0,
+        "not_reported": 0,
+        "skipped_rows": [],
+        "ignored_columns": [],
+        "header_row": 1,
         "errors": [],
     }
 
@@ -67,6 +74,10 @@ def test_import_json_and_exit_codes(capsys: pytest.CaptureFixture[str], db: Data
         0,
         {
             "status": "valid",
+            "not_reported": 0,
+            "skipped_rows": [],
+            "ignored_columns": [],
+            "header_row": 1,
             "batch_id": None,
             "rows": 3,
             "inserted": 0,
@@ -86,7 +97,7 @@ def test_import_json_and_exit_codes(capsys: pytest.CaptureFixture[str], db: Data
         (2, "value", "invalid_number"),
         (3, "project_code", "unknown_project"),
     ]
-    assert result["errors"][0]["message"] == "Row 2: “N/A” in “実績値” is not a number."
+    assert result["errors"][0]["message"] == "Row 2: “abc” in “実績値” is not a number."
     assert (result["status"], result["batch_id"], result["rows"]) == ("rejected", None, 2)
     assert table_counts(db) == before
 
@@ -129,13 +140,13 @@ def test_text_output_in_japanese(capsys: pytest.CaptureFixture[str], db: Databas
     assert out.splitlines() == [
         "ファイルを受け付けませんでした（2 行を確認、何も書き込んでいません）。"
         "次の点を修正して再度アップロードしてください:",
-        "  [invalid_number] 2 行目: 「実績値」の「N/A」は数値ではありません。",
+        "  [invalid_number] 2 行目: 「実績値」の「abc」は数値ではありません。",
         "  [unknown_project] 3 行目: プロジェクト「P9」は登録されていません。",
     ]
     code, out, _ = run(
         capsys, db, "import", str(tmp_path / "bad.csv"), "--org", "U1", "--lang", "ja", "--json"
     )
-    assert json.loads(out)["errors"][0]["message"] == "2 行目: 「実績値」の「N/A」は数値ではありません。"
+    assert json.loads(out)["errors"][0]["message"] == "2 行目: 「実績値」の「abc」は数値ではありません。"
     assert "「実績値」" in out  # JSON keeps Japanese readable, not \\u escapes
 
     code, _out, err = run(capsys, db, "import", good, "--org", "X9", "--lang", "ja")

@@ -82,7 +82,7 @@ def test_unknown_project(db: Database) -> None:
 
 @pytest.mark.filterwarnings("error")  # no KPI known: pandas must not warn (it will raise in pandas 4)
 def test_unknown_kpi_in_a_long_cell(db: Database) -> None:
-    data = csv_bytes(HEADER, "P1,joint_study,2026-03-31,1", "P1,共同研究の件数,2026-03-31,1")
+    data = csv_bytes(HEADER, "P1,joint_study,2026-03-31,1", "P1,共同研究件数,2026-03-31,1")
     result = rejected(db, data, [(2, "kpi_code", "unknown_kpi"), (3, "kpi_code", "unknown_kpi")])
     assert result.errors[0].message == "Row 2: KPI “joint_study” is not in the KPI catalog."
 
@@ -151,7 +151,7 @@ def test_wrong_organization(db: Database) -> None:
 
 
 @pytest.mark.parametrize(
-    "cell", ["N/A", '"1,2,3x"', '"12,34"', "123件", "1e5", "-", "¥100", "1.2.3", "nan", "inf", "0x10"]
+    "cell", ["abc", '"1,2,3x"', '"12,34"', "1e5", "¥100", "1.2.3", "nan", "inf", "0x10", "12 34", "5%3"]
 )
 def test_invalid_number(db: Database, cell: str) -> None:
     data = csv_bytes(HEADER, f"P1,joint_studies,2026-03-31,{cell}", "P1,local_jobs,2026-03-31,1")
@@ -162,14 +162,14 @@ def test_invalid_number(db: Database, cell: str) -> None:
 
 def test_invalid_number_wide_and_xlsx(db: Database) -> None:
     wide = csv_bytes(
-        "project_code,period_end,joint_studies,local_jobs", "P1,2026-03-31,N/A,2", 'P1,2025-12-31,1,"12,34"'
+        "project_code,period_end,joint_studies,local_jobs", "P1,2026-03-31,abc,2", 'P1,2025-12-31,1,"12,34"'
     )
     rejected(db, wide, [(2, "joint_studies", "invalid_number"), (3, "local_jobs", "invalid_number")])
     workbook = xlsx_bytes(
         [
             ["project_code", "kpi_code", "period_end", "value"],
             ["P1", "joint_studies", "2026-03-31", True],
-            ["P1", "local_jobs", "2026-03-31", "N/A"],
+            ["P1", "local_jobs", "2026-03-31", "abc"],
         ]
     )
     rejected(db, workbook, [(2, "value", "invalid_number"), (3, "value", "invalid_number")])
@@ -305,7 +305,7 @@ def test_one_bad_row_among_many_writes_nothing_and_every_bad_row_is_listed(db: D
         for i in range(250)
         for kpi in ("joint_studies", "local_jobs")
     ]
-    bad = ["P1,joint_studies,2026-03-31,N/A", "P9,local_jobs,2026-03-31,1", "P1,local_jobs,2027-03-31,2"]
+    bad = ["P1,joint_studies,2026-03-31,abc", "P9,local_jobs,2026-03-31,1", "P1,local_jobs,2027-03-31,2"]
     lines = [HEADER, *good[:100], bad[0], *good[100:300], bad[1], *good[300:], bad[2]]
     assert len(good) == 500
     rejected(
@@ -359,6 +359,10 @@ def test_errors_as_json_objects(db: Database) -> None:
         "inserted": 0,
         "updated": 0,
         "unchanged": 0,
+        "not_reported": 0,
+        "skipped_rows": [],
+        "ignored_columns": [],
+        "header_row": 1,
         "errors": [
             {
                 "row": 2,
@@ -381,7 +385,7 @@ def test_messages_name_the_japanese_header_of_a_long_file(db: Database) -> None:
     data = csv_bytes(
         JA_LONG_HEADER,
         "P1,joint_studies,2026-03-31,,",
-        "P1,local_jobs,2026-03-31,N/A,",
+        "P1,local_jobs,2026-03-31,約5,",
         "P1,patents,来期,1,",
         encoding="cp932",
     )
@@ -393,7 +397,7 @@ def test_messages_name_the_japanese_header_of_a_long_file(db: Database) -> None:
     ja = rejected(db, data, expected, lang="ja")
     assert [e.message for e in ja.errors[:2]] == [
         "2 行目: 「実績値」が空欄です（必須）。",
-        "3 行目: 「実績値」の「N/A」は数値ではありません。",
+        "3 行目: 「実績値」の「約5」は概数です。「約」を付けずに数値そのもの（例: 5）を入力してください。",
     ]
     assert ja.errors[2].message.startswith("4 行目: 「期末日」の「来期」は日付として読めません")
     en = rejected(db, data, expected, lang="en")
@@ -406,12 +410,13 @@ def test_messages_name_the_japanese_header_of_a_long_file(db: Database) -> None:
 
 
 def test_messages_name_the_japanese_kpi_header_of_a_wide_file(db: Database) -> None:
-    data = csv_bytes("プロジェクトコード,期末日,共同研究の件数,local_jobs", "P1,2026-03-31,N/A,-1")
+    data = csv_bytes("プロジェクトコード,期末日,共同研究の件数,local_jobs", "P1,2026-03-31,12個,-1")
     result = rejected(
-        db, data, [(2, "joint_studies", "invalid_number"), (2, "local_jobs", "negative_value")], lang="ja"
+        db, data, [(2, "joint_studies", "unit_mismatch"), (2, "local_jobs", "negative_value")], lang="ja"
     )
     assert [e.message for e in result.errors] == [
-        "2 行目: 「共同研究の件数」の「N/A」は数値ではありません。",
+        "2 行目: 「共同研究の件数」の「12個」は単位が「個」ですが、指標「共同研究の件数」の単位は「件」です。"
+        "「件」で書くか、数値だけを入力してください。",
         "2 行目: 「local_jobs」が -1 ですが、KPI「local_jobs」は負の値にできません。",
     ]
 

@@ -60,7 +60,7 @@ class CellReader:
                 if key in positions:
                     self.index[column.name] = positions[key]
                     if key != column.name:
-                        sink.column_labels[column.name] = table.header[positions[key]]
+                        sink.column_labels[column.name] = table.labels[positions[key]]
                     break
 
     def missing_columns(self) -> list[str]:

@@ -15,8 +15,11 @@ from typing import Any
 import pandas as pd
 
 from kpi.access import Actor, require_organization
+from kpi.i18n import t
+from kpi.intake.cells import code
+from kpi.intake.columns import SkippedRow
 from kpi.intake.decode import DecodeError
-from kpi.intake.parse import KpiHeader, parse_table
+from kpi.intake.parse import KpiHeader, Parsed, parse_table
 from kpi.intake.rows import ErrorSink
 from kpi.intake.table import TooManyRows, read_table
 from kpi.intake.validate import validate_rows
@@ -38,7 +41,11 @@ from kpi.storage.registry import read_table as read_registry_table
 
 
 class ImportUsageError(ValueError):
-    """The request itself is wrong (unknown uploading organization, unknown batch)."""
+    """The request itself is wrong (unknown uploading organization or project, unknown batch)."""
+
+    def __init__(self, subject: str, project_code: str | None = None) -> None:
+        super().__init__(subject if project_code is None else f"{subject}: project {project_code}")
+        self.project_code = project_code  # set when the project named by the upload is unknown
 
 
 @dataclass
@@ -51,14 +58,28 @@ class ImportResult:
     unchanged: int = 0
     errors: list[ValidationError] = field(default_factory=list)
     changes: pd.DataFrame | None = None  # for previews: the values that would change
+    format: str | None = None  # "long" | "wide" | "year_table", once a header was found
+    header_row: int | None = None
+    skipped_rows: list[SkippedRow] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    not_reported: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """SPEC section 5's JSON object."""
         return {
             "status": self.status, "batch_id": self.batch_id, "rows": self.rows,
             "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
+            "not_reported": self.not_reported, "skipped_rows": [s.as_dict() for s in self.skipped_rows],
+            "ignored_columns": self.ignored_columns, "header_row": self.header_row,
             "errors": [e.as_dict() for e in self.errors],
         }  # fmt: skip
+
+    def _read(self, parsed: Parsed) -> ImportResult:
+        """The facts of the file's layout, for every outcome after parsing."""
+        self.format, self.header_row = parsed.format, parsed.header_row
+        self.skipped_rows, self.ignored_columns = parsed.skipped, parsed.ignored
+        self.not_reported, self.rows = parsed.not_reported, parsed.data_rows
+        return self
 
 
 def _size(n: int) -> str:
@@ -76,19 +97,26 @@ def import_file(
     today: date,
     dry_run: bool = False,
     now: datetime | None = None,
+    project_code: str | None = None,
 ) -> ImportResult:
     """Check a partner's file and, unless `dry_run`, write it as one batch (all rows or none).
 
-    The user uploads for their own organization (administrators for any): checked before the file
-    is even read, so nothing of another organization's data is compared or shown."""
+    `project_code` is the project a file without a project column is for (a year table kept for
+    one project). The user uploads for their own organization (administrators for any): checked
+    before the file is even read, so nothing of another organization's data is compared or shown."""
     require_organization(actor, organization_code)
+    project_code = code(project_code) if project_code else None
     sink = ErrorSink(lang)
-    digest = hashlib.sha256(data).hexdigest()
+    # The same year table for another project is another upload: the choice is part of its identity.
+    named = b"" if project_code is None else b"\0project=" + project_code.encode()
+    digest = hashlib.sha256(data + named).hexdigest()
     with db.cursor() as cursor:
         settings = read_settings(cursor)
         registry = intake_registry(cursor)
         if organization_code not in registry.organizations:
             raise ImportUsageError(organization_code)
+        if project_code is not None and project_code not in registry.projects:
+            raise ImportUsageError(organization_code, project_code)
         previous = imported_batch_with_hash(cursor, digest, organization_code)
         kpis = read_registry_table(cursor, "kpi_definitions")
     if previous is not None:
@@ -109,20 +137,21 @@ def import_file(
         return ImportResult("rejected", errors=sink.errors)
 
     headers = [KpiHeader(r["kpi_code"], r["name_ja"]) for r in kpis.to_dict("records")]
-    parsed = parse_table(
-        table, uploader=organization_code, kpis=headers, sink=sink, fy_start=settings.fiscal_year_start_month
-    )
+    parsed = parse_table(table, uploader=organization_code, kpis=headers, sink=sink,
+                         fy_start=settings.fiscal_year_start_month, project_code=project_code)  # fmt: skip
     if parsed is None:
         return ImportResult("rejected", rows=len(table.rows), errors=_sorted(sink.errors))
+    if not parsed.data_rows and not sink.errors:  # a title and a header, nothing under them
+        sink.add("empty_file")
     rows = validate_rows(parsed.rows, registry, uploader=organization_code, today=today, sink=sink)
     if sink.errors:
-        return ImportResult("rejected", rows=parsed.data_rows, errors=_sorted(sink.errors))
+        return ImportResult("rejected", errors=_sorted(sink.errors))._read(parsed)
 
     if dry_run:
         with db.cursor() as cursor:
             counts, changes = preview_actuals(cursor, rows)
         return ImportResult("valid", None, parsed.data_rows, counts.inserted, counts.updated,
-                            counts.unchanged, changes=changes)  # fmt: skip
+                            counts.unchanged, changes=changes)._read(parsed)  # fmt: skip
     now = now or datetime.now()
     with db.transaction() as cursor:
         batch_id = next_batch_id(cursor)
@@ -139,7 +168,7 @@ def import_file(
         write_audit(cursor, actor=actor.username, action="import", entity="import_batches",
                     entity_key=str(batch_id), after=batch, at=now)  # fmt: skip
     return ImportResult("imported", batch_id, parsed.data_rows, counts.inserted, counts.updated,
-                        counts.unchanged)  # fmt: skip
+                        counts.unchanged)._read(parsed)  # fmt: skip
 
 
 def _sorted(errors: list[ValidationError]) -> list[ValidationError]:
@@ -172,3 +201,32 @@ def rollback_import(
         if batch["rolled_back_at"] is not None:
             return RollbackCounts(restored=0, skipped=0)
         return rollback_batch(cursor, batch_id, actor=actor.username, now=now or datetime.now())
+
+
+def layout_lines(result: ImportResult, lang: str) -> list[str]:
+    """What was read past to find the data, in the user's language: header row, skipped rows,
+    ignored columns, cells not reported. Empty when the file was read as written."""
+    lines: list[str] = []
+    if result.header_row is not None and result.header_row != 1:
+        lines.append(t("intake.header_found", lang, row=result.header_row))
+    separator = t("intake.list_separator", lang)
+    if result.skipped_rows:
+        items = [t("intake.skipped_item", lang, rows=rows, reason=t(f"intake.skipped_reason.{reason}", lang))
+                 for rows, reason in _row_ranges(result.skipped_rows)]  # fmt: skip
+        lines.append(t("intake.skipped", lang, rows=separator.join(items)))
+    if result.ignored_columns:
+        lines.append(t("intake.ignored_columns", lang, columns=separator.join(result.ignored_columns)))
+    if result.not_reported:
+        lines.append(t("intake.not_reported", lang, count=f"{result.not_reported:,}"))
+    return lines
+
+
+def _row_ranges(skipped: list[SkippedRow]) -> list[tuple[str, str]]:
+    """Consecutive rows skipped for one reason as one range: ("1–2", "above_header")."""
+    ranges: list[tuple[int, int, str]] = []
+    for item in skipped:
+        if ranges and ranges[-1][2] == item.reason and ranges[-1][1] == item.row - 1:
+            ranges[-1] = (ranges[-1][0], item.row, item.reason)
+        else:
+            ranges.append((item.row, item.row, item.reason))
+    return [(f"{a}" if a == b else f"{a}–{b}", reason) for a, b, reason in ranges]

@@ -17,7 +17,7 @@ from typing import overload
 import numpy as np
 import pandas as pd
 
-from kpi.intake.decode import DecodeError, decode_text, is_xlsx
+from kpi.intake.decode import decode_text, is_xlsx
 
 Row = tuple[int, list[object]]
 # Exactly the characters str.strip() removes (str.isspace), for blank-row checks done by pandas.
@@ -38,8 +38,8 @@ class _FrameRows(Sequence[Row]):
     @overload
     def __getitem__(self, index: slice) -> Sequence[Row]: ...
     def __getitem__(self, index: int | slice) -> Row | Sequence[Row]:
-        if isinstance(index, slice):
-            return list(self)[index]
+        if isinstance(index, slice):  # only the rows asked for (the header search reads ten)
+            return list(_FrameRows(self._frame.iloc[index]))
         number = int(self._frame.index[index])
         return number, list(self._frame.iloc[index])
 
@@ -56,17 +56,61 @@ class RawTable:
     """
 
     def __init__(self, header: list[str], rows: Sequence[Row] | None = None,
-                 frame: pd.DataFrame | None = None) -> None:  # fmt: skip
+                 frame: pd.DataFrame | None = None, header_row: int = 1,
+                 labels: list[str] | None = None) -> None:  # fmt: skip
         self.header = header
+        # The header cells as the file wrote them (trimmed), for messages and lists shown to people.
+        self.labels = labels if labels is not None else list(header)
         self.frame = frame
+        self.header_row = header_row  # the header's spreadsheet row number
         self.rows: Sequence[Row] = rows if rows is not None else (
             _FrameRows(frame) if frame is not None else [])  # fmt: skip
+
+    def leading_rows(self, count: int) -> list[tuple[int, list[str]]]:
+        """The header and the rows under it, up to `count` in all, as (row number, normalised
+        cells): the candidates for the real header of a file with title rows above it."""
+        found = [(self.header_row, self.header)]
+        for number, cells in self.rows[: max(count - 1, 0)]:
+            found.append((number, _header_cells(cells)))
+        return found
+
+    def drop_leading(self, count: int) -> RawTable:
+        """The table whose header is the `count`-th data row (1 = the first), rows above left out."""
+        if count <= 0:
+            return self
+        number, cells = self.rows[count - 1]
+        header, labels = _header_cells(cells), _label_cells(cells)
+        if self.frame is not None:
+            return RawTable(header, frame=self.frame.iloc[count:], header_row=number, labels=labels)
+        return RawTable(header, rows=list(self.rows[count:]), header_row=number, labels=labels)
+
+    def without_rows(self, numbers: set[int]) -> RawTable:
+        """The table without the data rows of these spreadsheet row numbers (unit and total rows)."""
+        if not numbers:
+            return self
+        if self.frame is not None:
+            frame = self.frame[~self.frame.index.isin(list(numbers))]
+            return RawTable(self.header, frame=frame, header_row=self.header_row, labels=self.labels)
+        rows = [(n, cells) for n, cells in self.rows if n not in numbers]
+        return RawTable(self.header, rows=rows, header_row=self.header_row, labels=self.labels)
 
 
 def normalize_header(name: object) -> str:
     """Header cells as people type them: full-width letters, stray spaces, BOM remnants."""
     text = unicodedata.normalize("NFKC", str(name or "")).strip().strip("\ufeff").strip()
     return text.lower() if text.isascii() else text
+
+
+def _label_cells(cells: Sequence[object]) -> list[str]:
+    labels = ["" if cell is None else str(cell).strip().strip("\ufeff").strip() for cell in cells]
+    return labels[: len(_header_cells(cells))]
+
+
+def _header_cells(cells: Sequence[object]) -> list[str]:
+    header = [normalize_header(cell) for cell in cells]
+    while header and header[-1] == "":
+        header.pop()
+    return header
 
 
 def _is_blank(cells: Sequence[object]) -> bool:
@@ -77,15 +121,13 @@ def _from_rows(records: list[list[object]]) -> RawTable:
     header_index = next((i for i, cells in enumerate(records) if not _is_blank(cells)), None)
     if header_index is None:
         return RawTable(header=[], rows=[])
-    header = [normalize_header(cell) for cell in records[header_index]]
-    while header and header[-1] == "":
-        header.pop()
     rows = [
         (number + 1, cells)
         for number, cells in enumerate(records)
         if number > header_index and not _is_blank(cells)
     ]
-    return RawTable(header=header, rows=rows)
+    first = records[header_index]
+    return RawTable(_header_cells(first), rows=rows, header_row=header_index + 1, labels=_label_cells(first))
 
 
 class TooManyRows(ValueError):
@@ -115,13 +157,12 @@ def _read_csv_frame(text: str) -> RawTable | None:
     if len(filled) == 0:
         return RawTable(header=[], rows=[])
     header_index = int(filled[0])
-    header = [normalize_header(cell) for cell in records.iloc[header_index]]
-    while header and header[-1] == "":
-        header.pop()
     data = filled[1:]
     frame = records.iloc[data]
     frame.index = pd.Index(data + 1, dtype="int64")  # record i is spreadsheet row i + 1
-    return RawTable(header=header, frame=frame)
+    first = list(records.iloc[header_index])
+    labels = _label_cells(first)
+    return RawTable(_header_cells(first), frame=frame, header_row=header_index + 1, labels=labels)
 
 
 def read_csv_text(text: str) -> RawTable:
@@ -133,23 +174,11 @@ def read_csv_text(text: str) -> RawTable:
 
 
 def read_xlsx(data: bytes, max_rows: int | None = None) -> RawTable:
-    from openpyxl import load_workbook  # imported late: only .xlsx uploads pay for it
+    """The first sheet as Excel shows it (kpi/intake/xlsx.py: percent cells as 52.2%, dates,
+    cached formula values, merged cells once)."""
+    from kpi.intake.xlsx import read_xlsx_records  # imported late: only .xlsx uploads pay for openpyxl
 
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            declared = sheet.max_row or 0  # from the sheet's dimension record, before reading cells
-            if max_rows is not None and declared - 1 > max_rows:
-                raise TooManyRows(declared - 1, max_rows)
-            records = [list(row) for row in sheet.iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    except TooManyRows:
-        raise
-    except Exception as error:  # BadZipFile, KeyError, XML ParseError...: a damaged file or not Excel
-        raise DecodeError(f"not a readable .xlsx workbook: {error}") from error
-    return _from_rows(records)
+    return _from_rows(read_xlsx_records(data, max_rows))
 
 
 def read_table(data: bytes, max_rows: int | None = None) -> RawTable:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
+from kpi.i18n import t
 from kpi.intake.rows import ErrorSink
+from kpi.intake.table import normalize_header
+from kpi.quantities import Quantity, UnitMismatch, in_kpi_unit
 
 KEY = ["project_code", "kpi_code", "period_end", "organization_code"]
 
@@ -20,6 +23,13 @@ class IntakeRegistry:
     organizations: frozenset[str]
     partners: frozenset[tuple[str, str]]  # (project_code, organization_code)
     kpis_allowing_negative: dict[str, bool]  # kpi_code → allow_negative
+    kpi_units: dict[str, tuple[str, str]] = field(default_factory=dict)  # kpi_code → (unit_ja, unit_en)
+    kpi_names: dict[str, dict[str, str]] = field(default_factory=dict)  # kpi_code → {"ja": …, "en": …}
+    kpi_flows: dict[str, str] = field(default_factory=dict)  # KPIs counted as flows → their frequency
+
+    def code_of_name(self) -> dict[str, str]:
+        """A KPI's Japanese name (normalised as headers are) → its code: files name KPIs either way."""
+        return {normalize_header(names["ja"]): code for code, names in self.kpi_names.items()}
 
 
 def _report(
@@ -35,6 +45,9 @@ def validate_rows(
     rows: pd.DataFrame, registry: IntakeRegistry, *, uploader: str, today: date, sink: ErrorSink
 ) -> pd.DataFrame:
     """Report every problem to `sink`; return the rows to write, exact repeats removed."""
+    rows = _named_kpis(rows, registry)
+    rows = _in_kpi_units(rows, registry, sink)
+    _periods_longer_than_reports(rows, registry, sink)
     known_project = rows["project_code"].isin(registry.projects)
     _report(sink, rows[~known_project], "unknown_project", "project_code", code="project_code")
     known_kpi = rows["kpi_code"].isin(list(registry.kpis_allowing_negative))
@@ -62,7 +75,9 @@ def validate_rows(
 
     future = rows[pd.to_datetime(rows["period_end"]) > pd.Timestamp(today)]
     late = future.assign(date=[str(d) for d in future["period_end"]], today=today.isoformat())
-    _report(sink, late, "future_period", "period_end", date="date", today="today")
+    for record in late.to_dict("records"):  # the period column, or the year table's label
+        sink.add("future_period", int(record["row"]), record["period_column"], date=record["date"],
+                 today=record["today"])  # fmt: skip
 
     # The same key twice: harmless when the values agree, an error when they differ.
     repeated = rows.duplicated(KEY, keep=False)
@@ -74,3 +89,71 @@ def validate_rows(
             keys = later[KEY].astype(str).agg("/".join, axis=1)
             _report(sink, later.assign(key=keys), "duplicate_row", key="key")
     return rows.drop_duplicates(KEY, keep="first")
+
+
+def _named_kpis(rows: pd.DataFrame, registry: IntakeRegistry) -> pd.DataFrame:
+    """KPIs named by their Japanese name (a year table's 指標名) → their codes."""
+    unknown = ~rows["kpi_code"].isin(list(registry.kpis_allowing_negative))
+    if not unknown.any():
+        return rows
+    by_name = registry.code_of_name()
+    rows = rows.copy()
+    rows.loc[unknown, "kpi_code"] = [
+        by_name.get(normalize_header(name), name) for name in rows.loc[unknown, "kpi_code"]
+    ]
+    return rows
+
+
+def _in_kpi_units(rows: pd.DataFrame, registry: IntakeRegistry, sink: ErrorSink) -> pd.DataFrame:
+    """Values written with a unit (52.2%, 2,720千円) in the KPI's own unit; other units refused."""
+    with_unit = rows["unit"].notna() & rows["kpi_code"].isin(list(registry.kpi_units))
+    if not with_unit.any():
+        return rows
+    rows = rows.copy()
+    refused: list[object] = []
+    for index, record in rows[with_unit].iterrows():  # only cells written with a unit: few
+        unit_ja, unit_en = registry.kpi_units[record["kpi_code"]]
+        try:
+            rows.at[index, "value"] = in_kpi_unit(Quantity(record["value"], record["unit"]), unit_ja, unit_en)
+        except UnitMismatch as mismatch:
+            names = registry.kpi_names.get(record["kpi_code"], {})
+            sink.add("unit_mismatch", int(record["row"]), record["column"], value=record["written"],
+                     written=mismatch.written, expected=mismatch.expected,
+                     kpi=names.get(sink.lang) or record["kpi_code"])  # fmt: skip
+            refused.append(index)
+    return rows.drop(index=refused)
+
+
+# How long a period a label names, and how often a KPI is reported, on one scale.
+_LENGTH = {"month": 1, "quarter": 2, "fiscal_year": 3, "calendar_year": 3, "year": 3}
+
+
+def takes_year_figures(accumulation: str, frequency: str) -> bool:
+    """Whether a year's figure can be reported for a KPI: a level (last) always; a flow only when
+    it is reported once a year (else the year's total would be counted as the last quarter's)."""
+    return accumulation not in ("sum", "yearly") or frequency == "year"
+
+
+def _periods_longer_than_reports(rows: pd.DataFrame, registry: IntakeRegistry, sink: ErrorSink) -> None:
+    """A year's total for a KPI reported per quarter would be stored at the year's last day and
+    counted as that quarter's report (a flow counted twice): refused, saying what to do."""
+    shorter_flows = [kpi for kpi, frequency in registry.kpi_flows.items() if frequency != "year"]
+    candidates = rows[rows["period_kind"].isin(["quarter", "fiscal_year", "calendar_year"])
+                      & rows["kpi_code"].isin(shorter_flows)]  # fmt: skip
+    if candidates.empty:  # the usual file: dates or months, or no flow reported per quarter
+        return
+    reported_every = {kpi: _LENGTH[frequency] for kpi, frequency in registry.kpi_flows.items()}
+    lengths = candidates["period_kind"].astype(object).map(_LENGTH).astype("float64")
+    longer = lengths > candidates["kpi_code"].astype(object).map(reported_every).astype("float64")
+    if not longer.any():
+        return
+    words = {name: t(f"intake.period_word.{name}", sink.lang) for name in ("month", "quarter", "year")}
+    for record in candidates[longer].to_dict("records"):
+        period = "year" if _LENGTH[record["period_kind"]] == 3 else record["period_kind"]
+        names = registry.kpi_names.get(record["kpi_code"], {})
+        year_table = record["period_column"] != "period_end"  # the label heads a column: say so
+        sink.add("wrong_frequency", int(record["row"]), record["period_column"], value=record["period_text"],
+                 variant="column" if year_table else None,
+                 period=words[period], frequency=words[registry.kpi_flows[record["kpi_code"]]],
+                 period_setting=t(f"admin.frequency_{period}", sink.lang),
+                 kpi=names.get(sink.lang) or record["kpi_code"])  # fmt: skip

@@ -22,12 +22,20 @@ def intake_registry(cursor: duckdb.DuckDBPyConnection) -> IntakeRegistry:
     projects = cursor.execute("SELECT project_code FROM projects").fetchall()
     organizations = cursor.execute("SELECT organization_code FROM organizations").fetchall()
     partners = cursor.execute("SELECT project_code, organization_code FROM partners").fetchall()
-    kpis = cursor.execute("SELECT kpi_code, allow_negative FROM kpi_definitions").fetchall()
+    kpis = cursor.execute(
+        "SELECT kpi_code, allow_negative, name_ja, name_en, unit_ja, unit_en, accumulation, frequency"
+        " FROM kpi_definitions"
+    ).fetchall()
     return IntakeRegistry(
         projects=frozenset(p for (p,) in projects),
         organizations=frozenset(o for (o,) in organizations),
         partners=frozenset((p, o) for p, o in partners),
-        kpis_allowing_negative={k: bool(a) for k, a in kpis},
+        kpis_allowing_negative={k: bool(a) for k, a, *_ in kpis},
+        kpi_units={k: (unit_ja, unit_en) for k, _a, _n, _e, unit_ja, unit_en, *_ in kpis},
+        kpi_names={k: {"ja": name_ja, "en": name_en} for k, _a, name_ja, name_en, *_ in kpis},
+        kpi_flows={
+            k: frequency for k, *_, accumulation, frequency in kpis if accumulation in ("sum", "yearly")
+        },
     )
 
 

@@ -1,0 +1,108 @@
+"""One cell of a partner file read as a person reads it: a value, a period, a code.
+
+Every reading is a result or an (error code, context) pair, so the row-by-row and the column-wise
+parsers report the same errors with the same wording. A file repeats the same cells thousands of
+times: CellCache reads each distinct cell once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kpi.intake.xlsx import FormulaWithoutValue
+from kpi.periods import AmbiguousPeriod, fold, parse_period_label
+from kpi.quantities import ApproximateNumber, is_not_reported, to_quantity
+from kpi.values import to_date
+
+Problem = tuple[str, dict[str, Any]]  # error code, context for ErrorSink.add
+
+
+@dataclass(frozen=True)
+class ValueCell:
+    value: float | None = None
+    unit: str | None = None  # written after the number ("" for a scale word alone), else None
+    not_reported: bool = False  # 「－」, N/A, 該当なし …
+    problem: Problem | None = None
+
+
+BLANK = ValueCell()
+NOT_REPORTED = ValueCell(not_reported=True)
+
+
+def read_value(raw: object) -> ValueCell:
+    """A value cell (never blank here: callers decide what a blank cell means)."""
+    if isinstance(raw, FormulaWithoutValue):
+        return ValueCell(problem=("invalid_number", {"value": raw.formula, "variant": "formula"}))
+    if is_not_reported(raw):
+        return NOT_REPORTED
+    try:
+        quantity = to_quantity(raw)
+    except ApproximateNumber as hedge:
+        return ValueCell(problem=("invalid_number", {"value": raw, "variant": "approximate",
+                                                     "number": hedge.figure}))  # fmt: skip
+    except ValueError:
+        return ValueCell(problem=("invalid_number", {"value": raw}))
+    if quantity is None:
+        return BLANK
+    return ValueCell(quantity.value, quantity.unit)
+
+
+def read_period(raw: object, fy_start: int) -> tuple[date | None, Problem | None]:
+    """A period cell or header as its last day."""
+    try:
+        return to_date(raw, fy_start), None
+    except AmbiguousPeriod as bare:
+        return None, ("ambiguous_period", {"value": raw, "fiscal": bare.fiscal_label,
+                                           "calendar": bare.calendar_label})  # fmt: skip
+    except ValueError:
+        return None, ("invalid_date", {"value": raw})
+
+
+def period_kind(raw: object, fy_start: int) -> str | None:
+    """Which kind of period a readable period cell names ("month", "quarter", "fiscal_year" …;
+    "date" for a day or an Excel date cell): a year's total must not stand for a quarter's."""
+    if not isinstance(raw, str):
+        return "date"
+    try:
+        return parse_period_label(raw, fy_start)[1]
+    except ValueError:
+        return None
+
+
+def code(text: str) -> str:
+    """A project, KPI or organization code compared as SPEC says: after NFKC (ＭＡＴＳＵＤＯ－１)."""
+    return fold(text)
+
+
+class CellCache:
+    """read_value and read_period, once per distinct cell."""
+
+    def __init__(self, fy_start: int) -> None:
+        self.fy_start = fy_start
+        self._values: dict[object, ValueCell] = {}
+        self._periods: dict[object, tuple[date | None, Problem | None]] = {}
+        self._kinds: dict[object, str | None] = {}
+
+    @staticmethod
+    def _key(raw: object) -> object:
+        return raw if isinstance(raw, str) else (type(raw).__name__, repr(raw))
+
+    def value(self, raw: object) -> ValueCell:
+        key = self._key(raw)
+        if key not in self._values:
+            self._values[key] = read_value(raw)
+        return self._values[key]
+
+    def period(self, raw: object) -> tuple[date | None, Problem | None]:
+        key = self._key(raw)
+        if key not in self._periods:
+            self._periods[key] = read_period(raw, self.fy_start)
+        return self._periods[key]
+
+    def kind(self, raw: object) -> str | None:
+        key = self._key(raw)
+        if key not in self._kinds:
+            self._kinds[key] = period_kind(raw, self.fy_start)
+        return self._kinds[key]
