@@ -6,10 +6,13 @@ import pandas as pd
 
 from kpi.access import Actor, Role, require_organization
 from kpi.i18n import t
+from kpi.intake.service import ImportResult, layout_lines
 from kpi.model import ValidationError
 from kpi.storage import Database
 from kpi.storage.batches import list_batches
-from kpi.storage.registry import read_table
+from kpi.storage.registry import partner_projects, read_table
+
+NAMED_IN_FILE = ""  # the project choice's first option: the file names its projects itself
 
 
 def organizations_for_upload(db: Database, lang: str, *, actor: Actor) -> dict[str, str]:
@@ -24,6 +27,30 @@ def organizations_for_upload(db: Database, lang: str, *, actor: Actor) -> dict[s
         members = members[members["organization_code"] == own]
     names = members["name_ja"] if lang == "ja" else members["name_en"].fillna(members["name_ja"])
     return dict(zip(members["organization_code"], names, strict=True))
+
+
+def project_options(db: Database, organization_code: str, lang: str, *, actor: Actor) -> dict[str, str]:
+    """The upload's project choice for files that name no project: NAMED_IN_FILE first, then the
+    organization's projects, code → "code  name" in the user's language."""
+    require_organization(actor, organization_code)
+    with db.cursor() as cursor:
+        projects = partner_projects(cursor, organization_code)
+    names = projects["name_ja"] if lang == "ja" else projects["name_en"].fillna(projects["name_ja"])
+    codes = projects["project_code"]
+    return {NAMED_IN_FILE: t("upload.project_in_file", lang)} | {
+        code: f"{code}  {name}" for code, name in zip(codes, names, strict=True)
+    }
+
+
+def intake_facts(result: ImportResult, lang: str) -> list[str]:
+    """How the file was read, one sentence each, as far as it is known: the format, then what the
+    importer read past (kpi.intake.service.layout_lines, the command line's wording): the header
+    row found, the rows skipped with their reason, the columns not imported and the count of
+    cells not reported."""
+    facts = []
+    if result.format:
+        facts.append(t("upload.facts_format", lang, format=t(f"upload.format_{result.format}", lang)))
+    return facts + layout_lines(result, lang)
 
 
 def error_table(errors: list[ValidationError], lang: str) -> pd.DataFrame:

@@ -7,8 +7,16 @@ import streamlit as st
 from kpi.exports import csv_bytes
 from kpi.formatting import plain
 from kpi.intake.service import import_file, rollback_import
-from kpi.intake.templates import template_bytes, template_frame
-from kpi.uploads import batch_history, change_table, error_table, live_batches, organizations_for_upload
+from kpi.intake.templates import LAYOUTS, template_bytes, template_frame
+from kpi.uploads import (
+    batch_history,
+    change_table,
+    error_table,
+    intake_facts,
+    live_batches,
+    organizations_for_upload,
+    project_options,
+)
 from views.common import actor, database, language, today, tr
 
 lang = language()
@@ -29,8 +37,11 @@ if org is None:
     st.stop()
 
 with st.expander(tr("upload.templates"), expanded=False):
-    st.caption(tr("upload.templates_help"))
-    frame = template_frame(db, org, lang, today(), actor=actor())
+    layouts = {layout: tr(f"upload.layout_{layout}") for layout in LAYOUTS}
+    layout = st.radio(tr("upload.layout"), list(layouts), format_func=layouts.__getitem__, horizontal=True,
+                      key="template_layout")  # fmt: skip
+    st.caption(tr("upload.templates_help" if layout == "wide" else "upload.templates_help_year_table"))
+    frame = template_frame(db, org, lang, today(), actor=actor(), layout=layout)
     columns = st.columns(3)
     for column, (fmt, extension) in zip(
         columns, [("csv", "csv"), ("csv-cp932", "csv"), ("xlsx", "xlsx")], strict=True
@@ -38,25 +49,33 @@ with st.expander(tr("upload.templates"), expanded=False):
         column.download_button(
             tr(f"upload.template_{fmt.replace('-', '_')}"),
             data=template_bytes(frame, fmt),
-            file_name=f"template_{org}_{fmt}.{extension}",
+            file_name=f"template_{org}_{layout}_{fmt}.{extension}",
             key=f"template_{fmt}",
         )
 
+projects = project_options(db, org, lang, actor=actor())
+project = st.selectbox(tr("upload.project"), list(projects), format_func=projects.__getitem__,
+                       help=tr("upload.project_help"), key="upload_project") or None  # fmt: skip
 uploaded = st.file_uploader(tr("upload.file"), type=["csv", "xlsx"], key="upload_file")
 if uploaded is not None:
     data = uploaded.getvalue()
     check = import_file(db, data, file_name=uploaded.name, organization_code=org, actor=actor(),
-                        lang=lang, today=today(), dry_run=True)  # fmt: skip
+                        lang=lang, today=today(), dry_run=True, project_code=project)  # fmt: skip
+    facts = "\n".join(f"- {plain(fact)}" for fact in intake_facts(check, lang))
     if check.status == "duplicate":
         st.info(tr("intake.outcome.duplicate", batch_id=check.batch_id))
     elif check.status == "rejected":
         st.error(tr("upload.rejected", count=len(check.errors), rows=check.rows))
+        if facts:
+            st.info(facts)
         errors = error_table(check.errors, lang)
         st.dataframe(errors, hide_index=True, width="stretch")
         st.download_button(tr("upload.download_errors"), data=csv_bytes(errors),
                            file_name=f"errors_{uploaded.name}.csv", key="download_errors")  # fmt: skip
     else:
         st.success(tr("upload.valid", rows=check.rows))
+        if facts:
+            st.info(facts)
         metrics = st.columns(3)
         metrics[0].metric(tr("upload.inserted"), f"{check.inserted:,}")
         metrics[1].metric(tr("upload.updated"), f"{check.updated:,}")
@@ -66,8 +85,9 @@ if uploaded is not None:
             st.dataframe(change_table(db, check.changes.head(500), lang), hide_index=True, width="stretch")
         if st.button(tr("upload.confirm"), type="primary", key="confirm_import"):
             done = import_file(db, data, file_name=uploaded.name, organization_code=org, actor=actor(),
-                               lang=lang, today=today())  # fmt: skip
+                               lang=lang, today=today(), project_code=project)  # fmt: skip
             st.session_state["upload_flash"] = tr("intake.outcome.imported", batch_id=done.batch_id)
+            st.session_state["rollback_batch"] = done.batch_id  # offer the new batch, not the one before
             st.rerun()
 
 st.subheader(tr("upload.history"))
