@@ -13,11 +13,13 @@ import pandas as pd
 from kpi.access import Actor, require_reader, require_writer
 from kpi.fiscal import fiscal_quarter, fiscal_year, quarter_end
 from kpi.i18n import t
+from kpi.model import ValidationError
 from kpi.storage import Database
 from kpi.storage.edits import current_target_version, current_versions, version_notes
 from kpi.storage.project import project_kpis, project_partners, project_record
 from kpi.storage.registry import current_targets, read_settings, target_history
 from kpi.target_form import plan_changes, plan_text
+from kpi.typed_values import kpi_definition, read_typed, value_text
 
 # Column contract of progress_grid(): one row per KPI of the project.
 GRID_COLUMNS = ["kpi_code", "kpi_name", "unit", "value", "note", "version_id"]
@@ -203,3 +205,28 @@ def grid_changes(
         for r in changed.to_dict("records")
     }
     return rows.reset_index(drop=True), base
+
+
+def typed_grid(grid: pd.DataFrame) -> pd.DataFrame:
+    """The grid as the page shows it: values as text (4,107; empty for none), so a value can be
+    typed or pasted as written (4,107人, 2,720千円)."""
+    texts = [value_text(v) or None for v in grid["value"]]
+    return grid.assign(value=pd.Series(texts, index=grid.index, dtype="string"))
+
+
+def read_grid(
+    edited: pd.DataFrame, kpis: pd.DataFrame, lang: str
+) -> tuple[pd.DataFrame, list[ValidationError]]:
+    """The typed grid back as numbers, each in its KPI's unit (kpi.typed_values.read_typed); a
+    blank or 「－」 cell is empty. Every unreadable cell is an error naming its row (1 = the first)."""
+    label = t("update.value", lang)
+    values: list[float | None] = []
+    errors: list[ValidationError] = []
+    for number, (code, typed) in enumerate(zip(edited["kpi_code"], edited["value"], strict=True), start=1):
+        amount, error = read_typed(
+            typed, kpi_definition(kpis, str(code)), lang, column="value", label=label, row=number
+        )
+        values.append(amount)
+        if error is not None:
+            errors.append(error)
+    return edited.assign(value=pd.Series(values, index=edited.index, dtype="float64")), errors

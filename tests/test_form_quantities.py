@@ -1,7 +1,7 @@
 """The lead's target form reads values typed as text the way setup and partner files do (SPEC 4).
 
-The page's value column is a number widget today, so its cells arrive as floats and read as
-before; a cell that arrives as text (2,720千円, 52.2%, ▲5, 「－」) goes through kpi/quantities.py.
+The page's value column is a text column (views/update.py, kpi/typed_values.py): a cell typed as
+2,720千円, 52.2%, ▲5 or 「－」 goes through kpi/quantities.py; a float cell reads as before.
 """
 
 from __future__ import annotations

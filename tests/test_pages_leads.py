@@ -84,10 +84,11 @@ def test_a_lead_revises_a_target_with_a_fiscal_year_typed(
     app = open_targets(monkeypatch, db_copy, "ja", "satisfaction_rate")
     editor = next(d for d in app.dataframe if d.key and "::editor::" in d.key)
     assert list(editor.value["period"]) == ["2024年度", "2025年度", "2026年度", "2027年度", "2028年度"]
-    assert app.number_input[0].value is None  # no baseline, and none needed
+    assert list(editor.value["value"]) == ["70", "75", "80", "85", "90"]  # text cells, typed as written
+    assert next(i for i in app.text_input if i.key.endswith("::baseline")).value == ""  # none, none needed
     # The lead types the 年度 as 令和7年度 (= 2025年度) with a new value, and one unreadable row.
-    edits = {"edited_rows": {"1": {"period": "令和7年度", "value": 77}},
-             "added_rows": [{"period": "来年度", "value": 95}], "deleted_rows": []}  # fmt: skip
+    edits = {"edited_rows": {"1": {"period": "令和7年度", "value": "77%"}},
+             "added_rows": [{"period": "来年度", "value": "95"}], "deleted_rows": []}  # fmt: skip
     button(app, "::save").click()
     app = edit_table(app, edits)
     assert len(app.error) == 1 and app.error[0].value.startswith(
@@ -135,7 +136,7 @@ def test_a_row_per_fiscal_year_and_a_managed_decline(monkeypatch: pytest.MonkeyP
         c.value for c in app.caption
     ]
     # A final target below the baseline (2) is a managed decline: said, not refused.
-    app = edit_table(app, {"edited_rows": {"5": {"value": 1}}, "added_rows": [], "deleted_rows": []})
+    app = edit_table(app, {"edited_rows": {"5": {"value": "1"}}, "added_rows": [], "deleted_rows": []})
     assert not app.error
     assert app.info[0].value.startswith(
         "This is a managed decline: the final target (1 studies) is below the baseline (2 studies)"

@@ -16,20 +16,23 @@ from kpi.lead_forms import (
     plan_calendar,
     progress_grid,
     project_setup,
+    read_grid,
     recent_quarter_ends,
     revision_table,
     target_form,
+    typed_grid,
 )
 from kpi.leads import NeedsExplanation, Rejected, StaleWrite, record_progress, save_target
+from kpi.model import ValidationError
 from kpi.plans import final_point, is_managed_decline
-from kpi.target_form import (
-    EDITOR_COLUMNS,
-    TAGS,
-    editor_rows,
-    fiscal_year_span,
-    missing_fiscal_years,
-    read_plan,
-    with_fiscal_years,
+from kpi.target_form import EDITOR_COLUMNS, TAGS, fiscal_year_span, missing_fiscal_years
+from kpi.typed_values import (
+    kpi_definition,
+    plan_rows,
+    read_typed,
+    read_typed_plan,
+    value_text,
+    with_fiscal_year_rows,
 )
 from views.common import actor, database, language, project_widget, today, tr, wareki
 
@@ -56,8 +59,8 @@ section = st.segmented_control(
 )
 
 
-def _show_errors(error: Rejected) -> None:
-    for problem in error.errors:
+def _show_errors(errors: list[ValidationError]) -> None:
+    for problem in errors:
         st.error(plain(problem.message))
 
 
@@ -83,7 +86,7 @@ def _save_progress(
         st.session_state["update_pending_explanations"] = needs.pairs
         st.rerun()
     except Rejected as error:
-        _show_errors(error)
+        _show_errors(error.errors)
     else:
         st.session_state.pop("update_pending_explanations", None)
         del st.session_state[snapshot_key]
@@ -111,16 +114,19 @@ if section != "targets":
         st.session_state[snapshot_key] = progress_grid(db, project, period, org, lang, actor=actor())
     original = st.session_state[snapshot_key]
     edited = st.data_editor(
-        original,
+        typed_grid(original),  # values as text: typed or pasted as written (4,107人, 2,720千円)
         key=f"editor::{snapshot_key}",
         hide_index=True,
+        placeholder="",  # an empty cell reads as empty, not as "None"
         width="stretch",
         disabled=["kpi_code", "kpi_name", "unit", "version_id"],
         column_order=["kpi_name", "unit", "value", "note"],
         column_config={
             "kpi_name": tr("update.kpi"),
             "unit": tr("update.unit"),
-            "value": st.column_config.NumberColumn(tr("update.value"), min_value=None, format="%g"),
+            "value": st.column_config.TextColumn(
+                tr("update.value"), help=tr("update.typed_value_help"), max_chars=40, alignment="right"
+            ),
             "note": st.column_config.TextColumn(tr("update.note"), max_chars=500),
         },
     )
@@ -134,10 +140,13 @@ if section != "targets":
                 tr("update.explanation", kpi=plain(kpi_name)), key=f"why::{pair}"
             )
     if st.button(tr("update.save"), type="primary", key="save_progress"):
-        rows, base = grid_changes(
-            original, edited, project_code=project, period_end=period, organization_code=org
-        )
-        _save_progress(rows, base, snapshot_key, explanations)
+        typed, errors = read_grid(edited, kpis, lang)
+        _show_errors(errors)
+        if not errors:  # all or nothing: one unreadable cell and no value is saved
+            rows, base = grid_changes(
+                original, typed, project_code=project, period_end=period, organization_code=org
+            )
+            _save_progress(rows, base, snapshot_key, explanations)
 
     # One value at a time, for those who prefer a form to a grid.
     with st.form(key=f"one_value::{snapshot_key}"):
@@ -146,16 +155,22 @@ if section != "targets":
         kpi_code = st.selectbox(
             tr("update.kpi"), list(by_code.index), format_func=lambda c: by_code.loc[c, "kpi_name"]
         )
-        one_value = st.number_input(
-            tr("update.value"), value=None, format="%g", key=f"one_value_v::{snapshot_key}"
+        # A placeholder rather than a help icon: the field alone is labelled with the value's name.
+        one_text = st.text_input(
+            tr("update.value"), placeholder=tr("update.typed_placeholder"), key=f"one_value_v::{snapshot_key}"
         )
         one_note = st.text_input(tr("update.note"), key=f"one_value_n::{snapshot_key}")
-        if st.form_submit_button(tr("update.save_one")) and one_value is not None:
-            single = original[original["kpi_code"] == kpi_code].assign(value=one_value, note=one_note)
-            rows, base = grid_changes(
-                original, single, project_code=project, period_end=period, organization_code=org
+        if st.form_submit_button(tr("update.save_one")):
+            one_value, error = read_typed(
+                one_text, kpi_definition(kpis, kpi_code), lang, column="value", label=tr("update.value")
             )
-            _save_progress(rows, base, snapshot_key, explanations)
+            _show_errors([error] if error else [])
+            if one_value is not None:
+                single = original[original["kpi_code"] == kpi_code].assign(value=one_value, note=one_note)
+                rows, base = grid_changes(
+                    original, single, project_code=project, period_end=period, organization_code=org
+                )
+                _save_progress(rows, base, snapshot_key, explanations)
 
 
 def _target_editor(rows: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -172,10 +187,11 @@ def _target_editor(rows: pd.DataFrame, key: str) -> pd.DataFrame:
             "period": st.column_config.TextColumn(
                 tr("target_form.col_target_date"), help=tr("target_form.date_help"), max_chars=40, width=125
             ),
-            "value": st.column_config.NumberColumn(
+            "value": st.column_config.TextColumn(  # typed as written: 4,107人, ▲2, 2,720千円
                 tr("target_form.col_target_value"),  # the unit is in the line above the form
-                help=tr("target_form.value_help"),
-                format="localized",
+                help=tr("update.typed_target_help"),
+                max_chars=40,
+                alignment="right",  # figures line up as numbers do
                 width=110,
             ),
             "horizon": st.column_config.SelectboxColumn(
@@ -199,7 +215,7 @@ def _save_target(plan: dict[str, Any], reason: str, base_key: str) -> None:
         st.session_state[base_key] = stale.current
         st.error(tr("update.stale_target", version=stale.current))
     except Rejected as error:
-        _show_errors(error)
+        _show_errors(error.errors)
     else:
         st.session_state[base_key] = saved
         st.session_state["update_flash"] = tr("update.target_saved", version=saved)
@@ -208,7 +224,7 @@ def _save_target(plan: dict[str, Any], reason: str, base_key: str) -> None:
 
 def _targets(project: str, kpi: str) -> None:
     """A KPI's plan: baseline, the points table (a row per 年度 on request), the reason, the history."""
-    definition = kpis.set_index("kpi_code").loc[kpi]
+    definition = kpi_definition(kpis, kpi)
     unit = str(definition["unit_ja" if lang == "ja" else "unit_en"] or "")
     target, version, history = target_form(db, project, kpi, actor=actor())
     calendar = plan_calendar(db, project, actor=actor())
@@ -228,11 +244,11 @@ def _targets(project: str, kpi: str) -> None:
     if definition["achievement"] == "ratio":
         st.caption(tr("target_form.ratio_note"))
     left, right = st.columns(2)
-    baseline = left.number_input(
+    baseline = left.text_input(
         tr("target_form.col_baseline_value"),
-        value=current.get("baseline_value"),
-        format="%g",
-        help=tr("target_form.baseline_help"),
+        value=value_text(current.get("baseline_value")),
+        max_chars=40,
+        help=tr("update.typed_baseline_help"),
         key=f"{prefix}::baseline",
     )
     baseline_date = right.date_input(
@@ -246,7 +262,7 @@ def _targets(project: str, kpi: str) -> None:
     )
     rows_key, round_key = f"{prefix}::rows", f"{prefix}::round"
     if rows_key not in st.session_state:
-        st.session_state[rows_key] = editor_rows(current.get("points") or [], lang, start_month, era)
+        st.session_state[rows_key] = plan_rows(current.get("points") or [], lang, start_month, era)
     st.markdown(f"**{tr('target_form.points')}**", help=tr("target_form.points_help"))
     edited = _target_editor(
         st.session_state[rows_key], f"{prefix}::editor::{st.session_state.get(round_key, 0)}"
@@ -259,10 +275,11 @@ def _targets(project: str, kpi: str) -> None:
         disabled=not missing_fiscal_years(edited, years, start_month),
         key=f"{prefix}::add_years",
     ):  # fmt: skip
-        st.session_state[rows_key] = with_fiscal_years(edited, years, lang, start_month, era)
+        st.session_state[rows_key] = with_fiscal_year_rows(edited, years, lang, start_month, era)
         st.session_state[round_key] = st.session_state.get(round_key, 0) + 1  # a fresh editor on the new rows
         st.rerun()
-    entered = read_plan(project, kpi, baseline, baseline_date, edited, lang=lang, start_month=start_month)
+    entered = read_typed_plan(project, kpi, baseline, baseline_date, edited, kpi=definition, lang=lang,
+                              start_month=start_month)  # fmt: skip
     if entered.skipped:
         st.caption(
             tr("target_form.skipped", periods=plain(tr("target_form.separator").join(entered.skipped)))
