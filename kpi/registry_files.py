@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from kpi.intake.cells import ValueCell, in_kpi_units
+from kpi.intake.cells import read_value as cell_value
 from kpi.intake.rows import CellReader, Column, ErrorSink
 from kpi.intake.table import RawTable
 from kpi.model import Accumulation, Achievement, Combine, Direction, Frequency, Horizon, Phase, Sector
-from kpi.quantities import ApproximateNumber, UnitMismatch, in_kpi_unit, is_not_reported, to_quantity
+from kpi.quantities import is_missing, is_not_reported
 
 ORGANIZATION_COLUMNS = (
     Column("organization_code", ("機関コード",)),
@@ -184,24 +186,19 @@ def read_value(
     name_ja, name_en). None when blank or a 「－」 mark, and when unreadable: then the sink has
     invalid_number (a hedged 約467 with its own wording) or unit_mismatch. Without `kpi` (an
     unknown KPI, reported on its own) any unit is let through with its scale words applied."""
-    if is_not_reported(value):
+    reading = cell_value(value) if not is_missing(value) else None
+    if reading is None or reading.not_reported:
         return None
-    unit_ja, unit_en = (_unit(kpi, "unit_ja"), _unit(kpi, "unit_en")) if kpi else ("", "")
-    try:
-        quantity = to_quantity(value)
-        if quantity is None or not unit_ja:
-            return None if quantity is None else quantity.value
-        return in_kpi_unit(quantity, unit_ja, unit_en or unit_ja)
-    except ApproximateNumber as hedged:
-        sink.add("invalid_number", row, column, value=value, variant="approximate", number=hedged.figure)
-    except UnitMismatch as other:
-        assert kpi is not None  # only a known unit can be mismatched
+    if reading.problem is None and kpi and _unit(kpi, "unit_ja"):
         name = kpi.get(f"name_{sink.lang}") or kpi.get("name_ja") or kpi.get("kpi_code")
-        sink.add("unit_mismatch", row, column, value=value, written=other.written, kpi=name,
-                 expected=other.expected)  # fmt: skip
-    except ValueError:
-        sink.add("invalid_number", row, column, value=value)
-    return None
+        unit_ja = _unit(kpi, "unit_ja")
+        number, problem = in_kpi_units(reading, value, unit_ja, _unit(kpi, "unit_en") or unit_ja, str(name))
+        if problem is None:
+            return number
+        reading = ValueCell(problem=problem)
+    if reading.problem is not None:
+        sink.add(reading.problem[0], row, column, **reading.problem[1])
+    return reading.value
 
 
 def _unit(kpi: Mapping[str, Any], key: str) -> str:

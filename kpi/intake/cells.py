@@ -13,7 +13,14 @@ from typing import Any
 
 from kpi.intake.xlsx import FormulaWithoutValue
 from kpi.periods import AmbiguousPeriod, fold, parse_period_label
-from kpi.quantities import ApproximateNumber, is_not_reported, to_quantity
+from kpi.quantities import (
+    ApproximateNumber,
+    Quantity,
+    UnitMismatch,
+    in_kpi_unit,
+    is_not_reported,
+    to_quantity,
+)
 from kpi.values import to_date
 
 Problem = tuple[str, dict[str, Any]]  # error code, context for ErrorSink.add
@@ -47,6 +54,20 @@ def read_value(raw: object) -> ValueCell:
     if quantity is None:
         return BLANK
     return ValueCell(quantity.value, quantity.unit)
+
+
+def in_kpi_units(
+    reading: ValueCell, written: object, unit_ja: str, unit_en: str, kpi_name: str
+) -> tuple[float | None, Problem | None]:
+    """A read value in the KPI's unit (52.2% in a % KPI, 2,720千円 in a 千円 KPI); unit_mismatch,
+    naming both units, when the cell was written in another. One wording for files and forms."""
+    if reading.value is None or reading.unit is None:
+        return reading.value, None
+    try:
+        return in_kpi_unit(Quantity(reading.value, reading.unit), unit_ja, unit_en), None
+    except UnitMismatch as other:
+        context = {"value": written, "written": other.written, "expected": other.expected, "kpi": kpi_name}
+        return None, ("unit_mismatch", context)
 
 
 def read_period(raw: object, fy_start: int) -> tuple[date | None, Problem | None]:

@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 
 from kpi.i18n import t
+from kpi.intake.cells import ValueCell, in_kpi_units
 from kpi.intake.rows import ErrorSink
 from kpi.intake.table import normalize_header
-from kpi.quantities import Quantity, UnitMismatch, in_kpi_unit
 
 KEY = ["project_code", "kpi_code", "period_end", "organization_code"]
 
@@ -113,14 +113,14 @@ def _in_kpi_units(rows: pd.DataFrame, registry: IntakeRegistry, sink: ErrorSink)
     refused: list[object] = []
     for index, record in rows[with_unit].iterrows():  # only cells written with a unit: few
         unit_ja, unit_en = registry.kpi_units[record["kpi_code"]]
-        try:
-            rows.at[index, "value"] = in_kpi_unit(Quantity(record["value"], record["unit"]), unit_ja, unit_en)
-        except UnitMismatch as mismatch:
-            names = registry.kpi_names.get(record["kpi_code"], {})
-            sink.add("unit_mismatch", int(record["row"]), record["column"], value=record["written"],
-                     written=mismatch.written, expected=mismatch.expected,
-                     kpi=names.get(sink.lang) or record["kpi_code"])  # fmt: skip
+        name = registry.kpi_names.get(record["kpi_code"], {}).get(sink.lang) or record["kpi_code"]
+        reading = ValueCell(record["value"], record["unit"])
+        value, problem = in_kpi_units(reading, record["written"], unit_ja, unit_en, name)
+        if problem is not None:
+            sink.add(problem[0], int(record["row"]), record["column"], **problem[1])
             refused.append(index)
+        else:
+            rows.at[index, "value"] = value
     return rows.drop(index=refused)
 
 
