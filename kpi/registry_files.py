@@ -17,7 +17,7 @@ from kpi.intake.cells import read_value as cell_value
 from kpi.intake.rows import CellReader, Column, ErrorSink
 from kpi.intake.table import RawTable
 from kpi.model import Accumulation, Achievement, Combine, Direction, Frequency, Horizon, Phase, Sector
-from kpi.quantities import is_missing, is_not_reported
+from kpi.quantities import is_not_reported
 
 ORGANIZATION_COLUMNS = (
     Column("organization_code", ("機関コード",)),
@@ -186,8 +186,8 @@ def read_value(
     name_ja, name_en). None when blank or a 「－」 mark, and when unreadable: then the sink has
     invalid_number (a hedged 約467 with its own wording) or unit_mismatch. Without `kpi` (an
     unknown KPI, reported on its own) any unit is let through with its scale words applied."""
-    reading = cell_value(value) if not is_missing(value) else None
-    if reading is None or reading.not_reported:
+    reading = cell_value(value)  # blank (None, NaN, "") reads as no value
+    if reading.not_reported:
         return None
     if reading.problem is None and kpi and _unit(kpi, "unit_ja"):
         name = kpi.get(f"name_{sink.lang}") or kpi.get("name_ja") or kpi.get("kpi_code")

@@ -70,26 +70,30 @@ def in_kpi_units(
         return None, ("unit_mismatch", context)
 
 
-def read_period(raw: object, fy_start: int) -> tuple[date | None, Problem | None]:
-    """A period cell or header as its last day."""
+@dataclass(frozen=True)
+class PeriodCell:
+    """A period cell or header: its last day and which kind of period it names ("month",
+    "quarter", "fiscal_year", "calendar_year"; "date" for a day or an Excel date cell; a year's
+    total must not stand for a quarter's), or the problem; `written` is the cell as written."""
+
+    written: object
+    day: date | None = None
+    kind: str | None = None
+    problem: Problem | None = None
+
+
+def read_period(raw: object, fy_start: int) -> PeriodCell:
+    """A (non-blank) period cell or header, read once for its day and its kind."""
     try:
-        return to_date(raw, fy_start), None
+        if isinstance(raw, str):
+            day, kind = parse_period_label(raw, fy_start)
+            return PeriodCell(raw, day, kind)
+        return PeriodCell(raw, to_date(raw, fy_start), "date")
     except AmbiguousPeriod as bare:
-        return None, ("ambiguous_period", {"value": raw, "fiscal": bare.fiscal_label,
-                                           "calendar": bare.calendar_label})  # fmt: skip
+        context = {"value": raw, "fiscal": bare.fiscal_label, "calendar": bare.calendar_label}
+        return PeriodCell(raw, problem=("ambiguous_period", context))
     except ValueError:
-        return None, ("invalid_date", {"value": raw})
-
-
-def period_kind(raw: object, fy_start: int) -> str | None:
-    """Which kind of period a readable period cell names ("month", "quarter", "fiscal_year" …;
-    "date" for a day or an Excel date cell): a year's total must not stand for a quarter's."""
-    if not isinstance(raw, str):
-        return "date"
-    try:
-        return parse_period_label(raw, fy_start)[1]
-    except ValueError:
-        return None
+        return PeriodCell(raw, problem=("invalid_date", {"value": raw}))
 
 
 def code(text: str) -> str:
@@ -103,8 +107,7 @@ class CellCache:
     def __init__(self, fy_start: int) -> None:
         self.fy_start = fy_start
         self._values: dict[object, ValueCell] = {}
-        self._periods: dict[object, tuple[date | None, Problem | None]] = {}
-        self._kinds: dict[object, str | None] = {}
+        self._periods: dict[object, PeriodCell] = {}
 
     @staticmethod
     def _key(raw: object) -> object:
@@ -116,14 +119,8 @@ class CellCache:
             self._values[key] = read_value(raw)
         return self._values[key]
 
-    def period(self, raw: object) -> tuple[date | None, Problem | None]:
+    def period(self, raw: object) -> PeriodCell:
         key = self._key(raw)
         if key not in self._periods:
             self._periods[key] = read_period(raw, self.fy_start)
         return self._periods[key]
-
-    def kind(self, raw: object) -> str | None:
-        key = self._key(raw)
-        if key not in self._kinds:
-            self._kinds[key] = period_kind(raw, self.fy_start)
-        return self._kinds[key]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpi.intake.cells import Problem, code, period_kind, read_period, read_value
+from kpi.intake.cells import Problem, code, read_period, read_value
 from kpi.intake.columns import KPI, NOTE, ORGANIZATION, PERIOD, PROJECT, ROW_COLUMNS, VALUE
 from kpi.intake.rows import CellReader, ErrorSink, FrameColumn
 from kpi.intake.table import RawTable
@@ -63,11 +63,12 @@ def _days(
     kinds: list[object] = []
     bad: dict[int, Problem] = {}
     for index, raw in enumerate(column.raws):
-        day, problem = (None, ("missing_value", {})) if raw is None else read_period(raw, fy_start)
+        period = read_period(raw, fy_start) if raw is not None else None
+        problem = ("missing_value", {}) if period is None else period.problem
         if problem is not None:
             bad[index] = problem
-        days.append(day)
-        kinds.append(period_kind(raw, fy_start) if day is not None else None)
+        days.append(None if period is None else period.day)
+        kinds.append(None if period is None else period.kind)
     errors.add(column, bad, order, PERIOD.name)
     return (
         _objects(days, column.codes),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from kpi.intake.cells import CellCache, code
+from kpi.intake.cells import CellCache, PeriodCell, code
 from kpi.intake.columnar import parse_long_columns
 from kpi.intake.columns import (
     LONG_COLUMNS,
@@ -60,7 +60,7 @@ def parse_table(
         return None
     table = layout.table
     if layout.format == "year_table":
-        parsed = parse_year_table(table, uploader, kpis, sink, fy_start, project_code)
+        parsed = parse_year_table(table, uploader, sink, fy_start, project_code)
     elif layout.format == "long":
         parsed = _parse_long(table, uploader, sink, fy_start, project_code)
     else:
@@ -117,11 +117,15 @@ def _parse_long(
             sink.add(error_code, row, "value", **context)
         organization = _code(cells, row, raw_cells, "organization_code", uploader)
         note = cells.text(row, raw_cells, "note", required=False) or ""
-        if reading is not None and reading.value is not None and None not in (project, kpi, period):
+        if (
+            reading is not None
+            and reading.value is not None
+            and period is not None
+            and None not in (project, kpi)
+        ):
             written = raw_value if reading.unit is not None else None
-            raw_period = cells.raw(raw_cells, "period_end")
-            out.append((row, project, kpi, period, organization, reading.value, note, "value",
-                        "period_end", reading.unit, written, cache.kind(raw_period), raw_period))  # fmt: skip
+            out.append((row, project, kpi, period.day, organization, reading.value, note, "value",
+                        "period_end", reading.unit, written, period.kind, period.written))  # fmt: skip
     return rows_frame(out), not_reported, ignored
 
 
@@ -132,15 +136,19 @@ def _code(cells: CellReader, row: int, raw_cells: list[object], name: str, defau
     return code(text) if text else default
 
 
-def _period(cells: CellReader, cache: CellCache, row: int, raw_cells: list[object], name: str) -> object:
+def _period(
+    cells: CellReader, cache: CellCache, row: int, raw_cells: list[object], name: str
+) -> PeriodCell | None:
+    """The period cell of a row; None (and the error) when blank or unreadable."""
     raw = cells.raw(raw_cells, name)
     if raw is None:
         cells.sink.add("missing_value", row, name)
         return None
-    day, problem = cache.period(raw)
-    if problem is not None:
-        cells.sink.add(problem[0], row, name, **problem[1])
-    return day
+    period = cache.period(raw)
+    if period.problem is not None:
+        cells.sink.add(period.problem[0], row, name, **period.problem[1])
+        return None
+    return period
 
 
 def _wide_kpi_columns(table: RawTable, kpis: list[KpiHeader], sink: ErrorSink) -> dict[int, str]:
@@ -189,10 +197,8 @@ def _parse_wide(
                 continue
             if reading.problem is not None:
                 sink.add(reading.problem[0], row, kpi, **reading.problem[1])
-            elif None not in (project, period):
+            elif project is not None and period is not None:
                 written = raw if reading.unit is not None else None
-                raw_period = cells.raw(raw_cells, "period_end")
-                kind = cache.kind(raw_period)
-                out.append((row, project, kpi, period, organization, reading.value, note, kpi,
-                            "period_end", reading.unit, written, kind, raw_period))  # fmt: skip
+                out.append((row, project, kpi, period.day, organization, reading.value, note, kpi,
+                            "period_end", reading.unit, written, period.kind, period.written))  # fmt: skip
     return rows_frame(out), not_reported, ignored

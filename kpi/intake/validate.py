@@ -126,26 +126,29 @@ def _in_kpi_units(rows: pd.DataFrame, registry: IntakeRegistry, sink: ErrorSink)
 
 # How long a period a label names, and how often a KPI is reported, on one scale.
 _LENGTH = {"month": 1, "quarter": 2, "fiscal_year": 3, "calendar_year": 3, "year": 3}
+_FLOWS = ("sum", "yearly")
+
+
+def longer_than_reports(period_kind: str | None, accumulation: str, frequency: str) -> bool:
+    """A figure for a period longer than the KPI's reports, for a flow: it would be stored at the
+    period's last day and counted as the last report's (a year's total as Q4's)."""
+    return accumulation in _FLOWS and _LENGTH.get(period_kind or "", 0) > _LENGTH[frequency]
 
 
 def takes_year_figures(accumulation: str, frequency: str) -> bool:
-    """Whether a year's figure can be reported for a KPI: a level (last) always; a flow only when
-    it is reported once a year (else the year's total would be counted as the last quarter's)."""
-    return accumulation not in ("sum", "yearly") or frequency == "year"
+    """Whether a KPI can be reported by the year (the year-table template offers it)."""
+    return not longer_than_reports("fiscal_year", accumulation, frequency)
 
 
 def _periods_longer_than_reports(rows: pd.DataFrame, registry: IntakeRegistry, sink: ErrorSink) -> None:
-    """A year's total for a KPI reported per quarter would be stored at the year's last day and
-    counted as that quarter's report (a flow counted twice): refused, saying what to do."""
-    shorter_flows = [kpi for kpi, frequency in registry.kpi_flows.items() if frequency != "year"]
+    """Rows refused by longer_than_reports, with what to do instead."""
+    # Only quarters and years can be longer than a report, only for flows: usually no row at all.
     candidates = rows[rows["period_kind"].isin(["quarter", "fiscal_year", "calendar_year"])
-                      & rows["kpi_code"].isin(shorter_flows)]  # fmt: skip
-    if candidates.empty:  # the usual file: dates or months, or no flow reported per quarter
-        return
-    reported_every = {kpi: _LENGTH[frequency] for kpi, frequency in registry.kpi_flows.items()}
-    lengths = candidates["period_kind"].astype(object).map(_LENGTH).astype("float64")
-    longer = lengths > candidates["kpi_code"].astype(object).map(reported_every).astype("float64")
-    if not longer.any():
+                      & rows["kpi_code"].isin(list(registry.kpi_flows))]  # fmt: skip
+    frequencies = candidates["kpi_code"].map(registry.kpi_flows)  # kpi_flows holds flows only
+    longer = [longer_than_reports(kind, "sum", frequency)
+              for kind, frequency in zip(candidates["period_kind"], frequencies, strict=True)]  # fmt: skip
+    if not any(longer):
         return
     words = {name: t(f"intake.period_word.{name}", sink.lang) for name in ("month", "quarter", "year")}
     for record in candidates[longer].to_dict("records"):

@@ -7,34 +7,32 @@ officer's own columns (単位, 基準値, 目標値, 達成率, 評価, 備考) 
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
-from kpi.intake.cells import CellCache, code
-from kpi.intake.columns import YEAR_FIXED, KpiHeader, names, rows_frame
+from kpi.intake.cells import CellCache, PeriodCell, code
+from kpi.intake.columns import YEAR_FIXED, names, rows_frame
 from kpi.intake.rows import ErrorSink
-from kpi.intake.table import RawTable, normalize_header
+from kpi.intake.table import RawTable
 
 _FIXED = names(*YEAR_FIXED)
 
 
 def _period_columns(
     table: RawTable, sink: ErrorSink, cache: CellCache
-) -> tuple[dict[int, tuple[date, str]], list[str], bool]:
-    """Header position → (the period's last day, the label as written); the ignored columns;
+) -> tuple[dict[int, PeriodCell], list[str], bool]:
+    """Header position → its period (day, kind, the label as written); the ignored columns;
     False when a period header cannot be read (errors in sink)."""
-    periods: dict[int, tuple[date, str]] = {}
+    periods: dict[int, PeriodCell] = {}
     ignored: list[str] = []
     readable = True
     for position, (header, label) in enumerate(zip(table.header, table.labels, strict=True)):
         if header == "" or header in _FIXED:
             continue
-        day, problem = cache.period(label)
-        if day is not None:
-            periods[position] = (day, label)
-        elif problem is not None and problem[0] == "ambiguous_period":
-            sink.add("ambiguous_period", table.header_row, label, **problem[1])
+        period = cache.period(label)
+        if period.day is not None:
+            periods[position] = period
+        elif period.problem is not None and period.problem[0] == "ambiguous_period":
+            sink.add("ambiguous_period", table.header_row, label, **period.problem[1])
             readable = False
         else:  # 単位, 基準値, 目標値, 達成率, 評価, 備考, or any note of the officer's own
             ignored.append(label)
@@ -44,7 +42,6 @@ def _period_columns(
 def parse_year_table(
     table: RawTable,
     uploader: str,
-    kpis: list[KpiHeader],
     sink: ErrorSink,
     fy_start: int,
     project_code: str | None,
@@ -57,7 +54,6 @@ def parse_year_table(
     periods, ignored, readable = _period_columns(table, sink, cache)
     if cells is None or not readable:
         return None
-    by_name = {normalize_header(k.name_ja): k.kpi_code for k in kpis}
     out: list[tuple[object, ...]] = []
     not_reported = 0
     for row, raw_cells in table.rows:
@@ -66,10 +62,11 @@ def parse_year_table(
             text = cells.text(row, raw_cells, "project_code", required=project_code is None)
             project = code(text) if text else project_code
         text = cells.text(row, raw_cells, "kpi_code", required=True)
-        kpi = by_name.get(normalize_header(text), code(text)) if text else None
+        kpi = code(text) if text else None  # a Japanese name becomes its code in validate.py
         organization_text = cells.text(row, raw_cells, "organization_code", required=False)
         organization = code(organization_text) if organization_text else uploader
-        for position, (day, label) in periods.items():
+        for position, period in periods.items():
+            label = str(period.written)
             raw = raw_cells[position] if position < len(raw_cells) else None
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 not_reported += 1
@@ -81,6 +78,6 @@ def parse_year_table(
                 sink.add(reading.problem[0], row, label, **reading.problem[1])
             elif project is not None and kpi is not None:
                 written = raw if reading.unit is not None else None
-                out.append((row, project, kpi, day, organization, reading.value, "", label, label,
-                            reading.unit, written, cache.kind(label), label))  # fmt: skip
+                out.append((row, project, kpi, period.day, organization, reading.value, "", label, label,
+                            reading.unit, written, period.kind, label))  # fmt: skip
     return rows_frame(out), not_reported, ignored
