@@ -63,7 +63,9 @@ def editor_rows(
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=EDITOR_COLUMNS)
     frame["period"] = frame["period"].astype("string")
-    frame["value"] = frame["value"].astype("float64")
+    # Numbers stay numbers; values typed as text (4,107人, ▲2) stay as typed, for read_plan.
+    typed = any(isinstance(value, str) for value in frame["value"])
+    frame["value"] = frame["value"].astype("object" if typed else "float64")
     frame["horizon"] = frame["horizon"].astype("object").where(frame["horizon"].notna(), None)
     return frame.reset_index(drop=True)
 

@@ -4,12 +4,11 @@
 The page's value cells and fields are text, so a lead can paste a row from an officer's sheet.
 This module shows stored numbers as text that reads back to the same number, reads one typed
 value in a KPI's unit with an error in the user's language, and carries the target plan editor's
-text cells through kpi.target_form (read_plan, with_fiscal_years), which it leaves as it is.
+text cells through kpi.target_form (read_plan, with_fiscal_years keep text values as typed).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -110,21 +109,11 @@ def plan_rows(
     return as_text_rows(editor_rows(points, lang, start_month, wareki))
 
 
-def _typed(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip()) and not is_not_reported(value)
-
-
 def with_fiscal_year_rows(
     rows: pd.DataFrame, years: list[int], lang: str, start_month: int, wareki: bool = False
 ) -> pd.DataFrame:
-    """kpi.target_form.with_fiscal_years for rows whose values are text, kept as typed. That
-    function reads values as numbers, so each typed cell goes through as its position and comes
-    back as its text."""
-    texts = list(rows["value"])
-    numbered = rows.assign(value=[float(i) if _typed(v) else math.nan for i, v in enumerate(texts)])
-    grown = with_fiscal_years(numbered, years, lang, start_month, wareki)
-    grown["value"] = [None if math.isnan(i) else texts[int(i)] for i in grown["value"]]
-    return as_text_rows(grown)
+    """kpi.target_form.with_fiscal_years for rows whose values are text, kept as typed."""
+    return as_text_rows(with_fiscal_years(rows, years, lang, start_month, wareki))
 
 
 def read_typed_plan(
