@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -110,18 +111,18 @@ def _in_kpi_units(rows: pd.DataFrame, registry: IntakeRegistry, sink: ErrorSink)
     if not with_unit.any():
         return rows
     rows = rows.copy()
-    refused: list[object] = []
-    for index, record in rows[with_unit].iterrows():  # only cells written with a unit: few
-        unit_ja, unit_en = registry.kpi_units[record["kpi_code"]]
-        name = registry.kpi_names.get(record["kpi_code"], {}).get(sink.lang) or record["kpi_code"]
-        reading = ValueCell(record["value"], record["unit"])
-        value, problem = in_kpi_units(reading, record["written"], unit_ja, unit_en, name)
+    marked = rows[with_unit]
+    converted: list[float | None] = []
+    cells = [marked[c].tolist() for c in ("row", "kpi_code", "value", "unit", "written", "column")]
+    for row, kpi, number, unit, written, column in zip(*cells, strict=True):
+        unit_ja, unit_en = registry.kpi_units[kpi]
+        name = registry.kpi_names.get(kpi, {}).get(sink.lang) or kpi
+        value, problem = in_kpi_units(ValueCell(number, unit), written, unit_ja, unit_en, name)
         if problem is not None:
-            sink.add(problem[0], int(record["row"]), record["column"], **problem[1])
-            refused.append(index)
-        else:
-            rows.at[index, "value"] = value
-    return rows.drop(index=refused)
+            sink.add(problem[0], int(row), column, **problem[1])
+        converted.append(value)
+    rows.loc[marked.index, "value"] = [math.nan if v is None else v for v in converted]
+    return rows.drop(index=marked.index[[v is None for v in converted]])
 
 
 # How long a period a label names, and how often a KPI is reported, on one scale.
