@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 
 from kpi.i18n import catalog, t
+from kpi.intake.cells import read_period
 from kpi.intake.table import RawTable, normalize_header
 from kpi.model import ValidationError
-from kpi.periods import AmbiguousPeriod
-from kpi.values import to_date, to_number
+from kpi.values import to_number
 
 
 @dataclass(frozen=True)
@@ -116,15 +116,10 @@ class CellReader:
             if required:
                 self.sink.add("missing_value", row, name)
             return None
-        try:
-            return to_date(value, fy_start_month)
-        except AmbiguousPeriod as bare:
-            self.sink.add("ambiguous_period", row, name, value=value, fiscal=bare.fiscal_label,
-                          calendar=bare.calendar_label)  # fmt: skip
-            return None
-        except ValueError:
-            self.sink.add("invalid_date", row, name, value=value)
-            return None
+        period = read_period(value, fy_start_month)  # the importer's reading and wording
+        if period.problem is not None:
+            self.sink.add(period.problem[0], row, name, **period.problem[1])
+        return period.day
 
     def choice(
         self, row: int, cells: list[object], name: str, allowed: dict[str, str], *, required: bool
