@@ -11,17 +11,21 @@ traceback.
 from __future__ import annotations
 
 import os
+import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 DEFAULT_WAIT_SECONDS = 10.0
+WRITE_ATTEMPTS = 8  # a unit of work that meets another session's write is run again this often
+T = TypeVar("T")
 
 
 class DatabaseBusy(RuntimeError):
@@ -33,6 +37,14 @@ class DatabaseBusy(RuntimeError):
         self.waited = waited
 
 
+class WriteConflict(DatabaseBusy):
+    """Another session of this process kept changing the same rows while we retried."""
+
+    def __init__(self, path: str, attempts: int, waited: float) -> None:
+        super().__init__(path, waited)
+        self.attempts = attempts
+
+
 class DatabaseMissing(FileNotFoundError):
     """The database file does not exist and the caller did not ask to create it."""
 
@@ -40,6 +52,12 @@ class DatabaseMissing(FileNotFoundError):
 def _is_lock_error(error: duckdb.Error) -> bool:
     text = str(error).lower()
     return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def is_write_conflict(error: BaseException) -> bool:
+    """DuckDB's optimistic concurrency: two transactions changed the same row ("Conflict on update!",
+    "Conflict on tuple deletion!"); the later one is aborted and may simply run again."""
+    return isinstance(error, duckdb.TransactionException) and "conflict" in str(error).lower()
 
 
 def migration_files() -> list[tuple[int, str, str]]:
@@ -134,6 +152,24 @@ class Database:
                 cursor.execute("ROLLBACK")
                 raise
             cursor.execute("COMMIT")
+
+    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
+        """Run `work(cursor)` in a transaction; when it meets a concurrent write to the same rows, roll
+        back and run it again (bounded, with jittered back-off), so two sessions saving at once both
+        succeed instead of one seeing a traceback. `work` must read what it decides on inside the
+        transaction, since it may run more than once. Raises WriteConflict after `attempts`."""
+        started = time.monotonic()
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction() as cursor:
+                    return work(cursor)
+            except duckdb.Error as error:
+                if not is_write_conflict(error):
+                    raise
+                if attempt == attempts:
+                    raise WriteConflict(self.path, attempts, time.monotonic() - started) from error
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # jitter: the sessions drift apart
+        raise AssertionError("unreachable")
 
     # -- schema -------------------------------------------------------------------------
     def schema_version(self) -> int:
