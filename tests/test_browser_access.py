@@ -12,10 +12,11 @@ from kpi.intake.service import import_file
 from kpi.registry_edits import save_project
 from kpi.storage import Database
 from kpi.storage.edits import project_row
+from tests.browser_support import shot as _shot
+from tests.browser_support import sign_in
 from tests.conftest import DEMO_ADMIN, DEMO_EXECUTIVE, DEMO_LEAD, DEMO_PARTNER, DEMO_TODAY, OPERATOR
-from tests.test_browser import _shot, browser, page, server, sign_in, writable_server
 
-__all__ = ["browser", "page", "server", "writable_server"]  # fixtures used below
+pytestmark = pytest.mark.browser
 
 NAV = {  # the navigation each role sees, in Japanese, in order
     DEMO_ADMIN: ["概要", "プロジェクト", "進捗の更新", "データ取込", "プロジェクト登録", "報告状況",

@@ -15,11 +15,13 @@ from playwright.sync_api import Page, expect
 from kpi.access import Actor
 from kpi.accounts import create_account
 from kpi.storage import Database
-from tests.test_browser import _settled, _shot, browser, page, serve
+from tests.browser_support import serve
+from tests.browser_support import settled as _settled
+from tests.browser_support import shot as _shot
 from tests.test_intake_kept import LONG_KEPT, REAL, REGISTRY
 from tests.xlsx_files import xlsx_bytes
 
-__all__ = ["browser", "page"]  # fixtures used below
+pytestmark = pytest.mark.browser
 
 OFFICER, PASSWORD = "matsudo-officer", "kept-files-2026-officer"
 
@@ -132,5 +134,7 @@ def test_an_officer_uploads_the_files_as_kept(
     expect(page.get_by_text("として取り込みました")).to_be_visible()
     assert _values(path, "shops") == {"2020-03-31": 101.0}
     assert _values(path, "page_views") == {"2020-03-31": 10155.0}
+    # The roll-back choice offers the batch just imported (the fourth).
+    expect(page.get_by_role("combobox", name="取り消すバッチ")).to_have_value("4")
     assert not page.get_by_test_id("stException").count()
     assert errors == []

@@ -7,15 +7,18 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from kpi.lead_forms import target_form
 from kpi.status import portfolio_status
 from kpi.storage import Database
+from tests.browser_support import settled as _settled
+from tests.browser_support import shot as _shot
+from tests.browser_support import sign_in
 from tests.conftest import DEMO_LEAD, DEMO_TODAY, OPERATOR
-from tests.test_browser import _settled, _shot, browser, page, sign_in, writable_server
 
-__all__ = ["browser", "page", "writable_server"]  # fixtures used below
+pytestmark = pytest.mark.browser
 
 
 def _type_into_cell(page: Page, *, row: int, column: int, text: str) -> None:

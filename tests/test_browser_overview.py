@@ -9,8 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 
-from tests.test_browser import SHOTS, Page, _settled, browser, expect, page, server, sign_in  # noqa: F401  (fixtures)
+from tests.browser_support import SHOTS, TAKE_SCREENSHOTS, sign_in
+from tests.browser_support import settled as _settled
 
 pytestmark = pytest.mark.browser
 
@@ -18,6 +20,8 @@ pytestmark = pytest.mark.browser
 def _tall_shot(pg: Page, name: str) -> None:
     """Streamlit scrolls inside its own container: a tall viewport shows the whole pg."""
     _settled(pg)
+    if not TAKE_SCREENSHOTS:
+        return
     pg.set_viewport_size({"width": 1400, "height": 3000})
     pg.wait_for_timeout(1200)  # data grids and plotly draw after the run ends
     SHOTS.mkdir(exist_ok=True)
@@ -33,7 +37,7 @@ def _charts_drawn(pg: Page, count: int) -> None:
         assert charts.nth(i).locator("g.trace, g.shape-group path").count() > 0
 
 
-def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_path: Path) -> None:  # noqa: F811
+def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_path: Path) -> None:
     from kpi.filters import Filters
     from kpi.overview import build_overview
     from kpi.project_view import build_project_view
@@ -88,7 +92,7 @@ def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_p
     assert errors == []
 
 
-def test_both_pages_in_japanese(server: str, page: Page, demo_db_path: Path) -> None:  # noqa: F811
+def test_both_pages_in_japanese(server: str, page: Page, demo_db_path: Path) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, f"{server}/project?project=P16&lang=ja")

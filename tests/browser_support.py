@@ -1,0 +1,153 @@
+"""What the browser journeys share: Streamlit served on localhost, Playwright driving Debian's Chromium.
+
+tests/conftest.py imports the fixtures from here, so each pytest worker starts one read-only server
+and one Chromium for every journey module (not one per module). Without /usr/bin/chromium the
+journeys skip on a developer machine and fail under CI=true. Screenshots land in screenshots/
+(ignored by git) to be looked at; under CI=true nobody looks, so they are taken only when
+KPI_SCREENSHOTS=1 asks for them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from kpi.demo_load import DEMO_ACCOUNTS
+
+ROOT = Path(__file__).parent.parent
+CHROMIUM = os.environ.get("KPI_CHROMIUM", "/usr/bin/chromium")
+SHOTS = ROOT / "screenshots"
+CI = os.environ.get("CI", "").lower() == "true"
+TAKE_SCREENSHOTS = os.environ.get("KPI_SCREENSHOTS", "0" if CI else "1") == "1"
+DEMO_ADMIN = "demo-admin"
+DEMO_TODAY_ISO = "2026-11-26"  # tests/conftest.py's DEMO_TODAY (imported there, so not imported here)
+
+# The machine is shared (and the suite runs on two workers): no assertion may give up after
+# Playwright's default 5 s. Every browser test module imports this one, so this holds for all.
+BROWSER_WAIT_MS = 60_000
+expect.set_options(timeout=BROWSER_WAIT_MS)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(db_path: Path) -> Iterator[str]:
+    """Streamlit on a free localhost port over db_path; yields the base URL."""
+    port = _free_port()
+    env = {**os.environ, "KPI_DB": str(db_path), "KPI_TODAY": DEMO_TODAY_ISO, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError("streamlit did not start")
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[str]:
+    """The dashboard over a copy of the demo database for the worker's session: for journeys that
+    only read (signing in still writes the audit log; none of them changes an account's language)."""
+    copy = tmp_path_factory.mktemp("served") / "demo.duckdb"
+    shutil.copy(demo_db_path, copy)
+    with serve(copy) as url:
+        yield url
+
+
+@pytest.fixture
+def writable_server(demo_db_path: Path, tmp_path: Path, browser: Browser) -> Iterator[tuple[str, Path]]:
+    """The dashboard over a private copy of the demo database: for journeys that write."""
+    copy = tmp_path / "demo-copy.duckdb"
+    shutil.copy(demo_db_path, copy)
+    with serve(copy) as url:
+        yield url, copy
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        if CI:
+            pytest.fail(f"CI=true but no browser at {CHROMIUM}: install Debian's chromium")
+        pytest.skip(f"no browser at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(BROWSER_WAIT_MS)
+    yield page
+    context.close()
+
+
+def settled(page: Page) -> None:
+    """Wait until the script run triggered by the last interaction has finished."""
+    page.wait_for_timeout(200)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+
+
+def shot(page: Page, name: str) -> None:
+    settled(page)
+    if not TAKE_SCREENSHOTS:
+        return
+    page.wait_for_timeout(500)  # data grids draw on a canvas after the run ends
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, url: str, username: str = DEMO_ADMIN) -> None:
+    """Open url, sign in as a demo account through the form, and wait for the page asked for."""
+    password = {name: secret for name, secret, *_ in DEMO_ACCOUNTS}[username]
+    page.goto(url)
+    form = page.get_by_test_id("stForm")
+    expect(form).to_be_visible(timeout=30_000)
+    form.locator("input[type=text]").fill(username)
+    form.locator("input[type=password]").fill(password)
+    form.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+    expect(page.locator("input[type=password]")).to_have_count(0, timeout=30_000)
+    settled(page)
