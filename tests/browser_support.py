@@ -47,11 +47,18 @@ def _free_port() -> int:
 
 @contextmanager
 def serve(db_path: Path) -> Iterator[str]:
-    """Streamlit on a free localhost port over db_path; yields the base URL."""
+    """The dashboard on a free localhost port over db_path; yields the base URL."""
+    with serve_script(ROOT / "dashboard.py", KPI_DB=str(db_path)) as url:
+        yield url
+
+
+@contextmanager
+def serve_script(script: Path, **environment: str) -> Iterator[str]:
+    """Streamlit running `script` on a free localhost port; yields the base URL."""
     port = _free_port()
-    env = {**os.environ, "KPI_DB": str(db_path), "KPI_TODAY": DEMO_TODAY_ISO, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "KPI_TODAY": DEMO_TODAY_ISO, "PYTHONPATH": str(ROOT), **environment}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -41,8 +41,10 @@ def test_xlsx_cells_never_hold_formulas() -> None:
     sheet = book["data"]
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert all(cell.data_type != "f" for cell in cells)
-    assert [sheet.cell(row=i + 2, column=1).value for i in range(5)] == ["'" + f for f in FORMULAS]
-    assert sheet.cell(row=1, column=2).value == "'=header"
+    # Kept as text exactly as written, marked with Excel's quote prefix so an edit keeps it text.
+    assert [sheet.cell(row=i + 2, column=1).value for i in range(5)] == FORMULAS
+    assert sheet.cell(row=1, column=2).value == "=header"
+    assert all(cell.quotePrefix for cell in sheet["A"][1:])
     assert sheet.cell(row=2, column=3).value == -1.5  # numbers stay numbers
 
 
@@ -71,7 +73,7 @@ def test_japanese_round_trips_through_xlsx_and_bom_csv() -> None:
     assert list(back.columns) == ["プロジェクト名", "実績値"]
     assert list(back["プロジェクト名"]) == ["茶畑ソーラーシェアリング実証", "'=危険"]
     sheet = pd.read_excel(io.BytesIO(xlsx_bytes({"効果検証": frame})), sheet_name="効果検証")
-    assert list(sheet["プロジェクト名"]) == ["茶畑ソーラーシェアリング実証", "'=危険"]
+    assert list(sheet["プロジェクト名"]) == ["茶畑ソーラーシェアリング実証", "=危険"]
 
 
 @pytest.fixture(scope="module")
@@ -240,7 +242,7 @@ def test_grades_follow_the_scheme_and_names_are_neutralised(demo_db_path: Path, 
     # 122 % → A, 92 % → B, 81 % → B; the partial year is not graded.
     grades = [visitors[y][col["評価"]].value for y in ("2023年度", "2024年度", "2025年度", "2026年度")]
     assert grades == ["A", "B", "B", "−"]
-    assert visitors["2023年度"][col["プロジェクト名"]].value == '\'=HYPERLINK("http://x")'
+    assert visitors["2023年度"][col["プロジェクト名"]].value == '=HYPERLINK("http://x")'
     status_headers, status_cells = _sheet_rows(book["進捗状況"])
     scol = {h: i for i, h in enumerate(status_headers)}
     p08 = next(r for r in status_cells if r[scol["KPIコード"]].value == "tourist_visitors")

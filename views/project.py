@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi.charts import STATUS_COLORS, status_text_color
+from kpi.exports import csv_bytes
 from kpi.formatting import plain
 from kpi.project_view import build_project_view, fmt, pct
 from views.common import (
@@ -178,5 +179,14 @@ st.dataframe(
         "source": tr("project.col_source"),
         "note": tr("project.col_note"),
     },
+)
+reports = view.reports
+st.download_button(
+    tr("export.download_reports"),
+    data=lambda: csv_bytes(reports.rename(columns=lambda c: tr(f"project.col_{c}"))),  # headers as shown
+    file_name=f"reports_{view.code}_{lang}.csv",
+    mime="text/csv",
+    key="download_reports",
+    icon=":material/download:",
 )
 sync_url(project=view.code)
