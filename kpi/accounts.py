@@ -1,116 +1,24 @@
-"""Local accounts: argon2id password hashes (argon2-cffi), sign-in with a lock after repeated failures,
-and what administrators change. OpenID Connect identities map to accounts by e-mail.
-
-Every change is audited (never the hash). A sign-in loads the account afresh, so a role change or a
-deactivation takes effect on the user's next page.
+"""Local accounts: what administrators change (and each user, for themselves): accounts, roles,
+passwords, the preferred language. Every change is audited (never the hash). Password hashes and
+signing in (the lock, OpenID Connect identities) are kpi/sign_in.py.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from kpi.access import NEEDS_ORGANIZATION, ROLES, Actor, Forbidden, Role, require_role
+from kpi.access import NEEDS_ORGANIZATION, ROLES, Actor, Forbidden, require_role
 from kpi.i18n import LANGUAGES
 from kpi.intake.rows import ErrorSink
 from kpi.leads import Rejected
+from kpi.sign_in import DUMMY_HASH, SignInRefused, hash_password, normalize_username, password_verifies
 from kpi.storage import Database
 from kpi.storage import accounts as store
 
-MAX_FAILURES = 5  # failed sign-ins for one name within the window lock it ...
-LOCK_WINDOW = timedelta(minutes=15)  # ... until the oldest of them is this old
 MIN_PASSWORD_LENGTH = 10
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
-
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("no such account")
-
-
-@dataclass
-class SignInRefused(Exception):
-    """Wrong name or password (one message for both), or locked after too many failures."""
-
-    reason: str  # "credentials" | "locked"
-    retry_after: timedelta | None = None
-
-    def message_key(self) -> str:
-        return f"signin.{self.reason}"
-
-    @property
-    def minutes(self) -> int:
-        return max(1, -(-int(self.retry_after.total_seconds()) // 60)) if self.retry_after else 0
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def normalize_username(name: str) -> str:
-    return name.strip().lower()
-
-
-def actor_from(record: dict[str, Any]) -> Actor:
-    return Actor(
-        username=record["username"],
-        role=Role(record["role"]),
-        organization_code=record.get("organization_code"),
-        display_name=record.get("display_name") or record["username"],
-    )
-
-
-def authenticate(db: Database, username: str, password: str, *, now: datetime | None = None) -> Actor:
-    """The account's Actor if name and password match an active account; else SignInRefused.
-
-    After MAX_FAILURES failures for a name within LOCK_WINDOW the name is locked (even the right
-    password is refused) until the oldest of those failures leaves the window.
-    """
-    now = now or datetime.now()
-    name = normalize_username(username)
-    with db.cursor() as cursor:
-        failures = store.recent_failures(cursor, name, now - LOCK_WINDOW)
-        record = store.account_by_username(cursor, name)
-    if len(failures) >= MAX_FAILURES:
-        raise SignInRefused("locked", failures[-MAX_FAILURES] + LOCK_WINDOW - now)
-    stored = record.get("password_hash") if record and record["active"] else None
-    try:
-        _hasher.verify(stored or _DUMMY_HASH, password)
-        matched = stored is not None
-    except (VerificationError, InvalidHashError):
-        matched = False
-    if not matched or record is None:
-        with db.transaction() as cursor:
-            store.record_failure(cursor, name, now=now, keep_since=now - timedelta(days=1))
-        raise SignInRefused("credentials")
-    with db.transaction() as cursor:
-        if _hasher.check_needs_rehash(stored or ""):  # parameters raised since: store a stronger hash
-            store.update_account(cursor, record, {"password_hash": hash_password(password)},
-                                 actor=name, now=now, action="rehash")  # fmt: skip
-        store.record_sign_in(cursor, name, now=now)
-    return actor_from(record)
-
-
-def signed_in_actor(db: Database, username: str) -> Actor | None:
-    """The Actor of a session's user as the database has it now; None if gone or deactivated."""
-    with db.cursor() as cursor:
-        record = store.account_by_username(cursor, username)
-    return actor_from(record) if record and record["active"] else None
-
-
-def actor_for_identity(db: Database, email: str, *, now: datetime | None = None) -> Actor | None:
-    """The account an OpenID Connect identity (its e-mail) maps to; None if there is none."""
-    with db.cursor() as cursor:
-        record = store.account_by_email(cursor, email.strip()) if email.strip() else None
-    if record is None or not record["active"]:
-        return None
-    with db.transaction() as cursor:
-        store.record_sign_in(cursor, record["username"], now=now or datetime.now())
-    return actor_from(record)
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")  # at most sign_in.NAME_LIMIT characters
 
 
 # -- what administrators (and each user, for themselves) change -----------------------------------
@@ -208,10 +116,10 @@ def set_password(
     if before is None:
         raise Forbidden("no_account", username=username)
     if actor.username == username and (not actor.is_admin or current_password is not None):
-        try:
-            _hasher.verify(before.get("password_hash") or _DUMMY_HASH, current_password or "")
-        except (VerificationError, InvalidHashError):
-            raise SignInRefused("credentials") from None
+        stored = before.get("password_hash")
+        # No password yet (OpenID Connect only): nothing to match, so the dummy hash's own text never passes.
+        if not password_verifies(stored or DUMMY_HASH, current_password or "") or stored is None:
+            raise SignInRefused("credentials")
     else:
         require_role(actor)
     _check(before, new_password, lang=lang, creating=False, db=db)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from kpi.access import Actor, require_role
-from kpi.accounts import hash_password
 from kpi.demo import demo_portfolio
+from kpi.sign_in import hash_password
 from kpi.storage import Database
 from kpi.storage.accounts import insert_account
 from kpi.storage.bulk import load_portfolio

@@ -359,7 +359,8 @@ def test_loading_the_demo_is_for_administrators(fresh_db: Database, role: str) -
 
 
 def test_an_openid_connect_identity_maps_to_an_active_account_by_email(fresh_db: Database) -> None:
-    from kpi.accounts import SignInRefused, actor_for_identity, authenticate, change_account
+    from kpi.accounts import change_account
+    from kpi.sign_in import SignInRefused, actor_for_identity, authenticate
 
     record = {"username": "sato", "display_name": "佐藤", "role": "executive", "email": "Sato@Example.org"}
     create_account(fresh_db, record, password=None, actor=OPERATOR, lang="en")  # OpenID Connect only

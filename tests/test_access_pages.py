@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpi.accounts import MAX_FAILURES, change_account
+from kpi.accounts import change_account
 from kpi.demo_load import DEMO_ACCOUNTS
 from kpi.formatting import plain
+from kpi.sign_in import MAX_FAILURES
 from kpi.storage import Database
 from tests.conftest import DEMO_ADMIN, DEMO_EXECUTIVE, DEMO_LEAD, DEMO_PARTNER, OPERATOR, signed_in
 
@@ -170,7 +171,7 @@ def test_administrators_add_an_account_that_can_sign_in(db_path: Path) -> None:
 
 
 def test_failures_older_than_the_window_do_not_lock(db_path: Path) -> None:
-    from kpi.accounts import LOCK_WINDOW, SignInRefused, authenticate
+    from kpi.sign_in import LOCK_WINDOW, SignInRefused, authenticate
 
     db = Database(db_path)
     long_ago = datetime(2026, 11, 26, 9, 0)
@@ -185,7 +186,7 @@ def test_failures_older_than_the_window_do_not_lock(db_path: Path) -> None:
 
 
 def test_users_change_their_own_password(db_path: Path) -> None:
-    from kpi.accounts import SignInRefused, authenticate
+    from kpi.sign_in import SignInRefused, authenticate
 
     app = app_for(DEMO_PARTNER, "views/account.py")
     assert app.title[0].value == "My account"

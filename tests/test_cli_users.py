@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kpi.accounts import SignInRefused, authenticate
 from kpi.cli import main
+from kpi.sign_in import SignInRefused, authenticate
 from kpi.storage import Database
 from tests.conftest import table_counts
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kpi.accounts import MIN_PASSWORD_LENGTH, SignInRefused, set_password
+from kpi.accounts import MIN_PASSWORD_LENGTH, set_password
 from kpi.formatting import plain
 from kpi.leads import Rejected
+from kpi.sign_in import SignInRefused
 from views.common import actor, database, language, tr
 
 lang = language()

@@ -1,7 +1,7 @@
 """Who is signed in: a local account (user name and password) or an OpenID Connect identity.
 
 Not a page: dashboard.py asks `signed_in()` on every run, so a deactivated account or a changed
-role takes effect at once. Passwords are checked in kpi/accounts.py, never here.
+role takes effect at once. Passwords are checked in kpi/sign_in.py, never here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from kpi.access import Actor
-from kpi.accounts import actor_for_identity, signed_in_actor
+from kpi.sign_in import actor_for_identity, signed_in_actor
 from kpi.storage import Database
 
 USER_KEY = "user"  # the session's account name, set only by a successful sign-in

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kpi.accounts import SignInRefused, authenticate, has_accounts, preferred_language
+from kpi.accounts import has_accounts, preferred_language
 from kpi.formatting import plain
 from kpi.i18n import t
+from kpi.sign_in import SignInRefused, authenticate
 from views.auth import USER_KEY, end_session, oidc_providers, unmatched_identity
 from views.common import database, is_demo, language, tr
 
@@ -47,7 +48,9 @@ def sign_in_page() -> None:
         submitted = st.form_submit_button(tr("signin.submit"), type="primary")
     if submitted:
         try:
-            actor = authenticate(db, username, password)
+            # The client's address goes into the audit log with a failed attempt: "who tried". Spoofable
+            # behind some proxies, so it is recorded, never trusted for the lock (that counts the name).
+            actor = authenticate(db, username, password, source=st.context.ip_address)
         except SignInRefused as refused:
             st.error(tr(refused.message_key(), minutes=refused.minutes))
         else:

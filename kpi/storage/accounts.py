@@ -1,4 +1,4 @@
-"""Accounts, failed sign-ins, and the registry facts the access checks need. Values always bound."""
+"""Accounts, sign-in attempts, and the registry facts the access checks need. Values always bound."""
 
 from __future__ import annotations
 
@@ -83,26 +83,96 @@ def update_account(
                 before=_public(before), after=_public(after), at=now)  # fmt: skip
 
 
-def record_sign_in(cursor: duckdb.DuckDBPyConnection, username: str, *, now: datetime) -> None:
-    cursor.execute("UPDATE accounts SET last_sign_in_at = ? WHERE username = ?", [now, username])
-    cursor.execute("DELETE FROM sign_in_failures WHERE username = ?", [username])
-    write_audit(cursor, actor=username, action="sign_in", entity="accounts", entity_key=username, at=now)
+def note_sign_in(
+    cursor: duckdb.DuckDBPyConnection, username: str, *, now: datetime, unless_since: datetime
+) -> bool:
+    """Set last_sign_in_at to `now` unless it already is `unless_since` or later. True if written."""
+    row = cursor.execute(
+        "UPDATE accounts SET last_sign_in_at = ? WHERE username = ?"
+        " AND (last_sign_in_at IS NULL OR last_sign_in_at < ?) RETURNING username",
+        [now, username, unless_since],
+    ).fetchone()
+    return row is not None
 
 
-def record_failure(
-    cursor: duckdb.DuckDBPyConnection, username: str, *, now: datetime, keep_since: datetime
+def audit_sign_in(
+    cursor: duckdb.DuckDBPyConnection, name: str, action: str, *, actor: str, now: datetime, **details: Any
 ) -> None:
-    cursor.execute("DELETE FROM sign_in_failures WHERE failed_at < ?", [keep_since])
-    cursor.execute("INSERT INTO sign_in_failures VALUES (?, ?)", [username, now])
+    """A sign-in, a failed one or a lock: the name, when, and the details (never a password)."""
+    write_audit(cursor, actor=actor, action=action, entity="accounts", entity_key=name, after=details or None,
+                at=now)  # fmt: skip
 
 
-def recent_failures(cursor: duckdb.DuckDBPyConnection, username: str, since: datetime) -> list[datetime]:
-    """Failed sign-ins for this name since `since`, oldest first."""
+# -- sign-in attempts (migration 0009): one row per name serializes its attempts ------------------
+def add_sign_in_name(cursor: duckdb.DuckDBPyConnection, name: str, *, now: datetime) -> None:
+    sql = "INSERT INTO sign_in_names VALUES (?, 0, ?) ON CONFLICT (username) DO NOTHING"
+    cursor.execute(sql, [name, now])
+
+
+def next_attempt(cursor: duckdb.DuckDBPyConnection, name: str, *, now: datetime) -> int | None:
+    """Raise the name's attempt number and return it; None if the name has no row yet. Two
+    transactions doing this for one name conflict, so the one that commits second runs again."""
+    row = cursor.execute(
+        "UPDATE sign_in_names SET attempts = attempts + 1, changed_at = ? WHERE username = ?"
+        " RETURNING attempts",
+        [now, name],
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def attempts_taken(cursor: duckdb.DuckDBPyConnection, name: str) -> int:
+    row = cursor.execute("SELECT attempts FROM sign_in_names WHERE username = ?", [name]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def touch_sign_in_name(cursor: duckdb.DuckDBPyConnection, name: str, *, now: datetime) -> None:
+    """Write the name's row without taking a number: a decision that counts is made in turn."""
+    cursor.execute("UPDATE sign_in_names SET changed_at = ? WHERE username = ?", [now, name])
+
+
+def counted_attempts(
+    cursor: duckdb.DuckDBPyConnection, name: str, *, since: datetime, stale_before: datetime
+) -> tuple[list[datetime], int]:
+    """(failed attempts since `since`, oldest first; attempts still being decided). One undecided
+    since before `stale_before` (its process died while verifying) counts as failed."""
     rows = cursor.execute(
-        "SELECT failed_at FROM sign_in_failures WHERE username = ? AND failed_at >= ? ORDER BY failed_at",
-        [username, since],
+        "SELECT started_at, outcome = 'failed' OR started_at < ? FROM sign_in_attempts"
+        " WHERE username = ? AND started_at >= ? ORDER BY started_at, attempt",
+        [stale_before, name, since],
     ).fetchall()
-    return [r[0] for r in rows]
+    failed = [started for started, is_failed in rows if is_failed]
+    return failed, len(rows) - len(failed)
+
+
+def insert_attempt(
+    cursor: duckdb.DuckDBPyConnection, name: str, attempt: int, *, now: datetime, keep_since: datetime
+) -> None:
+    cursor.execute("DELETE FROM sign_in_attempts WHERE started_at < ?", [keep_since])
+    cursor.execute("INSERT INTO sign_in_attempts VALUES (?, ?, ?, 'pending')", [name, attempt, now])
+
+
+def mark_attempt_failed(cursor: duckdb.DuckDBPyConnection, name: str, attempt: int) -> bool:
+    row = cursor.execute(
+        "UPDATE sign_in_attempts SET outcome = 'failed' WHERE username = ? AND attempt = ? RETURNING attempt",
+        [name, attempt],
+    ).fetchone()
+    return row is not None
+
+
+def clear_attempts(cursor: duckdb.DuckDBPyConnection, name: str, attempt: int) -> int:
+    """After a success: delete its own attempt and the failures numbered before it, never an attempt
+    that took its place later. Returns how many failures were cleared."""
+    rows = cursor.execute(
+        "DELETE FROM sign_in_attempts WHERE username = ?"
+        " AND (attempt = ? OR (attempt < ? AND outcome = 'failed')) RETURNING attempt",
+        [name, attempt, attempt],
+    ).fetchall()
+    return sum(1 for (number,) in rows if number != attempt)
+
+
+def drop_attempt(cursor: duckdb.DuckDBPyConnection, name: str, attempt: int) -> None:
+    """An attempt given back undecided (nothing was verified)."""
+    cursor.execute("DELETE FROM sign_in_attempts WHERE username = ? AND attempt = ?", [name, attempt])
 
 
 def account_count(cursor: duckdb.DuckDBPyConnection) -> int:
