@@ -6,10 +6,15 @@ least one unit of work is running (short-lived, so the dashboard and the command
 turns) and gives each unit of work its own `cursor()`. When another process holds the file,
 opening waits with back-off and then raises `DatabaseBusy`, a clear message rather than a
 traceback.
+
+Only `migrate()` (what `python -m kpi init` runs) or a `Database(path, create=True)` makes a new
+file: every other open of a missing file raises `DatabaseMissing`, so a running app whose file was
+deleted or moved says so instead of starting an empty database in its place.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import threading
@@ -48,6 +53,10 @@ class WriteConflict(DatabaseBusy):
 class DatabaseMissing(FileNotFoundError):
     """The database file does not exist and the caller did not ask to create it."""
 
+    def __init__(self, path: str) -> None:
+        super().__init__(path)  # args[0] is the path: the messages quote it
+        self.path = path
+
 
 def _is_lock_error(error: duckdb.Error) -> bool:
     text = str(error).lower()
@@ -58,6 +67,18 @@ def is_write_conflict(error: BaseException) -> bool:
     """DuckDB's optimistic concurrency: two transactions changed the same row ("Conflict on update!",
     "Conflict on tuple deletion!"); the later one is aborted and may simply run again."""
     return isinstance(error, duckdb.TransactionException) and "conflict" in str(error).lower()
+
+
+# What DuckDB says when the file's disk refuses a write (an IOException, or a TransactionException
+# at COMMIT when the write-ahead log cannot grow).
+_DISK_FULL_TEXTS = ("no space left on device", "disk quota exceeded")
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """The database's disk is full (or over quota): reads still work, writes cannot."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(error, duckdb.Error) and any(text in str(error).lower() for text in _DISK_FULL_TEXTS)
 
 
 def migration_files() -> list[tuple[int, str, str]]:
@@ -73,8 +94,10 @@ def migration_files() -> list[tuple[int, str, str]]:
 class Database:
     """One DuckDB database file (or an in-memory database when path is ':memory:')."""
 
-    def __init__(self, path: str | Path, *, wait_seconds: float | None = None) -> None:
+    def __init__(self, path: str | Path, *, wait_seconds: float | None = None, create: bool = False) -> None:
+        """`create`: this object may make the file when it is missing (else only migrate() may)."""
         self.path = str(path)
+        self.create = create
         if wait_seconds is None:
             wait_seconds = float(os.environ.get("KPI_DB_WAIT", DEFAULT_WAIT_SECONDS))
         self.wait_seconds = wait_seconds
@@ -89,8 +112,12 @@ class Database:
     def exists(self) -> bool:
         return self.path == ":memory:" or Path(self.path).exists()
 
-    def _open(self) -> duckdb.DuckDBPyConnection:
+    def _open(self, create: bool) -> duckdb.DuckDBPyConnection:
         if self.path != ":memory:":
+            # duckdb.connect makes whatever file it is given: only a caller that may create gets one.
+            # (A file removed between this check and the connect is the one window left open.)
+            if not (create or self.create) and not Path(self.path).exists():
+                raise DatabaseMissing(self.path)
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         delay = 0.05
@@ -106,10 +133,10 @@ class Database:
                 time.sleep(min(delay, max(self.wait_seconds - waited, 0.01)))
                 delay = min(delay * 2, 1.0)
 
-    def _acquire(self) -> duckdb.DuckDBPyConnection:
+    def _acquire(self, create: bool = False) -> duckdb.DuckDBPyConnection:
         with self._lock:
             if self._connection is None:
-                self._connection = self._open()
+                self._connection = self._open(create)
             self._users += 1
             return self._connection
 
@@ -131,7 +158,12 @@ class Database:
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor for one unit of work that only reads (or writes one statement)."""
-        connection = self._acquire()
+        with self._cursor(create=False) as cursor:
+            yield cursor
+
+    @contextmanager
+    def _cursor(self, *, create: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        connection = self._acquire(create)
         try:
             cursor = connection.cursor()
             try:
@@ -184,9 +216,13 @@ class Database:
             return int(row[0]) if row else 0
 
     def migrate(self) -> list[str]:
-        """Apply every migration not yet recorded, each in its own transaction. Returns names."""
+        """Create the database if it is missing (`python -m kpi init`), then apply every migration
+        not yet recorded, each in its own transaction. Returns the names applied."""
+        return self._migrate(create=True)
+
+    def _migrate(self, *, create: bool) -> list[str]:
         applied: list[str] = []
-        with self.cursor() as cursor:
+        with self._cursor(create=create) as cursor:
             cursor.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
@@ -205,9 +241,9 @@ class Database:
         return applied
 
     def ensure_ready(self, *, create: bool = False) -> None:
-        """Migrate once per process; refuse to invent a database unless asked to create one."""
-        if self._migrated:
-            return
-        if not create and not self.exists():
+        """Migrate once per process; refuse to invent a database unless asked to create one (also
+        after migrating: a running app is told when its file has gone)."""
+        if not (create or self.create) and not self.exists():
             raise DatabaseMissing(self.path)
-        self.migrate()
+        if not self._migrated:
+            self._migrate(create=create or self.create)
