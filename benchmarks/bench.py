@@ -1,6 +1,7 @@
 """Benchmarks for issue 8: status, pages, import and memory at three portfolio sizes.
 
     .venv/bin/python benchmarks/bench.py [--sizes S,M,L] [--runs N]
+    .venv/bin/python benchmarks/bench.py --hostile    # issue 15's hostile partner files only
 
 Prints one table: figure, size, median seconds (or MB), baseline, baseline median, ratio, target,
 met. Each size is generated and loaded once into a temporary folder. Figures are medians of
@@ -10,7 +11,10 @@ met. Each size is generated and loaded once into a temporary folder. Figures are
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -82,6 +86,65 @@ def _import_rows(built: Built, runs: int, folder: Path) -> list[Row]:
                 baseline_value=f["read_csv"], target="≤4× floor, <5 s", met=ok)]  # fmt: skip
 
 
+# -- hostile partner files (issue 15) --------------------------------------------------------------
+
+# The child that imports one file: import_file timed alone (not the interpreter's start).
+_HOSTILE_CHILD = """
+import json, sys, time
+from datetime import date
+sys.path.insert(0, {root!r})
+from kpi.access import Actor
+from kpi.intake.service import import_file
+from kpi.storage import Database
+data = open({file!r}, "rb").read()
+db = Database({db!r})
+started = time.perf_counter()
+result = import_file(db, data, file_name={name!r}, organization_code="U1", actor=Actor.operator("benchmark"),
+                     lang="en", today=date(2026, 11, 26))
+seconds = time.perf_counter() - started
+codes = [e.code for e in result.errors][:2]
+print(json.dumps({{"seconds": seconds, "status": result.status, "codes": codes}}))
+"""
+
+
+def _hostile_rows(folder: Path) -> list[Row]:
+    """Each file of tests/hostile_files.py through import_file, in a child process per file (peak
+    memory through a small launcher, as figures.peak_memory_mb), on the tests' small registry."""
+    from kpi.storage import Database
+    from tests import hostile_files
+    from tests.test_intake import load_registry
+
+    registry = folder / "hostile-registry.duckdb"
+    db = Database(registry)
+    db.migrate()
+    load_registry(db, folder / "hostile-registry")
+    db.close()
+    rows: list[Row] = []
+    for name, make in hostile_files.CASES.items():
+        path, copy = folder / name, folder / "hostile.duckdb"
+        path.write_bytes(make())
+        shutil.copyfile(registry, copy)
+        child = _HOSTILE_CHILD.format(root=str(Path(__file__).resolve().parent.parent), file=str(path),
+                                      db=str(copy), name=name)  # fmt: skip
+        launcher = (
+            "import resource, subprocess, sys; "
+            f"subprocess.run([sys.executable, '-c', {child!r}], check=True); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        )
+        done = subprocess.run([sys.executable, "-c", launcher], check=True, capture_output=True, text=True)
+        *_, line, peak_kb = done.stdout.strip().splitlines()  # the child's result, then the launcher's peak
+        result = json.loads(line)
+        outcome = f"{result['status']} {','.join(result['codes'])}".strip()
+        size = f"{path.stat().st_size / 1024:,.0f} KB"
+        rows.append(Row(f"{name} → {outcome}", size, result["seconds"], target="<10 s",
+                        met=result["seconds"] < 10))  # fmt: skip
+        mb = int(peak_kb) / 1024
+        rows.append(Row(f"{name}: peak memory", size, mb, unit="MB", target="<500 MB", met=mb < 500))
+        print(f"{name}: {result['seconds']:.3f} s, {mb:,.0f} MB, {outcome}", flush=True)
+        path.unlink()
+    return rows
+
+
 def _format(rows: list[Row]) -> str:
     header = ["figure", "size", "median", "baseline", "baseline median", "ratio", "target", "met"]
     lines = [header]
@@ -102,7 +165,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--sizes", default="S,M,L", help="comma-separated sizes among S, M, L")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--hostile", action="store_true", help="only issue 15's hostile partner files")
     args = parser.parse_args(argv)
+    if args.hostile:
+        print(f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.2f}", flush=True)
+        with tempfile.TemporaryDirectory(prefix="kpi-bench-") as tmp:
+            hostile = _hostile_rows(Path(tmp))
+        print(f"\nload average at end {os.getloadavg()[0]:.2f}\n")
+        print(_format(hostile))
+        return 0
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     if unknown := [s for s in sizes if s not in SIZES]:
         parser.error(f"unknown size {unknown[0]}; choose from {', '.join(SIZES)}")

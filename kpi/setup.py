@@ -15,6 +15,7 @@ from typing import Any
 from kpi import registry_files as files
 from kpi.access import Actor, require_role
 from kpi.intake.decode import DecodeError
+from kpi.intake.limits import FileRefused
 from kpi.intake.rows import ErrorSink
 from kpi.intake.table import RawTable, read_table
 from kpi.model import ValidationError
@@ -66,6 +67,9 @@ def _read(folder: Path, name: str, sinks: dict[str, ErrorSink], lang: str) -> Ra
         raise SetupUsageError(f"{folder / name}: {error.strerror or error}") from error
     try:
         table = read_table(data)
+    except FileRefused as refused:  # too large, malformed, damaged: its own code, not `encoding`
+        sink.refuse(refused)
+        return None
     except DecodeError as error:
         sink.add("encoding", getattr(error, "line", None))
         return None

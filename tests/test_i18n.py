@@ -29,6 +29,10 @@ SPEC_ERROR_CODES = [
     "invalid_value",
     "target_order",
     "conflicting_baseline",
+    # issue 15: hostile files refused with a code of their own
+    "cell_too_long",
+    "malformed_csv",
+    "corrupt_file",
 ]
 
 

@@ -88,7 +88,7 @@ GOOD_XLSX = xlsx_bytes(
     ids=["truncated", "not-a-workbook", "broken-sheet-xml"],
 )
 def test_damaged_xlsx_is_rejected_not_a_crash(db: Database, data: bytes) -> None:
-    rejected(db, data, [(None, None, "encoding")], rows=0)
+    rejected(db, data, [(None, None, "corrupt_file")], rows=0)
     assert run_import(db, GOOD_XLSX).status == "imported"  # the intact file is fine
 
 

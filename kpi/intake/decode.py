@@ -4,6 +4,10 @@ BOM → strict UTF-8 → CP932, and nothing else: a statistical guess can silent
 numbers into mojibake, while a fixed order either decodes exactly or says where it stopped.
 CP932 rather than Shift_JIS because Japanese Excel writes CP932, which has ①, ㈱, 髙 and the
 other NEC/IBM extensions that strict Shift_JIS cannot decode.
+
+A file that is not UTF-8 as a whole may still have UTF-8 lines (two files pasted together); many
+UTF-8 texts are also valid CP932 (採用 reads 謗｡逕ｨ), so CP932 would store them as mojibake. Such a
+file is mixed: refused, naming the first UTF-8 line and the first line that is not UTF-8.
 """
 
 from __future__ import annotations
@@ -24,11 +28,33 @@ _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
 class DecodeError(ValueError):
     """The bytes are neither UTF-8 nor CP932. `line` is the 1-based line of the first bad byte
-    (best effort), or None when the problem is the whole file."""
+    (best effort), or None when the problem is the whole file; `utf8_line` is set when the file
+    mixes encodings: the first line that is UTF-8 (with non-ASCII text) while `line` is not."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, utf8_line: int | None = None) -> None:
         super().__init__(message)
         self.line = line
+        self.utf8_line = utf8_line
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, under surrogateescape
+_TEXT_BREAK = re.compile("\r\n|\r|\n")  # the line breaks _line_of counts
+
+
+def _mixed(data: bytes) -> tuple[int, int] | None:
+    """(first UTF-8 line with non-ASCII text, first line that is not UTF-8) when the file has both."""
+    text = data.decode("utf-8", "surrogateescape")  # one pass: each bad byte becomes a surrogate
+    utf8_line = other_line = None
+    for number, line in enumerate(_TEXT_BREAK.split(text), 1):
+        if line.isascii():
+            continue
+        if _SURROGATE.search(line):
+            other_line = other_line or number
+        else:
+            utf8_line = utf8_line or number
+        if utf8_line and other_line:
+            return utf8_line, other_line
+    return None
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -80,6 +106,9 @@ def decode_text(data: bytes) -> str:
     utf8_bad = _utf8_failure(data)
     if utf8_bad is None:
         return data.decode("utf-8")
+    mixed = _mixed(data)
+    if mixed is not None:
+        raise DecodeError("file mixes UTF-8 lines with lines in another encoding", mixed[1], mixed[0])
     text, cp932_bad = _cp932_failure(data)
     if text is not None:
         return text

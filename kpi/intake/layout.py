@@ -26,6 +26,7 @@ from kpi.intake.columns import (
     folded_word,
     names,
 )
+from kpi.intake.limits import CELL_CHARS
 from kpi.intake.rows import ErrorSink
 from kpi.intake.table import RawTable, normalize_header
 from kpi.periods import AmbiguousPeriod, parse_period_label
@@ -69,7 +70,8 @@ class _Fit:
 
 
 def _fits(header: list[str], kpi_names: frozenset[str], fy_start: int, has_project: bool) -> list[_Fit]:
-    cells = set(header) - {""}
+    # A cell longer than any header cannot be one: not worth reading as a period label.
+    cells = {cell for cell in header if 0 < len(cell) <= CELL_CHARS}
     project = () if has_project or cells & _PROJECT else ("project_code",)
     long_missing = tuple(name for name, spellings in _LONG.items() if not cells & spellings)
     kpi_columns = cells & kpi_names
@@ -123,7 +125,8 @@ def find_layout(
     assert best is not None
     number, fit, header = best
     expected = t(f"intake.expected_{fit.format}", sink.lang)
-    cells = " | ".join(cell for cell in header if cell) or "—"
+    shown = [cell if len(cell) <= 40 else cell[:40] + "…" for cell in header if cell]
+    cells = " | ".join(shown[:20] + (["…"] if len(shown) > 20 else [])) or "—"  # a hostile header is long
     for column in fit.missing:
         sink.add("missing_column", None, column, variant="closest", closest=number, expected=expected,
                  cells=cells)  # fmt: skip

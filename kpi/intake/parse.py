@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from kpi.intake.cell_limits import check_cell_lengths
 from kpi.intake.cells import CellCache, PeriodCell, code
 from kpi.intake.columnar import parse_long_columns
 from kpi.intake.columns import (
@@ -59,6 +60,8 @@ def parse_table(
     if layout is None:
         return None
     table = layout.table
+    if not check_cell_lengths(table, sink):  # before any cell is read: a long one costs seconds
+        return Parsed(layout.format, rows_frame([]), len(table.rows), table.header_row, layout.skipped)
     if layout.format == "year_table":
         parsed = parse_year_table(table, uploader, sink, fy_start, project_code)
     elif layout.format == "long":

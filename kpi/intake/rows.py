@@ -12,6 +12,7 @@ import pandas as pd
 
 from kpi.i18n import catalog, t
 from kpi.intake.cells import read_period
+from kpi.intake.limits import FileRefused
 from kpi.intake.table import RawTable, normalize_header
 from kpi.model import ValidationError
 from kpi.values import to_number
@@ -44,6 +45,16 @@ class ErrorSink:
             key = f"{key}_file"  # the same problem, worded for the whole file (no line to name)
         message = t(key, self.lang, row=row, column=label, **context)
         self.errors.append(ValidationError(error_code, message, row, column, self.file))
+
+    def refuse(self, refused: FileRefused) -> None:
+        """The error of a file refused while it was read (kpi/intake/limits.py); a damaged
+        workbook's reason worded in the user's language."""
+        context = dict(refused.context)
+        if "reason" in context:  # corrupt_file: what is damaged
+            previous = context.pop("previous", None)
+            context["reason"] = t(f"intake.corrupt_reason.{context['reason']}", self.lang, row=refused.row,
+                                  previous=previous)  # fmt: skip
+        self.add(refused.code, refused.row, refused.column, **context)
 
 
 class CellReader:

@@ -8,10 +8,13 @@ versions; a batch can be rolled back, which supersedes its values with the ones 
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from kpi.access import Actor, require_organization
@@ -19,13 +22,14 @@ from kpi.i18n import t
 from kpi.intake.cells import code
 from kpi.intake.columns import SkippedRow
 from kpi.intake.decode import DecodeError
+from kpi.intake.limits import NOTE_CHARS, FileRefused, TooManyRows
 from kpi.intake.parse import KpiHeader, Parsed, parse_table
 from kpi.intake.rows import ErrorSink
-from kpi.intake.table import TooManyRows, read_table
+from kpi.intake.table import RawTable, read_table
 from kpi.intake.validate import validate_rows
 from kpi.model import ValidationError
 from kpi.storage import Database
-from kpi.storage.actuals import preview_actuals, record_actuals
+from kpi.storage.actuals import WriteCounts, preview_actuals, record_actuals
 from kpi.storage.audit import write_audit
 from kpi.storage.batches import (
     RollbackCounts,
@@ -63,6 +67,7 @@ class ImportResult:
     skipped_rows: list[SkippedRow] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     not_reported: int = 0
+    noted: int = 0  # of the unchanged values, those whose changed note was kept as a note revision
 
     def as_dict(self) -> dict[str, Any]:
         """SPEC section 5's JSON object."""
@@ -84,6 +89,36 @@ class ImportResult:
 
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+# One import writes at a time per database file in this process: DuckDB's snapshots would let two
+# imports of the same new keys both insert them (two current values for one key) and both miss
+# the other's batch in the duplicate check. Other processes wait for the file itself.
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(db: Database) -> threading.Lock:
+    key = db.path if db.path == ":memory:" else os.path.abspath(db.path)
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.Lock())
+
+
+def _read(data: bytes, max_rows: int, sink: ErrorSink) -> RawTable | None:
+    """The file split into rows, or None with the error that refuses it (limits, encoding, damage)."""
+    try:
+        return read_table(data, max_rows=max_rows, max_chars=NOTE_CHARS)
+    except FileRefused as refused:  # before DecodeError: it is one
+        sink.refuse(refused)
+    except DecodeError as error:
+        if error.utf8_line is not None:
+            sink.add("encoding", error.line, variant="mixed", utf8_line=error.utf8_line)
+        else:
+            sink.add("encoding", error.line)
+    except TooManyRows as error:
+        sink.add("too_large", actual=t("intake.rows_count", sink.lang, count=f"{error.rows:,}"),
+                 limit=t("intake.rows_count", sink.lang, count=f"{error.limit:,}"))  # fmt: skip
+    return None
 
 
 def import_file(
@@ -124,13 +159,8 @@ def import_file(
     if len(data) > settings.import_max_bytes:
         sink.add("too_large", actual=_size(len(data)), limit=_size(settings.import_max_bytes))
         return ImportResult("rejected", errors=sink.errors)
-    try:
-        table = read_table(data, max_rows=settings.import_max_rows)
-    except DecodeError as error:
-        sink.add("encoding", error.line)
-        return ImportResult("rejected", errors=sink.errors)
-    except TooManyRows as error:
-        sink.add("too_large", actual=f"{error.rows:,} rows", limit=f"{error.limit:,} rows")
+    table = _read(data, settings.import_max_rows, sink)
+    if table is None:
         return ImportResult("rejected", errors=sink.errors)
     if not table.rows:
         sink.add("empty_file")
@@ -151,9 +181,14 @@ def import_file(
         with db.cursor() as cursor:
             counts, changes = preview_actuals(cursor, rows)
         return ImportResult("valid", None, parsed.data_rows, counts.inserted, counts.updated,
-                            counts.unchanged, changes=changes)._read(parsed)  # fmt: skip
+                            counts.unchanged, changes=changes, noted=counts.noted)._read(parsed)  # fmt: skip
     now = now or datetime.now()
-    with db.transaction() as cursor:
+
+    def work(cursor: duckdb.DuckDBPyConnection) -> tuple[int, WriteCounts | None]:
+        # Decided inside the write: the same file sent twice at once is one batch and one duplicate.
+        previous = imported_batch_with_hash(cursor, digest, organization_code)
+        if previous is not None:
+            return previous, None
         batch_id = next_batch_id(cursor)
         counts = record_actuals(
             cursor, rows, actor=actor.username, source="import", batch_id=batch_id, now=now
@@ -167,8 +202,14 @@ def import_file(
         insert_batch(cursor, batch)
         write_audit(cursor, actor=actor.username, action="import", entity="import_batches",
                     entity_key=str(batch_id), after=batch, at=now)  # fmt: skip
-    return ImportResult("imported", batch_id, parsed.data_rows, counts.inserted, counts.updated,
-                        counts.unchanged)._read(parsed)  # fmt: skip
+        return batch_id, counts
+
+    with _write_lock(db):
+        batch_id, written = db.write(work)  # run again if a form saves the same values meanwhile
+    if written is None:
+        return ImportResult("duplicate", batch_id=batch_id)
+    return ImportResult("imported", batch_id, parsed.data_rows, written.inserted, written.updated,
+                        written.unchanged, noted=written.noted)._read(parsed)  # fmt: skip
 
 
 def _sorted(errors: list[ValidationError]) -> list[ValidationError]:
@@ -218,6 +259,8 @@ def layout_lines(result: ImportResult, lang: str) -> list[str]:
         lines.append(t("intake.ignored_columns", lang, columns=separator.join(result.ignored_columns)))
     if result.not_reported:
         lines.append(t("intake.not_reported", lang, count=f"{result.not_reported:,}"))
+    if result.noted:
+        lines.append(t("intake.notes_revised", lang, count=f"{result.noted:,}"))
     return lines
 
 

@@ -3,21 +3,36 @@
 Row numbers are what a spreadsheet shows (header = 1), counting blank lines, which are skipped.
 Cells stay raw (str from CSV; str, number or datetime from .xlsx); kpi/values.py interprets them.
 A CSV is split by pandas' C tokenizer into a frame of strings (`RawTable.frame`) so the intake
-can work column-wise; files it refuses (ragged rows, unclosed quotes) go through csv.reader.
+can work column-wise; files it refuses (ragged rows) go through csv.reader. Before either, the
+widest line is measured: pandas makes a column of every field of the widest line, for every row.
+A quote that is never closed is refused (malformed_csv), not read as one cell to the file's end.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
+from operator import methodcaller
 from typing import overload
 
 import numpy as np
 import pandas as pd
 
 from kpi.intake.decode import decode_text, is_xlsx
+from kpi.intake.limits import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    FileRefused,
+    TooManyRows,
+    cell_too_long,
+    too_many_cells,
+    too_many_columns,
+)
+
+__all__ = ["RawTable", "TooManyRows", "normalize_header", "read_csv_text", "read_table", "read_xlsx"]
 
 Row = tuple[int, list[object]]
 # Exactly the characters str.strip() removes (str.isspace), for blank-row checks done by pandas.
@@ -130,22 +145,19 @@ def _from_rows(records: list[list[object]]) -> RawTable:
     return RawTable(_header_cells(first), rows=rows, header_row=header_index + 1, labels=_label_cells(first))
 
 
-class TooManyRows(ValueError):
-    """More data rows than the configured limit; found before parsing the whole file."""
-
-    def __init__(self, rows: int, limit: int) -> None:
-        super().__init__(f"{rows} rows > {limit}")
-        self.rows = rows
-        self.limit = limit
+# pandas' word for a quote still open at the end of the text, with the record it opened in.
+_UNCLOSED = re.compile(r"EOF inside string starting at row (\d+)")
 
 
-def _read_csv_frame(text: str) -> RawTable | None:
-    """The columnar reading, or None when pandas cannot split the text as csv.reader would."""
+def _read_csv_frame(text: str) -> RawTable | int | None:
+    """The columnar reading; None when pandas cannot split the text as csv.reader would, or the
+    0-based record where a quote opens that is never closed."""
     try:
         records = pd.read_csv(io.StringIO(text), header=None, dtype=str, na_filter=False,
                               skip_blank_lines=False, engine="c")  # fmt: skip
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
-        return None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
+        unclosed = _UNCLOSED.search(str(error))
+        return int(unclosed.group(1)) if unclosed else None
     # A row is blank when every cell is; only rows whose first cell is blank need the full check.
     blank = np.array(records[0].str.fullmatch(_BLANK_RE), dtype=bool)
     for position in range(1, records.shape[1]):
@@ -165,40 +177,85 @@ def _read_csv_frame(text: str) -> RawTable | None:
     return RawTable(_header_cells(first), frame=frame, header_row=header_index + 1, labels=labels)
 
 
-def read_csv_text(text: str) -> RawTable:
+def _check_columns(text: str, lines: list[str]) -> None:
+    """Refuse a row of more than MAX_COLUMNS cells, or more than MAX_CELLS in all, before pandas
+    makes a column of every field of the widest line and pads every row to it. The commas of a
+    line bound its fields; only when that bound is over a limit are the rows split for real."""
+    widest = max(map(methodcaller("count", ","), lines), default=0) + 1
+    if widest <= MAX_COLUMNS and widest * len(lines) <= MAX_CELLS:
+        return
+    reader = csv.reader(io.StringIO(text, newline=""))  # commas inside quotes are no columns
+    widest = records = 0
+    try:
+        for records, cells in enumerate(reader, 1):
+            if len(cells) > MAX_COLUMNS:
+                raise too_many_columns(records, len(cells))
+            widest = max(widest, len(cells))
+    except csv.Error:
+        return  # _records says what is wrong with the file
+    if widest * records > MAX_CELLS:
+        raise too_many_cells(None, widest * records)
+
+
+def _records(text: str, unclosed: int | None) -> list[list[object]]:
+    """Every record by csv.reader; malformed_csv for a quote never closed (csv.reader would read
+    the rest of the file into that cell), naming its row and the line the quote is on."""
+    records: list[list[object]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1  # where the next record starts
+    starts: list[int] = []
+    try:
+        for cells in reader:
+            starts.append(line)
+            records.append(list(cells))
+            line = reader.line_num + 1
+    except csv.Error as error:  # a field longer than csv.field_size_limit() (128 KB)
+        if unclosed is None:
+            raise cell_too_long(len(records) + 1, None, csv.field_size_limit()) from error
+        starts.append(line)
+    if unclosed is not None:
+        opened = starts[min(unclosed, len(starts) - 1)]
+        raise FileRefused("malformed_csv", min(unclosed, len(starts) - 1) + 1, None, line=f"{opened:,}")
+    return records
+
+
+def read_csv_text(text: str, lines: list[str] | None = None) -> RawTable:
+    """A CSV's text as a table; FileRefused for a row over MAX_COLUMNS or a quote never closed."""
+    _check_columns(text, text.splitlines() if lines is None else lines)
     table = _read_csv_frame(text)
-    if table is not None:
+    if isinstance(table, RawTable):
         return table
-    records: list[list[object]] = [list(cells) for cells in csv.reader(io.StringIO(text, newline=""))]
-    return _from_rows(records)
+    return _from_rows(_records(text, table))
 
 
-def read_xlsx(data: bytes, max_rows: int | None = None) -> RawTable:
+def read_xlsx(data: bytes, max_rows: int | None = None, max_chars: int | None = None) -> RawTable:
     """The first sheet as Excel shows it (kpi/intake/xlsx.py: percent cells as 52.2%, dates,
     cached formula values, merged cells once)."""
     from kpi.intake.xlsx import read_xlsx_records  # imported late: only .xlsx uploads pay for openpyxl
 
-    return _from_rows(read_xlsx_records(data, max_rows))
+    return _from_rows(read_xlsx_records(data, max_rows, max_chars))
 
 
-def read_table(data: bytes, max_rows: int | None = None) -> RawTable:
-    """Decode and split a file; raises DecodeError for undecodable text, TooManyRows past max_rows.
+def read_table(data: bytes, max_rows: int | None = None, max_chars: int | None = None) -> RawTable:
+    """Decode and split a file; raises DecodeError for undecodable text, TooManyRows past max_rows,
+    FileRefused past the other limits (kpi/intake/limits.py) or for a damaged file.
 
-    The row limit is checked before the cells are parsed: from the sheet's declared size for
-    .xlsx, from the count of non-blank lines (header excluded) for CSV.
+    The row limit is checked before the cells are parsed: from the rows of the sheet's XML that
+    hold a value for .xlsx (never its declared size), from the count of non-blank lines (header
+    excluded) for CSV. `max_chars` bounds every .xlsx cell while the sheet is read (CSV cells are
+    split by pandas at no cost and checked after; kpi/intake/cell_limits.py).
     """
     if is_xlsx(data):
-        table = read_xlsx(data, max_rows)
+        table = read_xlsx(data, max_rows, max_chars)
     else:
         text = decode_text(data)
-        if max_rows is not None:
-            lines = text.splitlines()
-            # Counting the non-blank ones is a Python loop: only needed when all lines might be too many.
-            if len(lines) - 1 > max_rows:
-                count = sum(1 for line in lines if line.strip(" \t,\ufeff"))
-                if count - 1 > max_rows:
-                    raise TooManyRows(count - 1, max_rows)
-        table = read_csv_text(text)
+        lines = text.splitlines()
+        # Counting the non-blank ones is a Python loop: only needed when all lines might be too many.
+        if max_rows is not None and len(lines) - 1 > max_rows:
+            count = sum(1 for line in lines if line.strip(" \t,\ufeff"))
+            if count - 1 > max_rows:
+                raise TooManyRows(count - 1, max_rows)
+        table = read_csv_text(text, lines)
     if max_rows is not None and len(table.rows) > max_rows:
         raise TooManyRows(len(table.rows), max_rows)
     return table
