@@ -4,20 +4,23 @@ views/."""
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import RerunException, StopException
 
+from kpi import incidents
 from kpi.access import PAGES, Forbidden
 from kpi.formatting import plain
 from kpi.i18n import LANGUAGES, t
-from kpi.storage import DatabaseBusy, DatabaseMissing
 from views.auth import end_session, signed_in
 from views.common import database, language, remember_language
 from views.sign_in import sign_in_page
+from views.table_guard import hide_table_downloads
 
 if "lang" not in st.session_state:
     st.session_state["lang"] = language()
 if "_account_lang" in st.session_state:  # set at sign-in: the account's own language
     st.session_state["lang"] = st.session_state.pop("_account_lang")
 st.set_page_config(page_title=t("app.short_title", language()), page_icon="📊", layout="wide")
+hide_table_downloads()  # Streamlit's own table CSV is not neutralised: our downloads are
 
 with st.sidebar:
     # The widget's key is the language itself, so every page reads the choice on this same run.
@@ -35,14 +38,27 @@ if st.query_params.get("lang") != language():
 
 lang = language()
 db = database()
+incidents.log_to(db.path, console_traceback=True)  # the server's stderr and <database>.log
+
+
+def show_failure(error: Exception, where: str) -> None:
+    """Busy and missing databases, a full disk, a damaged file: what happened and what to do. Anything
+    else: a plain message with the incident id; the traceback goes to the log, never to the browser
+    (client.showErrorDetails = "none" covers what would still escape)."""
+    failure = incidents.describe(error, lang, where=where)
+    if failure.kind == incidents.BUSY:
+        st.warning(failure.message)
+    else:
+        st.error(failure.message)
+
+
 try:
     db.ensure_ready()
     actor = signed_in(db)
-except DatabaseMissing:
-    st.error(t("app.no_database", lang, path=db.path))
-    st.stop()
-except DatabaseBusy as busy:
-    st.warning(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"))
+except (RerunException, StopException):
+    raise  # Streamlit's own control flow (st.rerun, st.stop, st.switch_page): not a failure
+except Exception as error:
+    show_failure(error, "sign-in")
     st.stop()
 
 ALL_PAGES = {
@@ -64,8 +80,10 @@ if actor is None:  # nothing but the sign-in form until someone signs in, at eve
     ]
     try:
         st.navigation(gate, position="hidden").run()
-    except DatabaseBusy as busy:
-        st.warning(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"))
+    except (RerunException, StopException):
+        raise
+    except Exception as error:
+        show_failure(error, "sign-in page")
     st.stop()
 
 st.session_state["_actor"] = actor
@@ -86,9 +104,12 @@ pages = [
     )
     for name in PAGES[actor.role]
 ]
+page = st.navigation(pages)
 try:
-    st.navigation(pages).run()
-except DatabaseBusy as busy:  # the command line is writing: say so instead of a traceback
-    st.warning(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"))
+    page.run()
+except (RerunException, StopException):
+    raise
 except Forbidden as refused:  # a page asked for more than the role allows: said, never shown
     st.error(plain(refused.message(lang)))
+except Exception as error:  # the command line is writing, the disk is full, or a bug: never a traceback
+    show_failure(error, f"page {page.url_path or 'overview'}")

@@ -1,6 +1,10 @@
 """python -m kpi: argument parsing and printing only; the work is done by kpi's core functions.
 
-Exit codes: 0 done, 1 input rejected, 2 usage error or unreadable input, 3 database busy.
+Exit codes: 0 done, 1 input rejected, 2 usage error or unreadable input (a missing database
+included), 3 database busy, 4 failed for a reason that is not the input: the disk holding the database
+is full, the database file is damaged, or an internal error (its message gives an incident id that
+finds the traceback in `<database>.log`, see kpi/incidents.py); 130 interrupted (Ctrl-C).
+No command prints a traceback.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kpi import clock
+from kpi import clock, incidents
 from kpi.access import Actor
+from kpi.cli_purge import PURGE_COMMANDS, add_purge_parsers, run_purge_command
 from kpi.cli_reports import REPORT_COMMANDS, add_report_parsers, run_report_command
 from kpi.cli_users import add_user_parsers, run_user_command
 from kpi.fiscal import fiscal_year_label
@@ -30,7 +35,7 @@ from kpi.status import portfolio_status, portfolio_years, read_db_settings, stat
 from kpi.storage import Database, DatabaseBusy, DatabaseMissing
 from kpi.values import parse_date
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY, EXIT_FAILED = 0, 1, 2, 3, 4
 DEFAULT_DB = "data/kpi.duckdb"
 
 
@@ -83,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     years.add_argument("--json", action="store_true")
     add_report_parsers(commands, common)
     add_user_parsers(commands, common)
+    add_purge_parsers(commands, common)
     return parser
 
 
@@ -91,30 +97,62 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = cli_language(args.lang)
     db = Database(database_path(args.db))
     try:
-        if args.command == "init":
-            return _init(db, args.demo, lang)
-        db.ensure_ready()
-        if args.command == "setup":
-            return _setup(db, args.directory, args.json, lang)
-        if args.command in ("import", "batches", "rollback"):
-            from kpi.cli_intake import run_intake_command
-
-            return run_intake_command(db, args, lang)
-        if args.command == "user":
-            return run_user_command(db, args, lang)
-        if args.command in REPORT_COMMANDS:
-            return run_report_command(db, args, lang)
-        if args.command == "years":
-            return _years(db, args, lang)
-        return _status(db, args, lang)
+        code = _run(db, args, lang)
+        db.close()  # inside the try: closing writes the checkpoint, which a full disk can refuse
+        return code
     except DatabaseMissing:
         print(t("app.no_database", lang, path=db.path), file=sys.stderr)
         return EXIT_USAGE
     except DatabaseBusy as busy:
         print(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"), file=sys.stderr)
         return EXIT_BUSY
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): kpi/__main__.py ends quietly
+    except Exception as error:  # anything else: a plain message and exit 4, never a traceback
+        return _failed(error, db, args, lang)
     finally:
-        db.close()
+        with contextlib.suppress(Exception):  # after a failure, closing again must not add a traceback
+            db.close()
+
+
+def _run(db: Database, args: argparse.Namespace, lang: str) -> int:
+    if args.command == "init":
+        return _init(db, args.demo, lang)
+    db.ensure_ready()  # never creates: only init makes a database file
+    if args.command == "setup":
+        return _setup(db, args.directory, args.json, lang)
+    if args.command in ("import", "batches", "rollback"):
+        from kpi.cli_intake import run_intake_command
+
+        return run_intake_command(db, args, lang)
+    if args.command == "user":
+        return run_user_command(db, args, lang)
+    if args.command in PURGE_COMMANDS:
+        return run_purge_command(db, args, lang)
+    if args.command in REPORT_COMMANDS:
+        return run_report_command(db, args, lang)
+    if args.command == "years":
+        return _years(db, args, lang)
+    return _status(db, args, lang)
+
+
+def _failed(error: Exception, db: Database, args: argparse.Namespace, lang: str) -> int:
+    """Disk full, a damaged file or an internal error: said plainly; the traceback, under an incident
+    id, goes to the log file beside the database (stderr is for the user)."""
+    log = incidents.log_to(db.path, console_traceback=False)
+    where = " ".join(["python -m kpi", args.command, getattr(args, "user_command", None) or ""]).strip()
+    failure = incidents.describe(error, lang, where=where)
+    if failure.kind == incidents.BUSY:  # raised from inside another error: still "busy"
+        print(failure.message, file=sys.stderr)
+        return EXIT_BUSY
+    if failure.kind == incidents.MISSING:
+        print(failure.message, file=sys.stderr)
+        return EXIT_USAGE
+    if failure.incident is not None and log is not None:
+        print(t("cli.internal_error", lang, incident=failure.incident, log=log), file=sys.stderr)
+    else:
+        print(t("cli.usage_error", lang, message=failure.message), file=sys.stderr)
+    return EXIT_FAILED
 
 
 def operator() -> Actor:
@@ -124,7 +162,7 @@ def operator() -> Actor:
 
 
 def _init(db: Database, demo: bool, lang: str) -> int:
-    applied = db.migrate()
+    applied = db.migrate()  # the one command that may create the database file
     print(t("cli.initialized", lang, path=db.path, applied=", ".join(applied) or "-"))
     if demo:
         from kpi.demo_load import load_demo  # the demo generator is only needed here

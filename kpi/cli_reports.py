@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,7 @@ from kpi.i18n import t
 from kpi.storage import Database
 from kpi.values import parse_date
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 4  # as kpi/cli.py
 REPORT_COMMANDS = ("export", "report")
 
 
@@ -38,13 +39,18 @@ def _as_of(text: str | None) -> date | None:
     return None
 
 
-def _write(path: Path, data: bytes, lang: str) -> bool:
+def _write(path: Path, data: bytes, lang: str) -> int:
+    """EXIT_OK; EXIT_USAGE for an --out that cannot be written; EXIT_FAILED when the disk is full."""
     try:
         path.write_bytes(data)
     except OSError as error:
         print(t("cli.usage_error", lang, message=f"{path}: {error.strerror or error}"), file=sys.stderr)
-        return False
-    return True
+        if error.errno != errno.ENOSPC:
+            return EXIT_USAGE
+        with contextlib.suppress(OSError):  # no half-written export left behind
+            path.unlink()
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def run_report_command(db: Database, args: argparse.Namespace, lang: str) -> int:
@@ -75,8 +81,9 @@ def run_report_command(db: Database, args: argparse.Namespace, lang: str) -> int
             return EXIT_USAGE
         html = report_html(db, as_of, lang, actor=Actor.operator(clock.cli_actor()))
         data, rows = html.encode("utf-8"), 1
-    if not _write(out, data, lang):
-        return EXIT_USAGE
+    written = _write(out, data, lang)
+    if written != EXIT_OK:
+        return written
     if args.command == "report":
         print(t("report.written", lang, path=out))
     else:
