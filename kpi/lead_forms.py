@@ -15,7 +15,8 @@ from kpi.fiscal import fiscal_quarter, fiscal_year, quarter_end
 from kpi.i18n import t
 from kpi.model import ValidationError
 from kpi.storage import Database
-from kpi.storage.edits import current_target_version, current_versions, version_notes
+from kpi.storage.edits import current_target_version, current_versions
+from kpi.storage.notes import current_notes
 from kpi.storage.project import project_kpis, project_partners, project_record
 from kpi.storage.registry import current_targets, read_settings, target_history
 from kpi.target_form import plan_changes, plan_text
@@ -170,7 +171,7 @@ def _notes(cursor: Any, current: pd.DataFrame) -> dict[int, str]:
     ids = [int(v) for v in current.get("version_id", pd.Series(dtype=float)).dropna()]
     if not ids:
         return {}
-    return version_notes(cursor, ids)
+    return current_notes(cursor, ids)
 
 
 def grid_changes(

@@ -21,6 +21,7 @@ from kpi.plans import check_plan, plain_points
 from kpi.storage import Database
 from kpi.storage.actuals import record_actuals
 from kpi.storage.edits import current_target_version, current_versions, set_explanations
+from kpi.storage.project import project_kpis, project_partners, project_record
 from kpi.storage.registry import append_target_version, read_settings, read_table
 from kpi.storage.status_sql import query_status
 from kpi.target_form import column_labels
@@ -102,6 +103,7 @@ class RecordResult:
     updated: int
     unchanged: int
     off_track: list[tuple[str, str]]  # pairs now off track (with their explanation kept)
+    noted: int = 0  # of the unchanged, those whose changed note was kept as a note revision
 
 
 def record_progress(
@@ -115,20 +117,23 @@ def record_progress(
     today: date,
     now: datetime | None = None,
 ) -> RecordResult:
-    """Record values (columns: KEY + value, note) as new versions where they changed.
+    """Record values (columns: KEY + value, note) as new versions where they changed, and a changed
+    note on an unchanged value as a note revision.
 
-    `base_versions` maps each key to the version id the form showed (None: nothing was reported);
-    a key whose current version differs is a stale save and nothing is written. A pair that would
-    be off track after the save needs an entry in `explanations`, else NeedsExplanation. Every
-    project of the rows must be one the user leads (or the user an administrator): Forbidden.
+    Only KPIs the project tracks (a target or a report, as the update page lists them) and the
+    project's partners: Rejected otherwise, as for any broken rule. `base_versions` maps each key to
+    the version id the form showed (None: nothing was reported); a key whose current version differs
+    is a stale save and nothing is written. A pair that would be off track after the save needs an
+    entry in `explanations`, else NeedsExplanation. Every project of the rows must be one the user
+    leads (or the user an administrator): Forbidden.
     """
     with db.cursor() as cursor:
         require_writer(cursor, actor, rows["project_code"].astype(str).unique())
     explanations = explanations or {}
     rows = rows.assign(period_end=pd.to_datetime(rows["period_end"]).dt.date)
-    _check_rows(db, rows, lang, today)
     now = now or datetime.now()
     with db.transaction() as cursor:
+        _check_rows(cursor, rows, lang, today)  # in the transaction: the registry it checks stays put
         seen = current_versions(cursor, rows)
         stale = []
         for r in seen.to_dict("records"):
@@ -153,18 +158,39 @@ def record_progress(
             raise NeedsExplanation(missing)  # rolls the transaction back
         if turned:
             _keep_explanations(cursor, rows, turned, explanations, now)
-    return RecordResult(counts.inserted, counts.updated, counts.unchanged, turned)
+    return RecordResult(counts.inserted, counts.updated, counts.unchanged, turned, counts.noted)
 
 
-def _check_rows(db: Database, rows: pd.DataFrame, lang: str, today: date) -> None:
+def _check_rows(cursor: Any, rows: pd.DataFrame, lang: str, today: date) -> None:
     sink = ErrorSink(lang)
-    with db.cursor() as cursor:
-        kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
+    kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
+    registered: set[str] | None = None  # organizations, read only when one is not a partner
+    projects: dict[str, tuple[set[str], set[str]] | None] = {}  # code → (tracked KPIs, partners)
+    for code in rows["project_code"].astype(str).unique():
+        projects[code] = None
+        if project_record(cursor, code) is not None:
+            partners = project_partners(cursor, code)["organization_code"]
+            projects[code] = (set(project_kpis(cursor, code)["kpi_code"]), set(partners))
     for number, r in enumerate(rows.to_dict("records"), start=1):
+        project, kpi, org = str(r["project_code"]), str(r["kpi_code"]), str(r["organization_code"])
+        facts = projects[project]
+        if facts is None:
+            sink.add("unknown_project", number, "project_code", code=project)
+        elif kpi not in kpis.index:
+            sink.add("unknown_kpi", number, "kpi_code", code=kpi)
+        elif kpi not in facts[0]:
+            sink.add("not_tracked", number, "kpi_code", kpi=kpi, project=project)
+        if facts is not None and org not in facts[1]:
+            if registered is None:
+                registered = set(read_table(cursor, "organizations")["organization_code"])
+            if org in registered:
+                sink.add("not_a_partner", number, "organization_code", organization=org, project=project)
+            else:
+                sink.add("unknown_organization", number, "organization_code", code=org)
         if r["value"] is None or pd.isna(r["value"]):
             sink.add("missing_value", number, "value")
-        elif r["value"] < 0 and not kpis.loc[r["kpi_code"], "allow_negative"]:
-            sink.add("negative_value", number, "value", value=f"{r['value']:g}", kpi=r["kpi_code"])
+        elif r["value"] < 0 and kpi in kpis.index and not kpis.loc[kpi, "allow_negative"]:
+            sink.add("negative_value", number, "value", value=f"{r['value']:g}", kpi=kpi)
         if r["period_end"] > today:
             sink.add("future_period", number, "period_end", date=r["period_end"], today=today)
     if sink.errors:

@@ -30,7 +30,8 @@ from kpi.project_years import (
 )
 from kpi.status import portfolio_status, portfolio_years
 from kpi.storage import Database
-from kpi.storage.project import latest_reports, project_kpis, project_partners, project_record, value_series
+from kpi.storage.actuals import recent_reports
+from kpi.storage.project import project_kpis, project_partners, project_record, value_series
 from kpi.storage.registry import read_settings, target_history
 from kpi.target_form import plan_text
 
@@ -143,7 +144,7 @@ def build_project_view(
         kpis = project_kpis(cursor, project_code)
         history = target_history(cursor, project_code)
         series = value_series(cursor, project_code, as_of)
-        reports = latest_reports(cursor, project_code)
+        reports = recent_reports(cursor, project_code)
     status = portfolio_status(db, as_of, project_code, settings).set_index("kpi_code")
     years = portfolio_years(db, as_of, project_code, settings)
     stories = []

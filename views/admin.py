@@ -10,6 +10,7 @@ from kpi.leads import Rejected
 from kpi.registry_edits import registry_for_editing, save_settings
 from views.accounts_section import accounts_section
 from views.admin_catalog import grade_section, kpi_section
+from views.admin_purge import render_purge_section
 from views.common import actor, database, language, tr
 
 lang = language()
@@ -34,7 +35,7 @@ def _refused(error: Rejected) -> None:
 
 section = st.segmented_control(
     tr("admin.section"),
-    ["accounts", "kpis", "settings"],
+    ["accounts", "kpis", "settings", "purge"],
     format_func=lambda s: t(f"admin.tab_{s}", lang),
     default="accounts",
     key="admin_section",
@@ -73,3 +74,6 @@ if section == "settings":
             else:
                 _done(tr("admin.saved_settings"))
     grade_section(db, settings, lang, on_saved=_done, on_refused=_refused)
+
+if section == "purge":
+    render_purge_section(db, actor(), lang)

@@ -90,8 +90,11 @@ def _save_progress(
     else:
         st.session_state.pop("update_pending_explanations", None)
         del st.session_state[snapshot_key]
-        st.session_state["update_flash"] = tr(
-            "update.saved", inserted=result.inserted, updated=result.updated
+        counts = {"inserted": result.inserted, "updated": result.updated}
+        st.session_state["update_flash"] = (
+            tr("update.saved_with_notes", **counts, noted=result.noted)
+            if result.noted
+            else tr("update.saved", **counts)
         )
         st.rerun()
 

@@ -3,7 +3,10 @@
 `record_actuals` is the one way values enter the database (form, import, demo): it compares the
 incoming rows with the current versions in one statement, appends a version only where the value
 changed (a new version without a note keeps the previous note), and moves `actual_current`
-forward in the same transaction.
+forward in the same transaction. A changed note on an unchanged value is a note revision of the
+current version (migration 0008, kpi/storage/notes.py): kept and audited, but the report is not more
+recent for it. A version's note is its latest revision's, else its own: read it through
+`notes.current_notes` or the two history reads here, never from actual_versions.note alone.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from kpi.storage.audit import write_audit
+from kpi.storage.notes import LATEST_REVISION, revise_notes
 from kpi.storage.periods import refresh_periods
 
 # Column contract of the incoming frame.
@@ -27,33 +31,43 @@ _AUDIT_DETAIL_LIMIT = 50  # beyond this many values the audit keeps counts, the 
 class WriteCounts:
     inserted: int
     updated: int
-    unchanged: int
+    unchanged: int  # no new version: the value is the current one (the noted rows included)
+    noted: int = 0  # of the unchanged, those whose changed note was kept as a note revision
 
 
-_CLASSIFY = """
+_CLASSIFY = (
+    """
 CREATE OR REPLACE TEMP TABLE _incoming AS
-SELECT i.project_code, i.kpi_code, CAST(i.period_end AS DATE) AS period_end,
-       i.organization_code, CAST(i.value AS DOUBLE) AS value,
-       nullif(trim(coalesce(i.note, '')), '') AS note,
-       c.value AS current_value, v.note AS current_note,
+SELECT i.project_code, i.kpi_code, i.period_end, i.organization_code, i.value, i.note,
+       c.value AS current_value, c.version_id AS current_version,
+       coalesce(r.note, v.note) AS current_note,
        CASE WHEN c.version_id IS NULL THEN 'inserted'
             -- SPEC: re-sending an unchanged value records no new version (a note alone does not
-            -- make a report "more recent" for combine = latest).
-            WHEN c.value = CAST(i.value AS DOUBLE) THEN 'unchanged'
+            -- make a report "more recent" for combine = latest); a changed note is a revision.
+            WHEN c.value = i.value THEN
+                 CASE WHEN i.note IS NOT NULL
+                       AND i.note IS DISTINCT FROM nullif(trim(coalesce(r.note, v.note, '')), '')
+                      THEN 'noted' ELSE 'unchanged' END
             ELSE 'updated' END AS change
-FROM _incoming_frame i
+FROM (SELECT project_code, kpi_code, CAST(period_end AS DATE) AS period_end, organization_code,
+             CAST(value AS DOUBLE) AS value, nullif(trim(coalesce(note, '')), '') AS note
+      FROM _incoming_frame) i
 LEFT JOIN actual_current c
   ON c.project_code = i.project_code AND c.kpi_code = i.kpi_code
- AND c.period_end = CAST(i.period_end AS DATE) AND c.organization_code = i.organization_code
+ AND c.period_end = i.period_end AND c.organization_code = i.organization_code
 LEFT JOIN actual_versions v ON v.id = c.version_id
+LEFT JOIN ("""
+    + LATEST_REVISION
+    + """) r ON r.version_id = c.version_id
 """
+)
 
 _APPEND = """
 INSERT INTO actual_versions (project_code, kpi_code, period_end, organization_code, value, note,
                              recorded_by, recorded_at, source, batch_id)
 SELECT project_code, kpi_code, period_end, organization_code, value,
        coalesce(note, current_note, ''), $actor, $now, $source, $batch_id
-FROM _incoming WHERE change <> 'unchanged'
+FROM _incoming WHERE change IN ('inserted', 'updated')
 ORDER BY project_code, kpi_code, period_end, organization_code
 """
 
@@ -78,9 +92,10 @@ def _classify(cursor: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> WriteCou
         cursor.unregister("_incoming_frame")
     counts_row = cursor.execute(
         "SELECT count(*) FILTER (WHERE change = 'inserted'), count(*) FILTER (WHERE change = 'updated'),"
-        " count(*) FILTER (WHERE change = 'unchanged') FROM _incoming"
+        " count(*) FILTER (WHERE change IN ('unchanged', 'noted')), count(*) FILTER (WHERE change = 'noted')"
+        " FROM _incoming"
     ).fetchall()[0]
-    return WriteCounts(int(counts_row[0]), int(counts_row[1]), int(counts_row[2]))
+    return WriteCounts(*(int(n) for n in counts_row))
 
 
 def preview_actuals(
@@ -88,12 +103,13 @@ def preview_actuals(
 ) -> tuple[WriteCounts, pd.DataFrame]:
     """What record_actuals would do, without writing: counts and the changed values.
 
-    Frame columns: project_code, kpi_code, period_end, organization_code, current_value, value, change.
+    Frame columns: project_code, kpi_code, period_end, organization_code, current_value, value, change
+    (inserted or updated; a note revision changes no value and is only counted, in `noted`).
     """
     counts = _classify(cursor, rows)
     changes = cursor.execute(
         "SELECT project_code, kpi_code, period_end, organization_code, current_value, value, change"
-        " FROM _incoming WHERE change <> 'unchanged'"
+        " FROM _incoming WHERE change IN ('inserted', 'updated')"
         " ORDER BY project_code, kpi_code, period_end, organization_code"
     ).df()
     cursor.execute("DROP TABLE _incoming")
@@ -109,7 +125,8 @@ def record_actuals(
     batch_id: int | None = None,
     now: datetime | None = None,
 ) -> WriteCounts:
-    """Append versions for new or changed values; call inside a transaction.
+    """Append versions for new or changed values, note revisions for changed notes on unchanged
+    values; call inside a transaction.
 
     `rows` has INCOMING_COLUMNS with at most one row per key (project, KPI, period, organization).
     """
@@ -121,9 +138,13 @@ def record_actuals(
         cursor.execute(_APPEND, {"actor": actor, "now": now, "source": source, "batch_id": batch_id})
         cursor.execute(_REFRESH_CURRENT, {"last_id": last_id})
         refresh_periods(
-            cursor, "SELECT project_code, kpi_code, period_end FROM _incoming WHERE change <> 'unchanged'"
+            cursor,
+            "SELECT project_code, kpi_code, period_end FROM _incoming"
+            " WHERE change IN ('inserted', 'updated')",
         )
         _audit(cursor, counts, actor=actor, source=source, batch_id=batch_id, now=now)
+    if counts.noted:  # actual_current and actual_periods stay: the report is not more recent
+        revise_notes(cursor, actor=actor, source=source, batch_id=batch_id, now=now)
     cursor.execute("DROP TABLE _incoming")
     return counts
 
@@ -139,7 +160,7 @@ def _audit(
 ) -> None:
     changed = cursor.execute(
         "SELECT project_code, kpi_code, period_end, organization_code, current_value, value"
-        " FROM _incoming WHERE change <> 'unchanged'"
+        " FROM _incoming WHERE change IN ('inserted', 'updated')"
         " ORDER BY project_code, kpi_code, period_end, organization_code LIMIT ?",
         [_AUDIT_DETAIL_LIMIT + 1],
     ).fetchall()
@@ -169,19 +190,56 @@ def _audit(
     )
 
 
+# Every version of a project's reports and every note revision, each as recorded (a revision shows
+# the value of its version and its own note), newest first; a revision just after its version.
+_HISTORY = """
+SELECT h.*, o.name_ja AS org_name_ja, o.name_en AS org_name_en FROM (
+    SELECT v.id, v.project_code, v.kpi_code, v.period_end, v.organization_code, v.value, v.note,
+           v.recorded_by, v.recorded_at, v.source, v.batch_id, v.explanation, 'value' AS kind,
+           CAST(NULL AS BIGINT) AS revision_id
+    FROM actual_versions v WHERE v.project_code = $p AND ($k IS NULL OR v.kpi_code = $k)
+    UNION ALL
+    SELECT v.id, v.project_code, v.kpi_code, v.period_end, v.organization_code, v.value, r.note,
+           r.recorded_by, r.recorded_at, r.source, r.batch_id, v.explanation, 'note' AS kind, r.id
+    FROM actual_note_revisions r JOIN actual_versions v ON v.id = r.version_id
+    WHERE v.project_code = $p AND ($k IS NULL OR v.kpi_code = $k)
+) h
+LEFT JOIN organizations o USING (organization_code)
+"""
+_HISTORY_ORDER = " ORDER BY h.recorded_at DESC, h.id DESC, h.revision_id DESC NULLS LAST LIMIT $limit"
+
+
 def actual_history(
     cursor: duckdb.DuckDBPyConnection, project_code: str, kpi_code: str | None = None
 ) -> pd.DataFrame:
-    """Every version of a project's reports, newest first.
+    """Every version of a project's reports and every note revision of one, newest first.
 
-    Columns: id, project_code, kpi_code, period_end, organization_code, value, note,
-    recorded_by, recorded_at, source, batch_id, is_current.
+    Columns: id (the version), project_code, kpi_code, period_end, organization_code, value, note,
+    recorded_by, recorded_at, source, batch_id, explanation, kind ('value': a version, 'note': a note
+    revision of version `id`), revision_id, is_current (the row's version is the current one).
     """
     return cursor.execute(
-        "SELECT v.*, c.version_id IS NOT NULL AS is_current FROM actual_versions v"
-        " LEFT JOIN actual_current c ON c.version_id = v.id"
-        " WHERE v.project_code = ? AND (? IS NULL OR v.kpi_code = ?) ORDER BY v.id DESC",
-        [project_code, kpi_code, kpi_code],
+        "SELECT h.* EXCLUDE (org_name_ja, org_name_en), c.version_id IS NOT NULL AS is_current FROM ("
+        + _HISTORY
+        + ") h LEFT JOIN actual_current c ON c.version_id = h.id"
+        + _HISTORY_ORDER,
+        {"p": project_code, "k": kpi_code, "limit": None},
+    ).df()
+
+
+def recent_reports(cursor: duckdb.DuckDBPyConnection, project_code: str, limit: int = 15) -> pd.DataFrame:
+    """The project page's latest reports: values and note revisions, newest first, with who sent them.
+
+    Columns: recorded_at, kpi_code, period_end, value, organization_code, org_name_ja, org_name_en,
+    recorded_by, source, batch_id, note, kind.
+    """
+    return cursor.execute(
+        "SELECT h.recorded_at, h.kpi_code, h.period_end, h.value, h.organization_code, h.org_name_ja,"
+        " h.org_name_en, h.recorded_by, h.source, h.batch_id, h.note, h.kind FROM ("
+        + _HISTORY
+        + ") h"
+        + _HISTORY_ORDER,
+        {"p": project_code, "k": None, "limit": limit},
     ).df()
 
 

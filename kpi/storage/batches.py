@@ -93,7 +93,8 @@ SELECT v.project_code, v.kpi_code, v.period_end, v.organization_code, v.id AS ba
          WHERE p.project_code = v.project_code AND p.kpi_code = v.kpi_code
            AND p.period_end = v.period_end AND p.organization_code = v.organization_code
            AND p.id < v.id ORDER BY p.id DESC LIMIT 1) AS previous_value,
-       (SELECT p.note FROM actual_versions p
+       (SELECT coalesce((SELECT n.note FROM actual_note_revisions n WHERE n.version_id = p.id
+                          ORDER BY n.id DESC LIMIT 1), p.note) FROM actual_versions p
          WHERE p.project_code = v.project_code AND p.kpi_code = v.kpi_code
            AND p.period_end = v.period_end AND p.organization_code = v.organization_code
            AND p.id < v.id ORDER BY p.id DESC LIMIT 1) AS previous_note,
@@ -128,10 +129,33 @@ FROM _rollback WHERE still_current AND previous_value IS NOT NULL;
 """
 
 
+# The batch's note revisions (migration 0008), each with the note before it; one that is still the
+# latest of a version that is still current is withdrawn by a revision back to that note.
+_ROLLBACK_NOTES_PLAN = """
+CREATE OR REPLACE TEMP TABLE _rollback_notes AS
+SELECT r.id, r.version_id,
+       coalesce((SELECT p.note FROM actual_note_revisions p WHERE p.version_id = r.version_id
+                   AND p.id < r.id ORDER BY p.id DESC LIMIT 1), v.note) AS previous_note,
+       c.version_id IS NOT NULL
+       AND r.id = (SELECT max(l.id) FROM actual_note_revisions l WHERE l.version_id = r.version_id)
+           AS still_current
+FROM actual_note_revisions r JOIN actual_versions v ON v.id = r.version_id
+LEFT JOIN actual_current c ON c.version_id = r.version_id
+WHERE r.batch_id = $batch_id
+"""
+_ROLLBACK_NOTES_APPEND = """
+INSERT INTO actual_note_revisions (version_id, note, recorded_by, recorded_at, source, batch_id)
+SELECT version_id, previous_note, $actor, $now, 'rollback', NULL
+FROM _rollback_notes WHERE still_current ORDER BY version_id
+"""
+
+
 def rollback_batch(
     cursor: duckdb.DuckDBPyConnection, batch_id: int, *, actor: str, now: datetime
 ) -> RollbackCounts:
-    """Supersede a batch's values with the ones before it; call inside a transaction."""
+    """Supersede a batch's values with the ones before it, and withdraw its note revisions by a
+    revision back to the note before each; call inside a transaction. Keys changed again since (a
+    newer value or note) are left as they are."""
     cursor.execute(_ROLLBACK_PLAN, {"batch_id": batch_id})
     counts = cursor.execute(
         "SELECT count(*) FILTER (WHERE still_current), count(*) FILTER (WHERE NOT coalesce(still_current,"
@@ -141,13 +165,21 @@ def rollback_batch(
     cursor.execute(_ROLLBACK_CURRENT)
     refresh_periods(cursor, "SELECT project_code, kpi_code, period_end FROM _rollback WHERE still_current")
     cursor.execute("DROP TABLE _rollback")
+    cursor.execute(_ROLLBACK_NOTES_PLAN, {"batch_id": batch_id})
+    notes = cursor.execute(
+        "SELECT count(*) FILTER (WHERE still_current), count(*) FILTER (WHERE NOT still_current)"
+        " FROM _rollback_notes"
+    ).fetchall()[0]
+    cursor.execute(_ROLLBACK_NOTES_APPEND, {"actor": actor, "now": now})
+    cursor.execute("DROP TABLE _rollback_notes")
     cursor.execute(
         "UPDATE import_batches SET rolled_back_by = ?, rolled_back_at = ? WHERE batch_id = ?",
         [actor, now, batch_id],
     )
-    result = RollbackCounts(restored=int(counts[0]), skipped=int(counts[1]))
+    result = RollbackCounts(restored=int(counts[0]) + int(notes[0]), skipped=int(counts[1]) + int(notes[1]))
     write_audit(cursor, actor=actor, action="rollback_batch", entity="import_batches",
                 entity_key=str(batch_id), before={"rolled_back": False},
-                after={"rolled_back": True, "restored": result.restored, "skipped": result.skipped},
+                after={"rolled_back": True, "restored": result.restored, "skipped": result.skipped,
+                       "notes_restored": int(notes[0])},
                 at=now)  # fmt: skip
     return result

@@ -106,6 +106,7 @@ def _require_empty(cursor: duckdb.DuckDBPyConnection) -> None:
         "kpi_definitions": "SELECT count(*) FROM kpi_definitions WHERE NOT builtin",
         "target_versions": "SELECT count(*) FROM target_versions",
         "actual_versions": "SELECT count(*) FROM actual_versions",
+        "actual_note_revisions": "SELECT count(*) FROM actual_note_revisions",  # they point at versions
     }
     filled = [table for table, sql in checks.items() if _count(cursor, sql)]
     if filled:

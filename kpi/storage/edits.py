@@ -72,10 +72,3 @@ def project_row(cursor: duckdb.DuckDBPyConnection, project_code: str) -> dict[st
         return None
     columns = [d[0] for d in cursor.description or []]
     return dict(zip(columns, rows[0], strict=True))
-
-
-def version_notes(cursor: duckdb.DuckDBPyConnection, version_ids: list[int]) -> dict[int, str]:
-    rows = cursor.execute(
-        "SELECT id, note FROM actual_versions WHERE list_contains(?, id)", [version_ids]
-    ).fetchall()
-    return {int(i): str(n) for i, n in rows}

@@ -80,15 +80,3 @@ ORDER BY s.kpi_code, s.period_end
 def value_series(cursor: duckdb.DuckDBPyConnection, project_code: str, as_of: date) -> pd.DataFrame:
     """Columns kpi_code, period_end, amount, reports, value (value to date at that period end)."""
     return cursor.execute(_SERIES_SQL, {"p": project_code, "as_of": as_of}).df()
-
-
-def latest_reports(cursor: duckdb.DuckDBPyConnection, project_code: str, limit: int = 15) -> pd.DataFrame:
-    """The most recently recorded values of a project, newest first, with who sent them."""
-    return cursor.execute(
-        "SELECT av.recorded_at, av.kpi_code, av.period_end, av.value, av.organization_code,"
-        " o.name_ja AS org_name_ja, o.name_en AS org_name_en, av.recorded_by, av.source, av.batch_id,"
-        " av.note"
-        " FROM actual_versions av LEFT JOIN organizations o USING (organization_code)"
-        " WHERE av.project_code = ? ORDER BY av.recorded_at DESC, av.id DESC LIMIT ?",
-        [project_code, limit],
-    ).df()
