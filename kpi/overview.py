@@ -52,7 +52,8 @@ def _pick_name(frame: pd.DataFrame, lang: str) -> pd.Series:
 
 
 def share(part: Any, whole: Any) -> float | None:
-    return None if not whole else float(part) / float(whole)
+    """part / whole; None when either is unknown (a total over no reports is NULL) or whole is 0."""
+    return None if part is None or not whole else float(part) / float(whole)
 
 
 def _matrix(long: pd.DataFrame, kpi_names: dict[str, str], lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:

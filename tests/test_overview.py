@@ -122,3 +122,26 @@ def test_a_status_snapshot_gives_the_same_overview(demo_db: Database) -> None:
         pd.testing.assert_frame_equal(direct.table, reused.table)
         for dimension, frame in direct.breakdowns.items():
             pd.testing.assert_frame_equal(frame, reused.breakdowns[dimension])
+
+
+def test_targets_without_reports_give_no_share_rather_than_a_crash(fresh_db: Database) -> None:
+    """A portfolio just set up (registry and targets, no report yet): the totals are unknown (None),
+    so their share of the target is None (shown as —), and the executive report still builds."""
+    from pathlib import Path
+
+    from kpi.formatting import format_percent
+    from kpi.overview import share
+    from kpi.report import report_html
+    from kpi.setup import setup_registry
+
+    sample = Path(__file__).parent.parent / "data" / "sample_registry"
+    assert setup_registry(fresh_db, sample, actor=OPERATOR, lang="en").status == "loaded"
+    h = build_overview(fresh_db, DEMO_TODAY, "en", actor=OPERATOR).headline
+    assert (h["projects"], h["kpis_with_target"], h["kpis_achieved"]) == (1, 3, 0)
+    assert (h["joint_studies"], h["joint_studies_target"]) == (None, 15.0)
+    assert (h["local_jobs"], h["local_jobs_target"]) == (None, 20.0)
+    assert share(h["joint_studies"], h["joint_studies_target"]) is None
+    assert share(h["local_jobs"], h["local_jobs_target"]) is None
+    assert share(h["kpis_achieved"], h["kpis_with_target"]) == 0.0  # counted: none achieved yet
+    assert format_percent(share(h["joint_studies"], h["joint_studies_target"]), "en") == "—"
+    assert "PJ-SNOW" in report_html(fresh_db, DEMO_TODAY, "en", actor=OPERATOR)
