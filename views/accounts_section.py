@@ -44,6 +44,7 @@ def accounts_section(db: Database, lang: str, *, organizations: pd.DataFrame) ->
             role=accounts["role"].map(lambda r: t(f"role.{r}", lang)),
             language=accounts["language"].map({"ja": "日本語", "en": "English"}),
         ).fillna({"organization_code": "", "email": "", "language": ""}),  # blanks, not "None"
+        placeholder="—",  # a missing value reads as a dash, never "None"
         hide_index=True,
         width="stretch",
         column_config={

@@ -38,7 +38,7 @@ def kpi_section(
     on_saved: Callable[[str], None],
     on_refused: Callable[[Rejected], None],
 ) -> None:
-    st.dataframe(kpis, hide_index=True, width="stretch")
+    st.dataframe(kpis, hide_index=True, width="stretch", placeholder="—")
     codes = [NEW, *kpis["kpi_code"].tolist()]
     code = st.selectbox(
         t("admin.kpi_to_edit", lang),

@@ -32,6 +32,7 @@ def render_purge_section(db: Database, actor: Actor, lang: str) -> None:
     st.dataframe(
         table[["version_id", "project_code", "kpi_code", "period_end", "organization_code", "note_chars",
                "is_current"]],
+        placeholder="—",  # a missing value reads as a dash, never "None"
         hide_index=True,
         width="stretch",
         column_config={

@@ -33,6 +33,7 @@ entries = audit_entries(
 st.caption(tr("audit.count", count=len(entries)))
 st.dataframe(
     entries,
+    placeholder="—",  # a missing value reads as a dash, never "None"
     hide_index=True,
     width="stretch",
     column_config={

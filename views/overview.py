@@ -152,6 +152,7 @@ shown = view.table.assign(link="project?project=" + view.table["project_code"] +
 styles = status_frame_styles(view.statuses, status_columns).assign(link="")
 event = st.dataframe(
     shown.style.apply(lambda _: styles, axis=None),
+    placeholder="—",  # a missing value reads as a dash, never "None"
     hide_index=True,
     width="stretch",
     height=38 + 35 * len(shown),

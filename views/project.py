@@ -89,7 +89,7 @@ def table(frame: pd.DataFrame, labels: dict[str, str], pinned: str | None = None
     config: dict[str, Any] = {c: tr(k) for c, k in labels.items() if c in frame}
     if pinned:
         config[pinned] = st.column_config.TextColumn(tr(labels[pinned]), pinned=True)
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config, placeholder="—")
 
 
 def pill(text: str, background: str, color: str) -> str:
@@ -148,6 +148,7 @@ if revisions:
     history = pd.concat(revisions, ignore_index=True)
     st.dataframe(
         history[["kpi", "version", "plan", "reason", "recorded_by", "recorded_at"]],
+        placeholder="—",  # a missing value reads as a dash, never "None"
         hide_index=True,
         width="stretch",
         column_config={
@@ -165,6 +166,7 @@ if revisions:
 st.subheader(tr("project.reports"))
 st.dataframe(
     view.reports,
+    placeholder="—",  # a missing value reads as a dash, never "None"
     hide_index=True,
     width="stretch",
     column_config={
@@ -180,10 +182,11 @@ st.dataframe(
         "note": tr("project.col_note"),
     },
 )
-reports = view.reports
+# Headers named now: the deferred callable runs outside this page run, where the language is not known.
+reports = view.reports.rename(columns={c: tr(f"project.col_{c}") for c in view.reports.columns})
 st.download_button(
     tr("export.download_reports"),
-    data=lambda: csv_bytes(reports.rename(columns=lambda c: tr(f"project.col_{c}"))),  # headers as shown
+    data=lambda: csv_bytes(reports),
     file_name=f"reports_{view.code}_{lang}.csv",
     mime="text/csv",
     key="download_reports",

@@ -25,6 +25,7 @@ if owed.empty:
 else:
     st.dataframe(
         owed,
+        placeholder="—",  # a missing value reads as a dash, never "None"
         hide_index=True,
         width="stretch",
         column_config={
@@ -83,6 +84,7 @@ st.dataframe(
             "kpis",
         ]
     ],
+    placeholder="—",  # a missing value reads as a dash, never "None"
     hide_index=True,
     width="stretch",
     column_config={

@@ -81,7 +81,7 @@ def _save_progress(
     except StaleWrite as stale:
         del st.session_state[snapshot_key]  # the next run shows what is stored now
         st.error(tr("update.stale"))
-        st.dataframe(stale.current, hide_index=True)
+        st.dataframe(stale.current, hide_index=True, placeholder="—")
     except NeedsExplanation as needs:
         st.session_state["update_pending_explanations"] = needs.pairs
         st.rerun()

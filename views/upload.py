@@ -65,11 +65,14 @@ if uploaded is not None:
     if check.status == "duplicate":
         st.info(tr("intake.outcome.duplicate", batch_id=check.batch_id))
     elif check.status == "rejected":
-        st.error(tr("upload.rejected", count=len(check.errors), rows=check.rows))
+        if check.rows:
+            st.error(tr("upload.rejected", count=len(check.errors), rows=check.rows))
+        else:  # refused before any row was read (too large, damaged, encoding): no "in 0 rows"
+            st.error(tr("upload.rejected_file", count=len(check.errors)))
         if facts:
             st.info(facts)
         errors = error_table(check.errors, lang)
-        st.dataframe(errors, hide_index=True, width="stretch")
+        st.dataframe(errors, hide_index=True, width="stretch", placeholder="—")
         st.download_button(tr("upload.download_errors"), data=csv_bytes(errors),
                            file_name=f"errors_{uploaded.name}.csv", key="download_errors")  # fmt: skip
     else:
@@ -82,7 +85,8 @@ if uploaded is not None:
         metrics[2].metric(tr("upload.unchanged"), f"{check.unchanged:,}")
         if check.changes is not None and len(check.changes):
             st.subheader(tr("upload.preview"))
-            st.dataframe(change_table(db, check.changes.head(500), lang), hide_index=True, width="stretch")
+            changes = change_table(db, check.changes.head(500), lang)
+            st.dataframe(changes, hide_index=True, width="stretch", placeholder="—")
         if st.button(tr("upload.confirm"), type="primary", key="confirm_import"):
             done = import_file(db, data, file_name=uploaded.name, organization_code=org, actor=actor(),
                                lang=lang, today=today(), project_code=project)  # fmt: skip
@@ -95,7 +99,7 @@ history = batch_history(db, org, lang, actor=actor())
 if history.empty:
     st.caption(tr("upload.no_history"))
 else:
-    st.dataframe(history, hide_index=True, width="stretch")
+    st.dataframe(history, hide_index=True, width="stretch", placeholder="—")
     live = live_batches(db, org, actor=actor())
     if live:
         cols = st.columns([2, 1])
