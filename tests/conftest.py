@@ -111,27 +111,3 @@ def table_counts(db: Database) -> dict[str, int]:
 
 
 CI = os.environ.get("CI", "").lower() == "true"
-
-# The longest files first: the two workers take whole files in collection order, so a long file
-# collected last would leave one worker running it alone at the end of the run.
-_LONGEST_FIRST = (
-    "test_browser_access",
-    "test_browser_kept",
-    "test_browser_leads",
-    "test_browser_overview",
-    "test_browser",
-    "test_status_crosscheck",
-    "test_intake_hostile",
-    "test_signin_lock",
-    "test_browser_intake",
-    "test_cli_failures",
-    "test_formula_injection",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        name = item.path.stem
-        return _LONGEST_FIRST.index(name) if name in _LONGEST_FIRST else len(_LONGEST_FIRST)
-
-    items.sort(key=rank)  # stable: within a file, and among the other files, the order stays
