@@ -14,10 +14,8 @@ from typing import Any
 
 from kpi import registry_files as files
 from kpi.access import Actor, require_role
-from kpi.intake.decode import DecodeError
-from kpi.intake.limits import FileRefused
-from kpi.intake.rows import ErrorSink
-from kpi.intake.table import RawTable, read_table
+from kpi.intake.rows import ErrorSink, read_refusing
+from kpi.intake.table import RawTable
 from kpi.model import ValidationError
 from kpi.setup_checks import check_references, merge_targets
 from kpi.storage import Database
@@ -65,13 +63,8 @@ def _read(folder: Path, name: str, sinks: dict[str, ErrorSink], lang: str) -> Ra
         data = (folder / name).read_bytes()
     except OSError as error:
         raise SetupUsageError(f"{folder / name}: {error.strerror or error}") from error
-    try:
-        table = read_table(data)
-    except FileRefused as refused:  # too large, malformed, damaged: its own code, not `encoding`
-        sink.refuse(refused)
-        return None
-    except DecodeError as error:
-        sink.add("encoding", getattr(error, "line", None))
+    table = read_refusing(data, sink)
+    if table is None:
         return None
     if not table.rows:
         sink.add("empty_file")

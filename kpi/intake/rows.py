@@ -12,8 +12,9 @@ import pandas as pd
 
 from kpi.i18n import catalog, t
 from kpi.intake.cells import read_period
+from kpi.intake.decode import DecodeError
 from kpi.intake.limits import FileRefused
-from kpi.intake.table import RawTable, normalize_header
+from kpi.intake.table import RawTable, TooManyRows, normalize_header, read_table
 from kpi.model import ValidationError
 from kpi.values import to_number
 
@@ -186,3 +187,23 @@ class FrameColumn:
         values += 0.0  # as to_number: "-0" is 0.0
         odd = ~clean | ~np.isfinite(values)  # a huge number of digits: to_number says why
         return values, [int(i) for i in np.flatnonzero(odd)]
+
+
+def read_refusing(
+    data: bytes, sink: ErrorSink, *, max_rows: int | None = None, max_chars: int | None = None
+) -> RawTable | None:
+    """The file split into rows, or None with the error that refuses it (limits, encoding, damage):
+    one mapping of a reader's refusals to error codes, for imports and for setup's registry files."""
+    try:
+        return read_table(data, max_rows=max_rows, max_chars=max_chars)
+    except FileRefused as refused:  # before DecodeError: it is one
+        sink.refuse(refused)
+    except DecodeError as error:
+        if error.utf8_line is not None:
+            sink.add("encoding", error.line, variant="mixed", utf8_line=error.utf8_line)
+        else:
+            sink.add("encoding", error.line)
+    except TooManyRows as error:
+        sink.add("too_large", actual=t("intake.rows_count", sink.lang, count=f"{error.rows:,}"),
+                 limit=t("intake.rows_count", sink.lang, count=f"{error.limit:,}"))  # fmt: skip
+    return None

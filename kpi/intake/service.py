@@ -21,11 +21,10 @@ from kpi.access import Actor, require_organization
 from kpi.i18n import t
 from kpi.intake.cells import code
 from kpi.intake.columns import SkippedRow
-from kpi.intake.decode import DecodeError
-from kpi.intake.limits import NOTE_CHARS, FileRefused, TooManyRows
+from kpi.intake.limits import NOTE_CHARS
 from kpi.intake.parse import KpiHeader, Parsed, parse_table
-from kpi.intake.rows import ErrorSink
-from kpi.intake.table import RawTable, read_table
+from kpi.intake.rows import ErrorSink, read_refusing
+from kpi.intake.table import RawTable
 from kpi.intake.validate import validate_rows
 from kpi.model import ValidationError
 from kpi.storage import Database
@@ -105,20 +104,7 @@ def _write_lock(db: Database) -> threading.Lock:
 
 
 def _read(data: bytes, max_rows: int, sink: ErrorSink) -> RawTable | None:
-    """The file split into rows, or None with the error that refuses it (limits, encoding, damage)."""
-    try:
-        return read_table(data, max_rows=max_rows, max_chars=NOTE_CHARS)
-    except FileRefused as refused:  # before DecodeError: it is one
-        sink.refuse(refused)
-    except DecodeError as error:
-        if error.utf8_line is not None:
-            sink.add("encoding", error.line, variant="mixed", utf8_line=error.utf8_line)
-        else:
-            sink.add("encoding", error.line)
-    except TooManyRows as error:
-        sink.add("too_large", actual=t("intake.rows_count", sink.lang, count=f"{error.rows:,}"),
-                 limit=t("intake.rows_count", sink.lang, count=f"{error.limit:,}"))  # fmt: skip
-    return None
+    return read_refusing(data, sink, max_rows=max_rows, max_chars=NOTE_CHARS)
 
 
 def import_file(
