@@ -134,7 +134,11 @@ def test_an_officer_uploads_the_files_as_kept(
     expect(page.get_by_text("として取り込みました")).to_be_visible()
     assert _values(path, "shops") == {"2020-03-31": 101.0}
     assert _values(path, "page_views") == {"2020-03-31": 10155.0}
-    # The roll-back choice offers the batch just imported (the fourth).
-    expect(page.get_by_role("combobox", name="取り消すバッチ")).to_have_value("4")
+    # The roll-back choice offers the batch just imported (the fourth). Until the run ends the
+    # previous choice can still stand where the page was before the success message pushed it down.
+    _settled(page)
+    rollback = page.get_by_role("combobox", name="取り消すバッチ")
+    expect(rollback).to_have_count(1)
+    expect(rollback).to_have_value("4")
     assert not page.get_by_test_id("stException").count()
     assert errors == []
