@@ -150,6 +150,7 @@ def shot(page: Page, name: str) -> None:
 def sign_in(page: Page, url: str, username: str = DEMO_ADMIN) -> None:
     """Open url, sign in as a demo account through the form, and wait for the page asked for."""
     password = {name: secret for name, secret, *_ in DEMO_ACCOUNTS}[username]
+    page.context.clear_cookies()  # a sign-in survives a reload: forget the previous one first
     page.goto(url)
     form = page.get_by_test_id("stForm")
     expect(form).to_be_visible(timeout=30_000)
