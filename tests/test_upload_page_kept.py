@@ -88,7 +88,7 @@ def open_upload(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str, user: str 
 
 
 def upload(app: AppTest, name: str, data: bytes) -> AppTest:
-    app.file_uploader(key="upload_file").set_value((name, data, "text/csv")).run()
+    app.file_uploader(key="upload_file::0").set_value((name, data, "text/csv")).run()
     assert not app.exception, app.exception
     return app
 
@@ -182,7 +182,7 @@ def test_a_rejected_kept_file_shows_what_was_read(monkeypatch: pytest.MonkeyPatc
     assert app.error[0].value.startswith("取り込みませんでした: 2 行中 1 件の問題があります。")
     assert facts_shown(app) == FACTS["wide"]["ja"]
     errors = app.dataframe[0].value
-    assert errors.iloc[:, :3].values.tolist() == [[5, "joint_studies", "invalid_number"]]
+    assert errors.iloc[:, :3].values.tolist() == [[5, "共同研究の件数", "invalid_number"]]  # the KPI by its name
 
 
 def test_confirming_a_year_table_writes_it_for_the_chosen_project(
