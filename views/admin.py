@@ -7,7 +7,7 @@ import streamlit as st
 from kpi.formatting import plain
 from kpi.i18n import t
 from kpi.leads import Rejected
-from kpi.registry_edits import registry_for_editing, save_settings
+from kpi.registry_edits import percent, ratio, registry_for_editing, save_settings
 from views.accounts_section import accounts_section
 from views.admin_catalog import grade_section, kpi_section
 from views.admin_purge import render_purge_section
@@ -50,8 +50,13 @@ if section == "kpis":
 
 if section == "settings":
     with st.form(key="settings_form"):
-        on_track = st.number_input(tr("admin.on_track"), value=settings.on_track_threshold, step=0.05)
-        at_risk = st.number_input(tr("admin.at_risk"), value=settings.at_risk_threshold, step=0.05)
+        # Plan progress as people write it, in percent; stored as a ratio (90 % → 0.9).
+        on_track = st.number_input(
+            tr("admin.on_track_percent"), value=percent(settings.on_track_threshold), step=5.0, format="%g"
+        )
+        at_risk = st.number_input(
+            tr("admin.at_risk_percent"), value=percent(settings.at_risk_threshold), step=5.0, format="%g"
+        )
         start_month = st.number_input(
             tr("admin.fy_start"), min_value=1, max_value=12, value=settings.fiscal_year_start_month
         )
@@ -62,8 +67,8 @@ if section == "settings":
             try:
                 save_settings(
                     db,
-                    on_track=on_track,
-                    at_risk=at_risk,
+                    on_track=ratio(on_track),
+                    at_risk=ratio(at_risk),
                     fiscal_year_start_month=int(start_month),
                     reminder_grace_days=int(grace),
                     actor=actor(),
