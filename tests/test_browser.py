@@ -5,6 +5,7 @@ Fixtures and helpers: tests/browser_support.py (through tests/conftest.py).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,9 @@ def test_partner_uploads_fixes_confirms_and_rolls_back(
 
     # Roll the batch back from the history.
     _settled(page)
-    page.get_by_role("button", name="取り消す").click()
+    page.get_by_role("button", name="取り消す", exact=True).click()
+    expect(page.get_by_text(re.compile(r"バッチ \d+（.*）を取り消しますか？"))).to_be_visible()  # asked first
+    page.get_by_role("button", name=re.compile(r"^バッチ \d+ を取り消す$")).click()
     expect(page.get_by_text("を取り消しました")).to_be_visible(timeout=30_000)
     with Database(db_path).cursor() as cursor:
         rolled = cursor.execute(

@@ -365,28 +365,3 @@ def test_a_years_total_for_a_kpi_reported_per_quarter_is_refused(db: Database) -
     assert result.errors[0].message.startswith(
         "Row 2: “FY2024” in “period_end” is a whole year, but KPI “Joint studies”"
     )
-
-
-SAMPLES = Path(__file__).parent.parent / "data" / "samples"
-
-
-@pytest.mark.parametrize(
-    "name, org, project, outcome",
-    [
-        ("partner_long_cp932.csv", "UNI-HOKUTO", None, ("valid", 1, [])),
-        ("partner_kept_wide_cp932.csv", "UNI-SETOUCHI", None, ("valid", 3, [1, 2, 4, 7])),
-        ("partner_year_table_cp932.csv", "UNI-SETOUCHI", "P20", ("valid", 2, [1])),
-        ("partner_with_errors.csv", "UNI-HOKUTO", None, ("rejected", 1, [])),
-    ],
-)
-def test_the_samples_the_readme_names(
-    demo_db: Database, name: str, org: str, project: str | None, outcome: tuple[str, int, list[int]]
-) -> None:
-    from tests.conftest import DEMO_TODAY
-
-    data = (SAMPLES / name).read_bytes()
-    result = import_file(demo_db, data, file_name=name, organization_code=org, actor=OPERATOR, lang="ja",
-                         today=DEMO_TODAY, dry_run=True, project_code=project)  # fmt: skip
-    status, header_row, skipped = outcome
-    assert (result.status, result.header_row, [s.row for s in result.skipped_rows]) == (
-        status, header_row, skipped), [e.message for e in result.errors]  # fmt: skip

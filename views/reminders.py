@@ -46,13 +46,15 @@ else:
         list(names),
         format_func=lambda code: f"{names[code]} ({code})",
         key="reminder_partner",
+        placeholder=tr("streamlit.choose"),
     )
     message_lang = columns[1].selectbox(
         tr("reminders.message_language"),
         LANGUAGES,
         index=LANGUAGES.index(lang),
-        format_func=lambda code: {"ja": "日本語", "en": "English"}[code],
+        format_func=lambda code: tr(f"accounts.lang_{code}"),
         key="reminder_lang",
+        placeholder=tr("streamlit.choose"),
     )
     if partner is not None:
         in_language = (
