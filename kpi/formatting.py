@@ -37,6 +37,15 @@ def format_number(value: float | None, lang: str, unit: str = "", *, digits: int
     return f"{text} {unit}"
 
 
+def format_exact(value: float | None, lang: str, unit: str = "") -> str:
+    """format_number with as many decimals as the figure has (up to six): what a check asks about
+    must read as the number that would be stored (2.72, not 2.7)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    digits = next((d for d in range(7) if round(float(value), d) == round(float(value), 6)), 6)
+    return format_number(value, lang, unit, digits=digits)
+
+
 def format_percent(ratio: float | None, lang: str) -> str:
     if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
         return "—"

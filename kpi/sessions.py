@@ -49,7 +49,7 @@ class _ClockSigner(TimestampSigner):
         return int(self._now.timestamp()) if self._now is not None else super().get_timestamp()
 
 
-def _secret(db: Database, now: datetime) -> str:
+def _secret(db: Database, now: datetime, *, create: bool = True) -> str | None:
     key = db.path if db.path != ":memory:" else f":memory:{id(db)}"  # each in-memory database its own
     with _secrets_lock:
         known = _secrets.get(key)
@@ -64,6 +64,8 @@ def _secret(db: Database, now: datetime) -> str:
 
     with db.cursor() as cursor:
         value = store.secret(cursor)
+    if value is None and not create:  # no secret yet: no token can be valid, and checking writes nothing
+        return None
     if value is None:
         value = db.write(make)
     with _secrets_lock:
@@ -71,10 +73,8 @@ def _secret(db: Database, now: datetime) -> str:
     return value
 
 
-def _serializer(db: Database, now: datetime | None) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(
-        _secret(db, now or datetime.now()), salt=_SALT, signer=_ClockSigner, signer_kwargs={"now": now}
-    )
+def _serializer(secret: str, now: datetime | None) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=_SALT, signer=_ClockSigner, signer_kwargs={"now": now})
 
 
 def _hash(session_id: str) -> str:
@@ -85,8 +85,11 @@ def _session_id(db: Database, token: str, now: datetime | None) -> str | None:
     """The random id inside a well-signed token younger than a session; None for anything else."""
     if not token or len(token) > 512:
         return None
+    secret = _secret(db, now or datetime.now(), create=False)
+    if secret is None:
+        return None
     try:
-        value = _serializer(db, now).loads(token, max_age=int(SESSION_LIFETIME.total_seconds()))
+        value = _serializer(secret, now).loads(token, max_age=int(SESSION_LIFETIME.total_seconds()))
     except BadData:  # a changed signature, an expired stamp, a token from another database
         return None
     return value if isinstance(value, str) else None
@@ -99,7 +102,9 @@ def start(db: Database, username: str, *, now: datetime | None = None) -> str | 
     at = now or datetime.now()
     session_id = secrets.token_urlsafe(32)
     try:
-        serializer = _serializer(db, at)
+        secret = _secret(db, at)
+        assert secret is not None  # made if there was none
+        serializer = _serializer(secret, at)
         db.write(
             lambda cursor: store.insert_session(
                 cursor, _hash(session_id), username, now=at, expires=at + SESSION_LIFETIME,

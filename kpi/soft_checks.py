@@ -54,7 +54,7 @@ import duckdb
 import pandas as pd
 
 from kpi.access import Actor, Forbidden, require_organization, require_writer
-from kpi.formatting import format_number, format_percent
+from kpi.formatting import format_exact, format_number, format_percent
 from kpi.grades import grading
 from kpi.i18n import t
 from kpi.plans import Plan, final_point, is_managed_decline, plain_points, sorted_plan_points
@@ -197,7 +197,7 @@ def check_plan(
     words = {"direction": t(f"target_form.direction_{direction}", lang)}
 
     def number(value: float) -> str:
-        return format_number(value, lang, unit)
+        return format_exact(value, lang, unit)
 
     found: list[dict[str, Any]] = []
 
@@ -315,9 +315,12 @@ def _untracked(
         pair = (str(project), str(kpi))
         if pair in targeted or pair in reported:
             continue
-        total = format_number(float(group["value"].sum()), lang, _unit(kpis, pair[1], lang))
-        message = t("softcheck.no_target", lang, project=pair[0], kpi=_name(kpis, pair[1], lang),
-                    count=f"{len(group):,}", total=total)  # fmt: skip
+        # A level (a rate, a head count on a day) is read by its latest value: a sum of rates means nothing.
+        level = pair[1] in kpis.index and kpis.loc[pair[1], "accumulation"] == "last"
+        figure = group.sort_values("period_end")["value"].iloc[-1] if level else group["value"].sum()
+        message = t("softcheck.no_target_level" if level else "softcheck.no_target", lang, project=pair[0],
+                    kpi=_name(kpis, pair[1], lang), count=f"{len(group):,}",
+                    total=format_number(float(figure), lang, _unit(kpis, pair[1], lang)))  # fmt: skip
         found.append(_item("no_target", group.iloc[0].to_dict(), message))
     return found
 
@@ -351,7 +354,7 @@ def _far_from_history(
         unit = _unit(kpis, str(r["kpi_code"]), lang)
         scale = max(abs(ratio), 1 / abs(ratio))
         message = t(f"softcheck.{code}", lang, kpi=_name(kpis, str(r["kpi_code"]), lang),
-                    period=r["period_end"].isoformat(), value=format_number(value, lang, unit),
+                    period=r["period_end"].isoformat(), value=format_exact(value, lang, unit),
                     median=format_number(median, lang, unit), count=len(history),
                     ratio=format_number(round(scale, 1), lang),
                     organization=r["organization_code"])  # fmt: skip
@@ -386,7 +389,7 @@ def _read_with_units(rows: pd.DataFrame, kpis: pd.DataFrame, lang: str) -> list[
         unit = _unit(kpis, kpi, "ja")
         value = float(r["value"])
         words = dict(kpi=_name(kpis, kpi, lang), written=written.strip(),
-                     value=format_number(value, lang, _unit(kpis, kpi, lang)))  # fmt: skip
+                     value=format_exact(value, lang, _unit(kpis, kpi, lang)))  # fmt: skip
         scaled = [w for w in SCALES if w in cell[figure.end() :]]
         if scaled and not math.isclose(abs(value), digits):
             found.append(_item("scale_word", r, t("softcheck.scale_word", lang, scale=scaled[0], **words)))

@@ -162,7 +162,7 @@ def test_text_output_in_english(capsys: pytest.CaptureFixture[str], db: Database
     assert (code, out) == (
         0,
         "The file is valid (dry run: nothing was written).\n  rows 3: 3 new, 0 changed, 0 unchanged\n"
-        "Warning: Row 3: P1 has no target and no earlier report for Local jobs created (2 value(s) here,"
+        "Warning: Row 3: P1 has no target and no earlier report for Local jobs created (2 in this file,"
         " 8 people in all). Check that the project tracks this KPI. (If saved: status none → No target)\n",
     )
     assert current_values(db) == {}

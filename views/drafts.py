@@ -110,3 +110,9 @@ def discard_all(account: str) -> None:
     with _LOCK:
         for key in [key for key in _STORE if key[0] == account]:
             del _STORE[key]
+
+
+def discard_everything() -> None:
+    """Forget every draft of every account (what a restarted server knows)."""
+    with _LOCK:
+        _STORE.clear()

@@ -159,7 +159,7 @@ def _save_progress(
         if checks:
             st.session_state["update_pending_values"] = {"rows": rows, "base": base, "checks": checks,
                                                          "snapshot": snapshot_key}  # fmt: skip
-            return
+            st.rerun()  # shown above the forms, whichever of them asked (the one-value form is below)
     st.session_state.pop("update_pending_values", None)
     st.session_state.pop("update_flash", None)
     try:
