@@ -209,16 +209,24 @@ if section != "targets":
     snapshot_key = f"grid::{project}::{period}::{org}"
     if snapshot_key not in st.session_state:
         st.session_state[snapshot_key] = progress_grid(db, project, period, org, lang, actor=actor())
-    original = st.session_state[snapshot_key]
+    # Names and units in this run's language: the snapshot may have been taken before a language switch.
+    by_kpi, snapshot = kpis.set_index("kpi_code"), st.session_state[snapshot_key]
+    original = snapshot.assign(
+        kpi_name=snapshot["kpi_code"].map(by_kpi[f"name_{lang}"]),
+        unit=snapshot["kpi_code"].map(by_kpi[f"unit_{lang}"]),
+    )
     # What the grid starts from: the stored values, with an unsaved draft typed over them.
     grid_form, start_key = f"update:{snapshot_key}", f"start::{snapshot_key}"
     if start_key not in st.session_state:
         st.session_state[start_key] = _with_grid_draft(typed_grid(original), grid_form)
+    start = st.session_state[start_key].assign(
+        kpi_name=original["kpi_name"].values, unit=original["unit"].values
+    )
     if (stale_values := st.session_state.pop("update_stale", None)) is not None:
         st.error(tr("update.stale"))
         st.dataframe(stale_values, hide_index=True, placeholder="—")
     edited = st.data_editor(
-        st.session_state[start_key],  # values as text: typed or pasted as written (4,107人, 2,720千円)
+        start,  # values as text: typed or pasted as written (4,107人, 2,720千円)
         key=f"editor::{snapshot_key}",
         hide_index=True,
         placeholder="",  # an empty cell reads as empty, not as "None"
