@@ -17,6 +17,7 @@ from kpi.grades import grading
 from kpi.i18n import t
 from kpi.model import STATUS_ORDER
 from kpi.names import Names
+from kpi.prefectures import prefecture_order
 from kpi.status import portfolio_status
 from kpi.storage import Database
 from kpi.storage import portfolio as store
@@ -126,6 +127,11 @@ def build_overview(
         p: t(f"phase.{p}", lang)
         for p in ("agreement", "planning", "demonstration", "implementation", "closed")
     }
+    # Prefectures as the nation numbers them (北海道 … 沖縄県), not in the order of their characters.
+    by_prefecture = breakdowns["prefecture"]
+    breakdowns["prefecture"] = by_prefecture.iloc[
+        sorted(range(len(by_prefecture)), key=lambda i: prefecture_order(by_prefecture["key"].iloc[i]))
+    ].reset_index(drop=True)
     # Fields and prefectures are registry words, written in Japanese: English pages name them in English.
     names = Names(terms)
     key_labels |= {str(k): names.field(k, lang) for k in breakdowns["field"]["key"].dropna()}

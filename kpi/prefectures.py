@@ -64,3 +64,13 @@ _ENGLISH |= {ja[:-1]: en for ja, en in PREFECTURES if ja[-1] in "都府県"}
 def prefecture_en(name: str | None) -> str | None:
     """The English name of a prefecture written in Japanese; None when it is not one of the 47."""
     return _ENGLISH.get(str(name).strip()) if name else None
+
+
+_NUMBER = {ja: i for i, (ja, _) in enumerate(PREFECTURES)} | {
+    ja[:-1]: i for i, (ja, _) in enumerate(PREFECTURES) if ja[-1] in "都府県"
+}
+
+
+def prefecture_order(name: object) -> int:
+    """Where a prefecture comes in the national numbering (北海道 first, 沖縄県 last); others after."""
+    return _NUMBER.get(str(name).strip(), len(PREFECTURES)) if name else len(PREFECTURES)

@@ -182,7 +182,8 @@ event = st.dataframe(
     column_order=["project_code", "project_name", "link", *status_columns],
     column_config={
         "project_code": st.column_config.TextColumn(tr("column.project_code"), pinned=True),
-        "project_name": st.column_config.TextColumn(tr("column.project_name"), width="medium"),
+        # Wide enough for most names; not pinned, or a phone would show nothing beside them.
+        "project_name": st.column_config.TextColumn(tr("column.project_name"), width=260),
         "overall": tr("overview.overall"),
         "link": st.column_config.LinkColumn(tr("overview.link"), display_text=tr("overview.open"), width=70),
     },
