@@ -106,9 +106,23 @@ def audit_table(entries: pd.DataFrame, lang: str) -> pd.DataFrame:
             "actor": entries["actor"],
             "action": [named("action", a, lang) for a in entries["action"]],
             "entity": [named("entity", e, lang) for e in entries["entity"]],
-            "entity_key": entries["entity_key"].map(lambda k: t("audit.all_rows", lang) if k == "*" else k),
+            "entity_key": [
+                _entity_key(e, k, lang) for e, k in zip(entries["entity"], entries["entity_key"], strict=True)
+            ],
             "changes": [
                 changes_text(b, a, lang) for b, a in zip(entries["before"], entries["after"], strict=True)
             ],
         }
     )
+
+
+def _entity_key(entity: object, key: object, lang: str) -> object:
+    """A key as recorded, but a whole-table load as words and a term's kind by its name
+    ("field/宇宙" → "分野/宇宙", kpi/term_names.py)."""
+    if key == "*":
+        return t("audit.all_rows", lang)
+    if entity == "term_names" and isinstance(key, str):
+        kind, _, term = key.partition("/")
+        if f"terms.kind_{kind}" in catalog(lang):
+            return f"{t(f'terms.kind_{kind}', lang)}/{term}"
+    return key

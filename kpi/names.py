@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field as default
 
 from kpi.formatting import english_or_marked
+from kpi.i18n import t
 from kpi.prefectures import prefecture_en
 from kpi.storage import Database
 from kpi.storage.registry import read_term_names
@@ -26,6 +27,8 @@ class Names:
         return english_or_marked(name, self.terms.get(("field", str(name))), lang)
 
     def role(self, name: object, lang: str) -> str:
+        if str(name) == "lead":  # written by setup for the lead organization: a code, not a registry word
+            return t("project.lead", lang)
         return english_or_marked(name, self.terms.get(("role", str(name))), lang)
 
     def prefecture(self, name: object, lang: str) -> str:

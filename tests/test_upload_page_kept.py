@@ -88,7 +88,7 @@ def open_upload(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str, user: str 
 
 
 def upload(app: AppTest, name: str, data: bytes) -> AppTest:
-    app.file_uploader(key="upload_file::0").set_value((name, data, "text/csv")).run()
+    app.file_uploader(key="upload_file").set_value((name, data, "text/csv")).run()
     assert not app.exception, app.exception
     return app
 

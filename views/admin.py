@@ -11,6 +11,7 @@ from kpi.registry_edits import percent, ratio, registry_for_editing, save_settin
 from views.accounts_section import accounts_section
 from views.admin_catalog import grade_section, kpi_section
 from views.admin_purge import render_purge_section
+from views.admin_terms import terms_section
 from views.common import actor, database, language, tr
 
 lang = language()
@@ -35,7 +36,7 @@ def _refused(error: Rejected) -> None:
 
 section = st.segmented_control(
     tr("admin.section"),
-    ["accounts", "kpis", "settings", "purge"],
+    ["accounts", "kpis", "settings", "purge", "terms"],
     format_func=lambda s: t(f"admin.tab_{s}", lang),
     default="accounts",
     key="admin_section",
@@ -82,3 +83,6 @@ if section == "settings":
 
 if section == "purge":
     render_purge_section(db, actor(), lang)
+
+if section == "terms":
+    terms_section(db, lang, on_saved=_done, on_refused=_refused)

@@ -27,8 +27,11 @@ from views.upload_templates import templates_section
 lang = language()
 db = database()
 st.title(tr("upload.heading"))
+notice = (
+    st.container()
+)  # always there: what follows keeps its place, so the emptied uploader replaces the old
 if flash := st.session_state.pop("upload_flash", None):
-    st.success(plain(flash))  # the outcome of the last import or rollback, shown after the page refreshed
+    notice.success(plain(flash))  # the outcome of the last import or rollback, shown after the page refreshed
 
 organizations = organizations_for_upload(db, lang, actor=actor())
 org = st.selectbox(
@@ -46,9 +49,12 @@ templates_section(db, org, lang)
 projects = project_options(db, org, lang, actor=actor())
 project = st.selectbox(tr("upload.project"), list(projects), format_func=projects.__getitem__,
                        help=tr("upload.project_help"), key="upload_project") or None  # fmt: skip
-# A fresh uploader after an import: the file just imported is not checked again ("already imported").
-upload_round = st.session_state.setdefault("upload_round", 0)
-uploaded = st.file_uploader(tr("upload.file"), type=["csv", "xlsx"], key=f"upload_file::{upload_round}")
+uploaded = st.file_uploader(tr("upload.file"), type=["csv", "xlsx"], key="upload_file")
+# The file just imported stays in the uploader until another is chosen: it is not checked again (it
+# would read "already imported" under "imported as batch N"). A new key would empty the uploader, but
+# the browser may go on showing the old one for a moment, and a click there would be lost.
+if uploaded is not None and uploaded.file_id == st.session_state.get("upload_imported"):
+    uploaded = None
 if uploaded is not None:
     data = uploaded.getvalue()
     check = import_file(db, data, file_name=uploaded.name, organization_code=org, actor=actor(),
@@ -93,13 +99,13 @@ if uploaded is not None:
                     )
                     st.markdown(f"- {plain(where)}  \n  {plain(change_text(item, lang))}")
                 checked = st.checkbox(tr("softcheck.confirm"), help=tr("softcheck.confirm_help"),
-                                      key=f"upload_checked::{upload_round}::{uploaded.file_id}")  # fmt: skip
+                                      key=f"upload_checked::{uploaded.file_id}")  # fmt: skip
         if st.button(tr("upload.confirm"), type="primary", key="confirm_import", disabled=not checked):
             done = import_file(db, data, file_name=uploaded.name, organization_code=org, actor=actor(),
                                lang=lang, today=today(), project_code=project)  # fmt: skip
             st.session_state["upload_flash"] = tr("intake.outcome.imported", batch_id=done.batch_id)
             st.session_state["rollback_batch"] = done.batch_id  # offer the new batch, not the one before
-            st.session_state["upload_round"] = upload_round + 1  # clears the uploader
+            st.session_state["upload_imported"] = uploaded.file_id
             st.rerun()
 
 st.subheader(tr("upload.history"))
