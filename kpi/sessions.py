@@ -119,19 +119,26 @@ def start(db: Database, username: str, *, now: datetime | None = None) -> str | 
     return str(serializer.dumps(session_id))
 
 
-def resume(db: Database, token: str, *, now: datetime | None = None) -> str | None:
-    """The account a cookie's token signs in, or None (bad signature, expired, revoked, unknown,
-    account deactivated). Notes when the session was last seen, at most every LAST_SEEN_RESOLUTION."""
-    at = now or datetime.now()
+def _live(
+    db: Database, token: str, at: datetime, now: datetime | None
+) -> tuple[str, tuple[str, datetime] | None] | None:
+    """(the hash of a well-signed token's session id, its live session or None); None for a bad token."""
     session_id = _session_id(db, token, now)
     if session_id is None:
         return None
     id_hash = _hash(session_id)
     with db.cursor() as cursor:
-        live = store.live_session(cursor, id_hash, now=at)
-    if live is None:
+        return id_hash, store.live_session(cursor, id_hash, now=at)
+
+
+def resume(db: Database, token: str, *, now: datetime | None = None) -> str | None:
+    """The account a cookie's token signs in, or None (bad signature, expired, revoked, unknown,
+    account deactivated). Notes when the session was last seen, at most every LAST_SEEN_RESOLUTION."""
+    at = now or datetime.now()
+    found = _live(db, token, at, now)
+    if found is None or found[1] is None:
         return None
-    username, last_seen = live
+    id_hash, (username, last_seen) = found[0], found[1]
     if at - last_seen >= LAST_SEEN_RESOLUTION:
         try:
             db.write(lambda cursor: store.touch(cursor, id_hash, now=at))
@@ -143,12 +150,10 @@ def resume(db: Database, token: str, *, now: datetime | None = None) -> str | No
 def revoke(db: Database, token: str, *, reason: str = "sign_out", now: datetime | None = None) -> bool:
     """End the session of `token` (sign-out). False when it was not a live session."""
     at = now or datetime.now()
-    session_id = _session_id(db, token, now)
-    if session_id is None:
+    found = _live(db, token, at, now)
+    if found is None:
         return False
-    id_hash = _hash(session_id)
-    with db.cursor() as cursor:
-        live = store.live_session(cursor, id_hash, now=at)
+    id_hash, live = found
     actor = live[0] if live else "anonymous"
     return db.write(lambda c: store.revoke(c, reason=reason, actor=actor, now=at, id_hash=id_hash)) > 0
 

@@ -19,25 +19,6 @@ from tests.conftest import DEMO_TODAY
 pytestmark = pytest.mark.browser
 
 
-def test_overview_in_japanese_then_english(server: str, page: Page) -> None:
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page, server)
-    expect(page.get_by_role("heading", name="ポートフォリオ概要")).to_be_visible(timeout=30_000)
-    for label in ("順調", "遅延", "達成"):
-        expect(page.get_by_test_id("stMetricLabel").filter(has_text=label)).to_be_visible()
-    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
-    _shot(page, "overview-ja")
-
-    sign_in(page, f"{server}/?lang=en")
-    expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible(timeout=30_000)
-    expect(page.get_by_test_id("stMetricLabel").filter(has_text="On track")).to_be_visible()
-    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
-    _shot(page, "overview-en")
-    assert not page.get_by_test_id("stException").count()
-    assert errors == []
-
-
 CP932_UPLOAD = (
     "プロジェクトコード,KPIコード,期末日,実績値,備考\r\n"
     "P01,joint_studies,令和8年9月30日,12,髙橋研究室①と共同\r\n"

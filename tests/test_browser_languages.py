@@ -200,6 +200,8 @@ def visit_all(page: Page, lang: str, allowed: set[str]) -> dict[str, list[str]]:
 
 def test_one_language_at_a_time(writable_server: tuple[str, Path], page: Page) -> None:
     url, db_path = writable_server
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))  # no script error on any page either
     sign_in(page, url)
     allowed = display_names(db_path)  # names people are registered by: data, in one language
     everything: dict[str, dict[str, list[str]]] = {}
@@ -222,3 +224,4 @@ def test_one_language_at_a_time(writable_server: tuple[str, Path], page: Page) -
 
     failures = {lang: pages for lang, pages in everything.items() if pages}
     assert not failures, failures
+    assert not page.get_by_test_id("stException").count() and errors == []

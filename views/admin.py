@@ -1,4 +1,5 @@
-"""Administration: accounts and roles, the KPI catalog, and settings (administrators only)."""
+"""Administration: accounts and roles, the KPI catalog, settings, English names of registry terms, and
+purges (administrators only)."""
 
 from __future__ import annotations
 
