@@ -10,7 +10,7 @@ from kpi import incidents
 from kpi.access import PAGES, Forbidden
 from kpi.formatting import plain
 from kpi.i18n import LANGUAGES, t
-from views.auth import end_session, signed_in
+from views.auth import end_session, signed_in, sync_cookie
 from views.common import database, language, remember_language
 from views.sign_in import sign_in_page
 from views.table_guard import hide_table_downloads
@@ -60,6 +60,7 @@ except (RerunException, StopException):
 except Exception as error:
     show_failure(error, "sign-in")
     st.stop()
+sync_cookie()  # a sign-in's cookie to write, or a sign-out's to delete, in the browser
 
 ALL_PAGES = {
     "overview": ("nav.overview", ":material/dashboard:"),
@@ -92,7 +93,7 @@ with st.sidebar:
         t("signin.signed_in_as", lang, name=plain(actor.display_name), role=t(f"role.{actor.role}", lang))
     )
     if st.button(t("signin.sign_out", lang), key="sign_out", icon=":material/logout:"):
-        end_session()
+        end_session(db)  # revokes the sign-in on the server: its cookie signs nobody in again
         st.rerun()
 pages = [
     st.Page(

@@ -16,6 +16,7 @@ from kpi.leads import Rejected
 from kpi.sign_in import DUMMY_HASH, SignInRefused, hash_password, normalize_username, password_verifies
 from kpi.storage import Database
 from kpi.storage import accounts as store
+from kpi.storage import sessions as session_store
 
 MIN_PASSWORD_LENGTH = 10
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")  # at most sign_in.NAME_LIMIT characters
@@ -96,8 +97,13 @@ def change_account(
     if "role" in changes and changes["role"] not in NEEDS_ORGANIZATION:
         changes = {"organization_code": None, **changes}  # a new executive or administrator leaves it
     _check(before | changes, None, lang=lang, creating=False, db=db)
+    at = now or datetime.now()
     with db.transaction() as cursor:
-        store.update_account(cursor, before, changes, actor=actor.username, now=now or datetime.now())
+        store.update_account(cursor, before, changes, actor=actor.username, now=at)
+        if changes.get("active") is False:  # signed in elsewhere: out at the next page or reload
+            session_store.revoke(
+                cursor, reason="deactivated", actor=actor.username, now=at, username=username
+            )
 
 
 def set_password(
@@ -123,9 +129,12 @@ def set_password(
     else:
         require_role(actor)
     _check(before, new_password, lang=lang, creating=False, db=db)
+    at = now or datetime.now()
     with db.transaction() as cursor:
         store.update_account(cursor, before, {"password_hash": hash_password(new_password)},
-                             actor=actor.username, now=now or datetime.now(), action="password")  # fmt: skip
+                             actor=actor.username, now=at, action="password")  # fmt: skip
+        if actor.username != username:  # a reset: whoever had the old password is signed out everywhere
+            session_store.revoke(cursor, reason="password", actor=actor.username, now=at, username=username)
 
 
 def set_language(db: Database, actor: Actor, language: str) -> None:

@@ -264,10 +264,21 @@ def kpi_chart(
     return figure.update_layout(legend=legend)
 
 
+# A status bar chart's legend sits above the plot, never over the x-axis tick labels: plotly
+# pushes the top margin to fit it however many rows it wraps to. The chart's title is the legend's
+# own title, so the two can never overlap either. The height reserves room for the legend at three
+# entries a row (a phone's width) so the bars keep their thickness when the margin grows.
+BAR_PX = 28
+_LEGEND_ROW_PX = 21
+_TITLE_PX = 28
+_AXIS_PX = 34  # the x-axis tick labels under the plot
+
+
 def status_bar_chart(frame: pd.DataFrame, lang: str, *, title: str, key_labels: dict[str, str]) -> go.Figure:
     """Stacked horizontal bars of project × KPI pairs per key, one colour per status.
 
-    `frame`: key, status, n (from kpi.storage.portfolio.breakdown or kpi_status_counts).
+    `frame`: key, status, n (from kpi.storage.portfolio.breakdown or kpi_status_counts), keys in
+    the order they should read (top to bottom).
     """
     figure = go.Figure()
     keys = list(dict.fromkeys(frame["key"].astype(str))) if len(frame) else []
@@ -287,7 +298,22 @@ def status_bar_chart(frame: pd.DataFrame, lang: str, *, title: str, key_labels: 
         )
     figure.update_layout(barmode="stack")
     figure.update_yaxes(autorange="reversed")
-    return _layout(figure, title, max(220, 60 + 28 * len(keys)))
+    top = (_TITLE_PX if title else 0) + _LEGEND_ROW_PX * max(1, -(-len(figure.data) // 3)) + 8
+    _layout(figure, "", top + _AXIS_PX + BAR_PX * max(len(keys), 3))
+    return figure.update_layout(
+        margin={"l": 10, "r": 10, "t": top, "b": _AXIS_PX},
+        legend={
+            "orientation": "h",
+            "xref": "paper",  # wraps within the plot's width: rows, never one entry a row
+            "x": 0,
+            "xanchor": "left",
+            "yref": "paper",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "font": {"size": 11},
+            "title": {"text": html.escape(title), "side": "top left", "font": {"size": 15}},
+        },
+    )
 
 
 def status_frame_styles(statuses: pd.DataFrame, status_columns: list[str]) -> pd.DataFrame:
@@ -301,3 +327,26 @@ def status_frame_styles(statuses: pd.DataFrame, status_columns: list[str]) -> pd
             for s in statuses[column]
         ]
     return css
+
+
+def overview_css() -> str:
+    """The overview's style rules: status chips in their status colours (containers keyed
+    `ov_chip_<status>` carry the class st-key-ov_chip_<status>), compact headline numbers, and
+    headings that break between words only, never inside one (Japanese has no spaces: keep-all
+    breaks only at spaces and brackets, and a phone's smaller title size keeps a title whole)."""
+    rules = [
+        "[class*='st-key-ov_chip_'] [data-testid='stMetric'] > div {padding: 0.3rem 0.8rem 0.2rem}",
+        "[class*='st-key-ov_chip_'] [data-testid='stMetricValue'] {font-size: 1.6rem; line-height: 1.2}",
+        ".st-key-ov_totals [data-testid='stMetricValue'] {font-size: 1.75rem}",
+        "h1, h2, h3, .ov-chart-title {word-break: keep-all; overflow-wrap: normal}",
+        ".ov-chart-title {font-weight: 600; font-size: 0.95rem; margin: 0.25rem 0 -0.5rem}",
+        "@media (max-width: 640px) {h1 {font-size: 2rem !important}}",
+    ]
+    for status, background in STATUS_COLORS.items():
+        text = status_text_color(status)
+        rules.append(
+            f".st-key-ov_chip_{status} [data-testid='stMetric'] {{background-color: {background};"
+            f" border-color: {background}}}"
+        )
+        rules.append(f".st-key-ov_chip_{status} [data-testid='stMetric'] * {{color: {text} !important}}")
+    return "\n".join(rules)

@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     intake.add_argument("--org", required=True, help="the uploading organization's code")
     intake.add_argument("--project", help="the project a file without a project column is for (a year table)")
     intake.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
+    intake.add_argument("--confirm-warnings", action="store_true", help="import even when soft checks warn")
     intake.add_argument("--json", action="store_true")
 
     batches = commands.add_parser("batches", parents=[common], help="list import batches")

@@ -1,17 +1,27 @@
-"""python -m kpi import / batches / rollback: printing only; kpi.intake.service does the work."""
+"""python -m kpi import / batches / rollback: printing only; kpi.intake.service does the work.
+
+`import` checks the file first (a dry run) and lists kpi.soft_checks' warnings with the status
+change each would cause; a real import with warnings needs --confirm-warnings, else it writes
+nothing and exits EXIT_UNCONFIRMED (5). `--dry-run` lists the warnings and exits as before."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from typing import TextIO
 
 from kpi import clock
 from kpi.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, operator, print_errors
 from kpi.i18n import t
-from kpi.intake.service import ImportUsageError, import_file, layout_lines, rollback_import
+from kpi.intake.service import ImportResult, ImportUsageError, import_file, layout_lines, rollback_import
+from kpi.soft_checks import SoftCheck, change_text, check_values
 from kpi.storage import Database
 from kpi.storage.batches import list_batches
+
+# A valid file with soft checks (kpi/soft_checks.py) not confirmed with --confirm-warnings: nothing
+# written. Its own code, so that a script tells "look at these values" from "the file is wrong" (1).
+EXIT_UNCONFIRMED = 5
 
 
 def run_intake_command(db: Database, args: argparse.Namespace, lang: str) -> int:
@@ -37,10 +47,19 @@ def _import(db: Database, args: argparse.Namespace, lang: str) -> int:
     except OSError as error:
         print(t("cli.usage_error", lang, message=f"{args.file}: {error.strerror or error}"), file=sys.stderr)
         return EXIT_USAGE
+    confirmed = bool(getattr(args, "confirm_warnings", False))
     try:
-        result = import_file(
+        check = import_file(
             db, data, file_name=args.file.name, organization_code=args.org, actor=operator(),
-            lang=lang, today=clock.today(), dry_run=args.dry_run, project_code=args.project,
+            lang=lang, today=clock.today(), dry_run=True, project_code=args.project,
+        )  # fmt: skip
+        warnings = _warnings(db, check, lang)
+        if warnings and not confirmed and not args.dry_run:
+            return _unconfirmed(check, warnings, args.json, lang)
+        warnings = warnings if args.dry_run else []  # confirmed: the import's outcome alone
+        result = check if args.dry_run or check.status != "valid" else import_file(
+            db, data, file_name=args.file.name, organization_code=args.org, actor=operator(),
+            lang=lang, today=clock.today(), project_code=args.project,
         )  # fmt: skip
     except ImportUsageError as usage:
         message = (t("intake.unknown_uploader", lang, code=args.org) if usage.project_code is None
@@ -48,7 +67,8 @@ def _import(db: Database, args: argparse.Namespace, lang: str) -> int:
         print(t("cli.usage_error", lang, message=message), file=sys.stderr)
         return EXIT_USAGE
     if args.json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        listed = {"warnings": [_warning_object(w) for w in warnings]} if warnings else {}
+        print(json.dumps(result.as_dict() | listed, ensure_ascii=False, indent=2))
     else:
         print(t(f"intake.outcome.{result.status}", lang, **result.as_dict()))
         for line in layout_lines(result, lang):
@@ -56,7 +76,41 @@ def _import(db: Database, args: argparse.Namespace, lang: str) -> int:
         if result.status in ("imported", "valid"):
             print(t("intake.counts", lang, **result.as_dict()))
         print_errors(result.errors, lang)
+        _print_warnings(warnings, lang, file=sys.stdout)
     return EXIT_REJECTED if result.status == "rejected" else EXIT_OK
+
+
+def _warnings(db: Database, check: ImportResult, lang: str) -> list[SoftCheck]:
+    """kpi.soft_checks on a valid file's rows (the command line acts as an administrator)."""
+    if check.status != "valid" or check.checked is None:
+        return []
+    return check_values(db, check.checked, clock.today(), lang, operator())
+
+
+def _warning_object(check: SoftCheck) -> dict[str, object]:
+    return {"code": check.code, "row": check.row, "project_code": check.project_code,
+            "kpi_code": check.kpi_code, "message": check.message, "status_before": check.status_before,
+            "status_after": check.status_after, "achievement_before": check.achievement_before,
+            "achievement_after": check.achievement_after}  # fmt: skip
+
+
+def _print_warnings(warnings: list[SoftCheck], lang: str, *, file: TextIO) -> None:
+    for check in warnings:
+        message = (
+            t("softcheck.row", lang, row=check.row, message=check.message) if check.row else check.message
+        )
+        print(t("intake.warning_line", lang, message=message, change=change_text(check, lang)), file=file)
+
+
+def _unconfirmed(check: ImportResult, warnings: list[SoftCheck], as_json: bool, lang: str) -> int:
+    """Warnings not confirmed: nothing written, each warning listed, exit EXIT_UNCONFIRMED."""
+    if as_json:
+        body = check.as_dict() | {"status": "unconfirmed", "warnings": [_warning_object(w) for w in warnings]}
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+    else:
+        _print_warnings(warnings, lang, file=sys.stdout)
+    print(t("intake.unconfirmed", lang, count=len(warnings)), file=sys.stderr)
+    return EXIT_UNCONFIRMED
 
 
 def _batches(db: Database, args: argparse.Namespace, lang: str) -> int:

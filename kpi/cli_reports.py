@@ -1,4 +1,5 @@
-"""python -m kpi export / report: argument parsing and printing only; kpi.evaluation and kpi.report work."""
+"""python -m kpi export / report: argument parsing and printing only; kpi.evaluation, kpi.report and
+kpi.report_pdf work (the same functions the overview's download buttons call)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ def add_report_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     export = commands.add_parser("export", parents=[common], help="効果検証 table to .xlsx or .csv")
     export.add_argument("--out", required=True, type=Path, help="FILE.xlsx or FILE.csv")
     export.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
-    report = commands.add_parser("report", parents=[common], help="executive one-pager as HTML")
-    report.add_argument("--out", required=True, type=Path, help="FILE.html")
+    report = commands.add_parser("report", parents=[common], help="executive one-pager as HTML or PDF")
+    report.add_argument("--out", required=True, type=Path, help="FILE.html or FILE.pdf (by its suffix)")
     report.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
 
 
@@ -73,7 +74,7 @@ def run_report_command(db: Database, args: argparse.Namespace, lang: str) -> int
     else:
         from kpi.report import report_html
 
-        if suffix not in (".html", ".htm"):
+        if suffix not in (".html", ".htm", ".pdf"):
             print(
                 t("cli.usage_error", lang, message=t("report.unknown_format", lang, path=out)),
                 file=sys.stderr,
@@ -81,6 +82,10 @@ def run_report_command(db: Database, args: argparse.Namespace, lang: str) -> int
             return EXIT_USAGE
         html = report_html(db, as_of, lang, actor=Actor.operator(clock.cli_actor()))
         data, rows = html.encode("utf-8"), 1
+        if suffix == ".pdf":
+            from kpi.report_pdf import html_to_pdf
+
+            data = html_to_pdf(html)[0]
     written = _write(out, data, lang)
     if written != EXIT_OK:
         return written

@@ -2,7 +2,9 @@
 year's own 実績値, 年度目標, 最終目標, both 達成率 and the 評価, for the current filters and as-of date;
 and the status of every filtered project x KPI for a second sheet.
 
-Numbers stay numbers (xlsx cells are formatted: thousands separators, achievements as %); a year
+Numbers stay numbers, rounded as the pages show them (amounts to 0.1, achievements to 0.1 %): xlsx
+cells carry number formats (thousands separators, achievements as %, dates as yyyy-mm-dd); the CSV
+writes achievements as percent numbers under a "(%)" header and whole amounts without ".0". A year
 with no report shows 未報告 in place of the number; 途中 (an unfinished year) and 計画値 (a year
 target read off the plan line) are marks in their own columns, so the numbers stay sortable.
 """
@@ -276,6 +278,43 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return frame.rename(columns={key: _header(key, lang) for key in frame.columns})
 
 
+AMOUNT_DIGITS = 1  # as kpi.formatting.format_number shows a non-whole amount
+PERCENT_DIGITS = 3  # of the fraction: 0.1 %, as the xlsx's 0.0% format shows it
+
+
+def _round(value: Any, digits: int, scale: float = 1.0) -> Any:
+    """A number rounded for a file (whole numbers as int, so a CSV writes 204000, not 204000.0);
+    text (未報告) and missing values stay."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        return value
+    rounded = round(float(value) * scale, digits)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def rounded(frame: pd.DataFrame, *, percent_scale: float = 1.0) -> pd.DataFrame:
+    """The table (unlabelled, EVALUATION_KEYS or STATUS_KEYS) with its numbers rounded; with
+    percent_scale=100 the achievements become percent numbers (for the CSV)."""
+    out = frame.copy()
+    for key in out.columns:
+        if key in _PERCENT_KEYS:
+            digits = PERCENT_DIGITS - (2 if percent_scale == 100 else 0)
+            values = [_round(v, digits, percent_scale) for v in out[key]]
+        elif key in _AMOUNT_KEYS:
+            values = [_round(v, AMOUNT_DIGITS) for v in out[key]]
+        else:
+            continue
+        out[key] = pd.Series(values, index=out.index, dtype=object)
+    return out
+
+
+def _csv_labels(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Headers for the CSV: the achievements, written as percent numbers, say "(%)"."""
+    names = {k: _header(k, lang) for k in frame.columns}
+    for key in _PERCENT_KEYS & set(names):
+        names[key] = t("export.percent_header", lang, name=names[key])
+    return frame.rename(columns=names)
+
+
 def _formats(lang: str) -> dict[str, str]:
     """Excel number formats by (labelled) header: achievements as %, amounts with separators."""
     keys = set(EVALUATION_KEYS) | set(STATUS_KEYS)
@@ -295,11 +334,14 @@ def export_bytes(
 ) -> tuple[bytes, int]:
     """(file content, rows of the 効果検証 table): "csv" (UTF-8 with BOM) or "xlsx" (the table and
     the status of every filtered project x KPI on a second sheet)."""
-    table = labelled(evaluation_table(db, as_of, lang, filters, actor=actor, wareki=wareki), lang)
+    table = evaluation_table(db, as_of, lang, filters, actor=actor, wareki=wareki)
     if fmt == "csv":
-        return csv_bytes(table), len(table)
+        return csv_bytes(_csv_labels(rounded(table, percent_scale=100), lang), tidy_numbers=True), len(table)
     if fmt != "xlsx":
         raise ValueError(fmt)
-    status = labelled(status_table(db, as_of, lang, filters, actor=actor, wareki=wareki), lang)
-    sheets = {t("export.sheet_evaluation", lang): table, t("export.sheet_status", lang): status}
+    status = rounded(status_table(db, as_of, lang, filters, actor=actor, wareki=wareki))
+    sheets = {
+        t("export.sheet_evaluation", lang): labelled(rounded(table), lang),
+        t("export.sheet_status", lang): labelled(status, lang),
+    }
     return xlsx_bytes(sheets, formats=_formats(lang)), len(table)

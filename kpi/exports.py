@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -31,6 +32,7 @@ _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 PERCENT = "0.0%"
 AMOUNT = "#,##0"
 _AMOUNT_DECIMALS = "#,##0.0##"
+DATE = "yyyy-mm-dd"  # a date cell shows its day, never 00:00:00
 
 
 def looks_like_formula(value: object) -> bool:
@@ -63,7 +65,9 @@ def _mapped(frame: pd.DataFrame, cell: Any) -> pd.DataFrame:
     out = frame.copy()
     for position, dtype in enumerate(frame.dtypes):
         if _may_hold_text(dtype):
-            out.isetitem(position, frame.iloc[:, position].astype(object).map(cell).to_numpy(dtype=object))
+            # a list, not Series.map: map would make 2 (beside a missing value) the float 2.0
+            values = [cell(v) for v in frame.iloc[:, position].astype(object)]
+            out.isetitem(position, pd.Series(values, index=frame.index, dtype=object).to_numpy(dtype=object))
     out.columns = [str(cell(str(c))) for c in frame.columns]
     return out
 
@@ -73,9 +77,18 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return _mapped(frame, neutralise)
 
 
-def csv_bytes(frame: pd.DataFrame, *, encoding: str = "utf-8-sig") -> bytes:
-    """CSV for Excel: UTF-8 with BOM by default (or cp932), CRLF line ends, formulas neutralised."""
-    text = safe_frame(frame).to_csv(index=False, lineterminator="\r\n")
+def plain_number(value: object) -> str:
+    """A float as a CSV cell: 204000 (not 204000.0), 10.3; never 1e+10 (round before, for decimals)."""
+    number = float(value)  # type: ignore[arg-type]  # pandas hands it floats only
+    return f"{number:.0f}" if number.is_integer() else repr(number)
+
+
+def csv_bytes(frame: pd.DataFrame, *, encoding: str = "utf-8-sig", tidy_numbers: bool = False) -> bytes:
+    """CSV for Excel: UTF-8 with BOM by default (or cp932), CRLF line ends, formulas neutralised;
+    tidy_numbers writes floats with plain_number (whole ones without ".0")."""
+    text = safe_frame(frame).to_csv(
+        index=False, lineterminator="\r\n", float_format=plain_number if tidy_numbers else None
+    )
     return text.encode(encoding, errors="replace")
 
 
@@ -100,14 +113,30 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, formats: dict[str, str] | Non
             for column in sheet.columns:
                 for cell in column:
                     _keep_text(cell)
-                # wide enough to read Japanese headers and names
-                width = max(len(str(cell.value or "")) for cell in column)
-                sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width * 1.6))
+                    if isinstance(cell.value, date | datetime):
+                        cell.number_format = DATE
                 number_format = formats.get(str(column[0].value))
                 if number_format is not None:
                     for cell in column[1:]:
                         _format_number(cell, number_format)
+                # wide enough for the header and the values as shown (a kanji is two columns)
+                width = max(_shown_width(cell) for cell in column)
+                sheet.column_dimensions[column[0].column_letter].width = min(50, max(8, width + 2))
     return buffer.getvalue()
+
+
+def _shown_width(cell: Any) -> int:
+    """About how many half-width columns the cell takes as Excel shows it."""
+    value = cell.value
+    if value is None:
+        return 0
+    if isinstance(value, date | datetime):
+        return 10
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = f"{value:,.1f}" if "%" not in str(cell.number_format) else f"{value * 100:.1f}%"
+    else:
+        text = str(value)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _keep_text(cell: Any) -> None:

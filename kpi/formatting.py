@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from kpi.fiscal import wareki_year
+from kpi.i18n import t
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Units written straight after the number in Japanese (1,234件), with a space in English (1,234 studies).
@@ -36,6 +37,15 @@ def format_number(value: float | None, lang: str, unit: str = "", *, digits: int
     return f"{text} {unit}"
 
 
+def format_exact(value: float | None, lang: str, unit: str = "") -> str:
+    """format_number with as many decimals as the figure has (up to six): what a check asks about
+    must read as the number that would be stored (2.72, not 2.7)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    digits = next((d for d in range(7) if round(float(value), d) == round(float(value), 6)), 6)
+    return format_number(value, lang, unit, digits=digits)
+
+
 def format_percent(ratio: float | None, lang: str) -> str:
     if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
         return "—"
@@ -56,3 +66,43 @@ def plain(text: object) -> str:
     for trigger, inert in _AUTOLINKS:
         escaped = escaped.replace(trigger, inert)
     return escaped
+
+
+def format_bytes(size: int, lang: str) -> str:
+    """A file size as a person reads a limit: 20 MB, 512 KB (binary units, as Streamlit counts)."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return format_number(size / scale, lang, unit, digits=0 if size % scale == 0 else 1)
+    return format_number(size, lang, "B")
+
+
+def english_or_marked(japanese: object, english: object, lang: str) -> str:
+    """A registry name in the reader's language: Japanese pages the Japanese name; English pages the
+    English one, else the Japanese name marked as having none ("農業 (no English name)")."""
+    ja = "" if _missing(japanese) else str(japanese)
+    if lang == "ja" or not ja:
+        return ja
+    if not _missing(english) and str(english).strip():
+        return str(english)
+    return t("names.no_english", lang, name=ja)
+
+
+def format_value(value: object, lang: str) -> str:
+    """Any stored value as text: numbers with separators and no ".0", booleans as words, a blank as —."""
+    if _missing(value):
+        return "—"
+    if isinstance(value, bool):
+        return t("audit.yes" if value else "audit.no", lang)
+    if isinstance(value, int | float):
+        return format_number(float(value), lang, digits=None if float(value).is_integer() else _digits(value))
+    return str(value)
+
+
+def _digits(value: float) -> int:
+    """Decimals a stored number needs (up to 4), so 0.125 is not shown as 0.1."""
+    text = f"{value:.4f}".rstrip("0")
+    return max(1, len(text.split(".")[1]))
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

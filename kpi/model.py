@@ -157,7 +157,8 @@ class ValidationError:
     """One problem in an input file, in SPEC section 4's shape.
 
     `row` is the line number as a spreadsheet shows it (header = 1); `column` is the canonical
-    English column name. Both are None for problems with the whole file.
+    English column name. Both are None for problems with the whole file. `header` is the column's
+    header as the file wrote it (`出願件数（件）` for `patents`) when that differs from `column`.
     """
 
     code: str
@@ -165,6 +166,7 @@ class ValidationError:
     row: int | None = None
     column: str | None = None
     file: str | None = None
+    header: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

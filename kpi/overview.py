@@ -16,12 +16,14 @@ from kpi.filters import Filters, fiscal_years
 from kpi.grades import grading
 from kpi.i18n import t
 from kpi.model import STATUS_ORDER
+from kpi.names import Names
+from kpi.prefectures import prefecture_order
 from kpi.status import portfolio_status
 from kpi.storage import Database
 from kpi.storage import portfolio as store
 from kpi.storage.accounts import led_project_codes
 from kpi.storage.project import project_list
-from kpi.storage.registry import read_settings, read_table
+from kpi.storage.registry import read_settings, read_table, read_term_names
 
 PAGE_SIZE = 25
 SORTS = tuple(store.SORTS)
@@ -115,6 +117,7 @@ def build_overview(
         kpi_counts = store.kpi_status_counts(cursor)
         breakdowns = {d: store.breakdown(cursor, d) for d in store.DIMENSIONS}
         kpis = read_table(cursor, "kpi_definitions")
+        terms = read_term_names(cursor)
     names_column = kpis["name_en"] if lang == "en" else kpis["name_ja"]
     used = set(kpi_counts["kpi_code"])
     kpi_names = {c: str(n) for c, n in zip(kpis["kpi_code"], names_column, strict=True) if c in used}
@@ -124,6 +127,15 @@ def build_overview(
         p: t(f"phase.{p}", lang)
         for p in ("agreement", "planning", "demonstration", "implementation", "closed")
     }
+    # Prefectures as the nation numbers them (北海道 … 沖縄県), not in the order of their characters.
+    by_prefecture = breakdowns["prefecture"]
+    breakdowns["prefecture"] = by_prefecture.iloc[
+        sorted(range(len(by_prefecture)), key=lambda i: prefecture_order(by_prefecture["key"].iloc[i]))
+    ].reset_index(drop=True)
+    # Fields and prefectures are registry words, written in Japanese: English pages name them in English.
+    names = Names(terms)
+    key_labels |= {str(k): names.field(k, lang) for k in breakdowns["field"]["key"].dropna()}
+    key_labels |= {str(k): names.prefecture(k, lang) for k in breakdowns["prefecture"]["key"].dropna()}
     return Overview(
         as_of=as_of,
         project_count=int(headline["projects"]),

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from kpi.access import Actor, Forbidden, Role, require_role, require_writer
+from kpi.formatting import format_percent
 from kpi.grades import PRESETS, parse_bands
 from kpi.intake.rows import ErrorSink
 from kpi.leads import Rejected, StaleWrite
@@ -154,6 +155,16 @@ def save_kpi(
         upsert_rows(cursor, "kpi_definitions", [row], actor=actor.username, now=now or datetime.now())
 
 
+def percent(ratio: float) -> float:
+    """A stored threshold (0.9) as the settings form shows it (90), without float noise."""
+    return round(ratio * 100, 4)
+
+
+def ratio(percent: float) -> float:
+    """A threshold typed in percent (90) as it is stored (0.9)."""
+    return round(percent / 100, 6)
+
+
 def save_settings(
     db: Database,
     *,
@@ -169,7 +180,8 @@ def save_settings(
     require_role(actor)
     sink = ErrorSink(lang)
     if not 0 < at_risk < on_track:
-        sink.add("threshold_order", None, "at_risk_threshold", at_risk=at_risk, on_track=on_track)
+        sink.add("threshold_order", None, "at_risk_threshold", at_risk=format_percent(at_risk, lang),
+                 on_track=format_percent(on_track, lang))  # fmt: skip
     if not 1 <= fiscal_year_start_month <= 12:
         sink.add(
             "invalid_value", None, "fiscal_year_start_month", value=fiscal_year_start_month, choices="1-12"

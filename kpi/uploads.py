@@ -7,7 +7,6 @@ import pandas as pd
 from kpi.access import Actor, Role, require_organization
 from kpi.i18n import t
 from kpi.intake.service import ImportResult, layout_lines
-from kpi.model import ValidationError
 from kpi.storage import Database
 from kpi.storage.batches import list_batches
 from kpi.storage.registry import partner_projects, read_table
@@ -53,20 +52,22 @@ def intake_facts(result: ImportResult, lang: str) -> list[str]:
     return facts + layout_lines(result, lang)
 
 
-def error_table(errors: list[ValidationError], lang: str) -> pd.DataFrame:
-    """Errors as a table to read on screen or fix in Excel; headers in the user's language."""
-    return pd.DataFrame(
-        [(e.row, e.column, e.code, e.message) for e in errors],
-        columns=[t(f"upload.error_{c}", lang) for c in ("row", "column", "code", "message")],
-    ).astype({t("upload.error_row", lang): "Int64"})
-
-
 def live_batches(db: Database, organization_code: str, *, actor: Actor) -> list[int]:
     """Batches of this organization that can still be rolled back, newest first."""
     require_organization(actor, organization_code)
     with db.cursor() as cursor:
         frame = list_batches(cursor, organization_code)
     return [int(b) for b in frame.loc[frame["rolled_back_at"].isna(), "batch_id"]]
+
+
+def batch_facts(db: Database, organization_code: str, batch_id: int, *, actor: Actor) -> dict[str, str]:
+    """What the rollback confirmation names: the batch's file, when it was uploaded and its rows."""
+    require_organization(actor, organization_code)
+    with db.cursor() as cursor:
+        frame = list_batches(cursor, organization_code)
+    row = frame[frame["batch_id"] == batch_id].iloc[0]
+    return {"file": str(row["file_name"]), "uploaded": f"{row['uploaded_at']:%Y-%m-%d %H:%M}",
+            "rows": f"{int(row['rows']):,}"}  # fmt: skip
 
 
 def batch_history(db: Database, organization_code: str, lang: str, *, actor: Actor) -> pd.DataFrame:

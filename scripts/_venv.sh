@@ -21,3 +21,18 @@ install_requirements() {  # $1: requirements file; reinstall only when it change
     fi
     return 0
 }
+install_debian_packages() {  # $@: Debian packages; installs the missing ones when we may (root, apt)
+    local missing=() package
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+        echo "Missing Debian packages (install them as root): ${missing[*]}" >&2
+        return 0
+    fi
+    echo "Installing ${missing[*]}..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+# The PDF report (WeasyPrint) draws with pango, and Japanese needs the Noto CJK fonts.
+PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)

@@ -21,7 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from kpi.demo_load import DEMO_ACCOUNTS
 
@@ -135,7 +136,23 @@ def page(browser: Browser) -> Iterator[Page]:
 def settled(page: Page) -> None:
     """Wait until the script run triggered by the last interaction has finished."""
     page.wait_for_timeout(200)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=BROWSER_WAIT_MS)
+
+
+def choose(page: Page, combobox: Locator, option: Locator, *, attempts: int = 5) -> None:
+    """Open a selectbox and pick an option. A rerun that ends just then redraws the list closed, so
+    the list is opened again until the option shows (each wait a share of the usual one)."""
+    for attempt in range(attempts):
+        combobox.click()
+        try:
+            option.wait_for(state="visible", timeout=BROWSER_WAIT_MS // attempts)
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            settled(page)
+            continue
+        option.click()
+        return
 
 
 def shot(page: Page, name: str) -> None:
@@ -150,11 +167,12 @@ def shot(page: Page, name: str) -> None:
 def sign_in(page: Page, url: str, username: str = DEMO_ADMIN) -> None:
     """Open url, sign in as a demo account through the form, and wait for the page asked for."""
     password = {name: secret for name, secret, *_ in DEMO_ACCOUNTS}[username]
+    page.context.clear_cookies()  # a sign-in survives a reload: forget the previous one first
     page.goto(url)
     form = page.get_by_test_id("stForm")
-    expect(form).to_be_visible(timeout=30_000)
+    expect(form).to_be_visible()
     form.locator("input[type=text]").fill(username)
     form.locator("input[type=password]").fill(password)
     form.get_by_test_id("stBaseButton-primaryFormSubmit").click()
-    expect(page.locator("input[type=password]")).to_have_count(0, timeout=30_000)
+    expect(page.locator("input[type=password]")).to_have_count(0)
     settled(page)

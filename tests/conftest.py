@@ -111,3 +111,11 @@ def table_counts(db: Database) -> dict[str, int]:
 
 
 CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _no_drafts_from_other_tests() -> None:
+    """Drafts live in the server process (views/drafts.py): each test starts as a fresh server would."""
+    from views import drafts
+
+    drafts.discard_everything()

@@ -58,6 +58,7 @@ class KpiRule:
     accumulation: str  # "sum" | "last" | "yearly"
     combine: str  # "sum" | "latest"
     achievement: str = "progress"  # "progress" (計算式②) | "ratio" (計算式①, V / T)
+    allow_negative: bool = False  # SPEC section 2: values cannot be negative unless the KPI allows it
 
     def __post_init__(self) -> None:
         if self.direction not in ("higher", "lower"):
@@ -460,7 +461,9 @@ def reference_status(
 
     if len(fit) >= 2:
         for name, _, horizon_date in horizons:
-            result[f"forecast_{name}"] = ols_forecast(fit, horizon_date)
+            forecast = ols_forecast(fit, horizon_date)
+            # a value that cannot be negative is not forecast below 0 (a duration of −4.5 months)
+            result[f"forecast_{name}"] = forecast if kpi.allow_negative else max(forecast, 0.0)
 
     progress = result["plan_progress"]
     if value is None:

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from kpi.access import Actor
 from kpi.accounts import create_account
 from kpi.storage import Database
-from tests.browser_support import serve
+from tests.browser_support import choose, serve
 from tests.browser_support import settled as _settled
 from tests.browser_support import shot as _shot
 from tests.test_intake_kept import LONG_KEPT, REAL, REGISTRY
@@ -59,15 +59,28 @@ def _sign_in(page: Page, url: str) -> None:
     _settled(page)
 
 
-def _upload_and_confirm(page: Page, path: Path, facts: list[str], shot: str) -> None:
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+def _confirm_checks(page: Page, checks: int) -> None:
+    """A file with soft checks (a KPI the project has no target for) waits for the officer's tick."""
+    if not checks:
+        expect(page.get_by_text("取り込む前に確かめてください")).to_have_count(0)
+        return
+    expect(page.get_by_text(f"取り込む前に確かめてください（{checks} 件）")).to_be_visible()
+    expect(page.get_by_role("button", name="取り込む", exact=True)).to_be_disabled()
+    page.get_by_text("これらの値を確かめました").click()
+    _settled(page)
+
+
+def _upload_and_confirm(page: Page, path: Path, facts: list[str], shot: str, *, checks: int = 0) -> None:
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(path))
     expect(page.get_by_text("ファイルに問題はありません")).to_be_visible()
     for fact in facts:
         expect(page.get_by_text(fact, exact=True)).to_be_visible()
     _shot(page, shot)
+    _confirm_checks(page, checks)
     page.get_by_role("button", name="取り込む").click()
     expect(page.get_by_text("として取り込みました")).to_be_visible()
     _settled(page)
+    expect(page.get_by_text("すでに取り込み済み", exact=False)).to_have_count(0)  # the file stays, unchecked
 
 
 def _values(path: Path, kpi: str) -> dict[str, float]:
@@ -87,11 +100,17 @@ def test_an_officer_uploads_the_files_as_kept(
     _sign_in(page, url)
 
     # 1. The real wide table: title above the header, 単位 under it, 合計 at the end.
-    _upload_and_confirm(page, REAL / "matsudo_sosei_wide_cp932.csv", [
-        "見出し行: 2 行目。",
-        "読み飛ばした行: 1（見出し行より上）、3（単位の行）、8（合計の行）。",
-        "未報告のセル（空欄または「－」）: 1 件。",
-    ], "kept-real-wide-ja")  # fmt: skip
+    _upload_and_confirm(
+        page,
+        REAL / "matsudo_sosei_wide_cp932.csv",
+        [
+            "見出し行: 2 行目。",
+            "読み飛ばした行: 1（見出し行より上）、3（単位の行）、8（合計の行）。",
+            "未報告のセル（空欄または「－」）: 1 件。",
+        ],
+        "kept-real-wide-ja",
+        checks=1,
+    )  # fmt: skip  (婚姻率: no target in the project)
     assert _values(path, "births") == {
         "2015-03-31": 3823.0, "2016-03-31": 3975.0, "2017-03-31": 3782.0, "2018-03-31": 3679.0,
     }  # fmt: skip
@@ -99,11 +118,17 @@ def test_an_officer_uploads_the_files_as_kept(
     # 2. A long file as an office keeps it.
     long = tmp_path / "令和5年度_進捗.csv"
     long.write_bytes(LONG_KEPT)
-    _upload_and_confirm(page, long, [
-        "見出し行: 3 行目。",
-        "読み飛ばした行: 1–2（見出し行より上）、13（合計の行）。",
-        "未報告のセル（空欄または「－」）: 2 件。",
-    ], "kept-long-ja")  # fmt: skip
+    _upload_and_confirm(
+        page,
+        long,
+        [
+            "見出し行: 3 行目。",
+            "読み飛ばした行: 1–2（見出し行より上）、13（合計の行）。",
+            "未報告のセル（空欄または「－」）: 2 件。",
+        ],
+        "kept-long-ja",
+        checks=2,
+    )  # fmt: skip  (収支, 満足度: no target)
     assert _values(path, "balance") == {"2015-04-30": -1577.0, "2015-06-30": 2720.0, "2015-07-31": -250.0}
     assert _values(path, "satisfaction") == {"2026-03-31": 52.2}
 
@@ -118,18 +143,19 @@ def test_an_officer_uploads_the_files_as_kept(
     assert _values(path, "satisfaction") == {"2026-03-31": 52.2, "2025-03-31": 61.2}
 
     # 4. The real year table names no project: refused until the officer chooses it.
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(
         str(REAL / "funabashi_kensho_year_table_cp932.csv")
     )
     expect(page.get_by_text("取り込みませんでした: 2 行中 1 件の問題があります")).to_be_visible()
     _settled(page)
-    page.get_by_role("combobox", name="対象プロジェクト").click()
-    page.get_by_role("option", name="SHOP-SITE", exact=False).click()
+    choose(page, page.get_by_role("combobox", name="対象プロジェクト"),
+           page.get_by_role("option", name="SHOP-SITE", exact=False))  # fmt: skip
     _settled(page)
     expect(
         page.get_by_text("取り込まない列（担当者のメモ欄）: 単位、基準値、目標値、達成率、評価、備考。")
     ).to_be_visible()
     _shot(page, "kept-year-table-ja")
+    _confirm_checks(page, 1)  # the site's page views: no target in the project
     page.get_by_role("button", name="取り込む").click()
     expect(page.get_by_text("として取り込みました")).to_be_visible()
     assert _values(path, "shops") == {"2020-03-31": 101.0}

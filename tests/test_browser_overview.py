@@ -37,6 +37,31 @@ def _charts_drawn(pg: Page, count: int) -> None:
         assert charts.nth(i).locator("g.trace, g.shape-group path").count() > 0
 
 
+def _cut_metric_labels(pg: Page) -> list[str]:
+    """Headline labels whose text is wider than their box (shown with an ellipsis)."""
+    return list(
+        pg.evaluate(
+            "() => [...document.querySelectorAll("
+            "'[data-testid=stMetricLabel] [data-testid=stMarkdownContainer]')]"
+            ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"
+        )
+    )
+
+
+def _headline_on_a_phone(pg: Page) -> None:
+    """At 390 px the status chips come first, in their status colours, inside the first screen."""
+    pg.set_viewport_size({"width": 390, "height": 844})
+    chip = pg.locator(".st-key-ov_chip_off_track [data-testid=stMetric]")
+    expect(chip).to_be_visible()
+    pg.wait_for_timeout(300)  # the layout follows the new width
+    box = chip.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844
+    background = chip.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert background == "rgb(214, 69, 69)"  # STATUS_COLORS["off_track"], #d64545
+    assert _cut_metric_labels(pg) == []
+    pg.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_path: Path) -> None:
     from kpi.filters import Filters
     from kpi.overview import build_overview
@@ -51,7 +76,9 @@ def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_p
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     _settled(page)
     _charts_drawn(page, 5)  # all projects by KPI + four breakdowns
+    assert _cut_metric_labels(page) == []  # every headline label whole at 1400 px
     _tall_shot(page, "overview-full-en")
+    _headline_on_a_phone(page)
 
     # Filter by sector in the sidebar: the numbers follow and the link carries the filter.
     page.get_by_role("combobox", name="Sector (any partner)").click()
@@ -107,6 +134,8 @@ def test_both_pages_in_japanese(server: str, page: Page, demo_db_path: Path) -> 
     expect(page.get_by_role("heading", name="ポートフォリオ概要")).to_be_visible(timeout=30_000)
     _settled(page)
     _charts_drawn(page, 5)
+    assert _cut_metric_labels(page) == []
     _tall_shot(page, "overview-full-ja")
+    _headline_on_a_phone(page)
     assert not page.get_by_test_id("stException").count()
     assert errors == []

@@ -189,6 +189,27 @@ def test_status_bar_chart_stacks_statuses_in_order_with_their_colours() -> None:
     assert figure.layout.font.family == FONT_FAMILY
 
 
+@pytest.mark.parametrize("statuses, title", [(2, "By sector"), (6, "By sector"), (6, "")])
+def test_status_bar_chart_legend_stays_clear_of_the_axis(statuses: int, title: str) -> None:
+    """The legend sits above the plot area (its bottom at the plot's top edge), so it can never
+    cover the x-axis tick labels under the plot; the title is the legend's own, above the
+    entries; the top margin holds the title and the legend at three entries a row, and the
+    height keeps 28 px a bar on top of both margins."""
+    order = ["off_track", "at_risk", "on_track", "achieved", "no_data", "no_target"][:statuses]
+    frame = pd.DataFrame(
+        {"key": ["a", "b", "c", "d"] * statuses, "status": [s for s in order for _ in range(4)], "n": 1}
+    )
+    figure = status_bar_chart(frame, "ja", title=title, key_labels={})
+    legend, margin = figure.layout.legend, figure.layout.margin
+    assert (legend.orientation, legend.yref, legend.yanchor, legend.y) == ("h", "paper", "bottom", 1.0)
+    assert (legend.xref, legend.xanchor, legend.x) == ("paper", "left", 0)
+    assert legend.title.text == title and figure.layout.title.text == ""
+    rows = -(-statuses // 3)
+    assert margin.t == (28 if title else 0) + 21 * rows + 8
+    assert margin.b >= 30  # the tick labels' row, with nothing else under it
+    assert figure.layout.height == margin.t + margin.b + 28 * 4
+
+
 @pytest.mark.parametrize("status", ["achieved", "on_track", "at_risk", "off_track", "no_data"])
 def test_status_frame_styles_colour_only_status_columns(status: str) -> None:
     raw = pd.DataFrame({"project_code": ["P1", "P2"], "overall": [status, "none"]})

@@ -4,9 +4,10 @@ value), .xlsx with numbers, % formats and no formula cells, Japanese through xls
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ import pytest
 from kpi.evaluation import EVALUATION_KEYS, STATUS_KEYS, evaluation_table, export_bytes, status_table
 from kpi.exports import AMOUNT, PERCENT, csv_bytes, xlsx_bytes
 from kpi.filters import Filters
+from kpi.i18n import t
+from kpi.model import Status
 from kpi.status import portfolio_status, portfolio_years
 from kpi.storage import Database
 from kpi.storage.registry import write_setting
@@ -212,7 +215,7 @@ def test_export_bytes_xlsx_numbers_formats_and_both_sheets(demo_db: Database) ->
     assert (fy2024[col["実績値"]].value, fy2024[col["実績値"]].number_format) == (198_500, "#,##0")
     assert (fy2024[col["年度目標"]].value, fy2024[col["評価"]].value) == (200_000, "順調")
     share = fy2024[col["達成率（年度）"]]
-    assert share.value == pytest.approx(16_500 / 18_000) and share.number_format == "0.0%"
+    assert share.value == round(16_500 / 18_000, 3) and share.number_format == "0.0%"  # 0.917: 91.7 %
     assert visitors["2026年度"][col["実績の区分"]].value == "途中"
     assert visitors["2022年度"][col["実績値"]].value == "未報告"
     assert all(c.data_type != "f" for r in cells for c in r)
@@ -272,9 +275,67 @@ def test_cli_export(demo_db_path: Path, tmp_path: Path) -> None:
     back = pd.read_csv(csv, encoding="utf-8-sig")
     visitors = back[(back["KPI code"] == "tourist_visitors")].set_index("Fiscal year")
     assert (
-        visitors.loc["FY2025", "Actual"] == "204000.0"
+        visitors.loc["FY2025", "Actual"] == "204000"
         and visitors.loc["FY2026", "Actual note"] == "partial year"
     )
     assert run_cli("export", "--out", str(tmp_path / "e.txt"), db=demo_db_path).returncode == 2
     assert run_cli("export", "--out", str(csv), "--as-of", "soon", db=demo_db_path).returncode == 2
     assert run_cli("export", "--out", str(csv), db=tmp_path / "missing.duckdb").returncode == 2
+
+
+@pytest.fixture(scope="module")
+def books(demo_db_path: Path) -> dict[str, tuple[Any, str]]:
+    """The .xlsx (opened) and the CSV (decoded) of the whole demo at 2026-11-30, by language."""
+    db = Database(demo_db_path)
+    try:
+        out = {}
+        for lang in ("ja", "en"):
+            data, _ = export_bytes(db, date(2026, 11, 30), lang, "xlsx", actor=OPERATOR)
+            csv, _ = export_bytes(db, date(2026, 11, 30), lang, "csv", actor=OPERATOR)
+            out[lang] = (openpyxl.load_workbook(io.BytesIO(data)), csv.decode("utf-8-sig"))
+        return out
+    finally:
+        db.close()
+
+
+HEADERS = {
+    "ja": (["プロジェクトコード", "プロジェクト名", "KPIコード", "指標"], ["基準日", "進捗状況", "評価"]),
+    "en": (["Project", "Project name", "KPI code", "KPI"], ["As of", "Status", "Grade"]),
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_xlsx_reads_like_an_officer_made_it(books: dict[str, tuple[Any, str]], lang: str) -> None:
+    book = books[lang][0]
+    evaluation, status = book.worksheets
+    first, status_keys = HEADERS[lang]
+    head = [c.value for c in evaluation[1]]
+    assert head[: len(first)] == first
+    assert set(status_keys) <= {c.value for c in status[1]}
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
+        if lang == "ja":  # every header in Japanese (KPIコード counts)
+            assert all(not str(c.value).isascii() for c in sheet[1])
+        widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
+        assert all(8 <= w <= 50 for w in widths) and max(widths) > min(widths)
+    col = {c.value: i for i, c in enumerate(status[1])}
+    words = {t(f"status.{s.value}", lang) for s in Status}
+    rows = list(status.iter_rows(min_row=2))
+    assert {r[col[status_keys[1]]].value for r in rows} <= words  # words, not codes
+    day = rows[0][col[status_keys[0]]]
+    assert day.value.date() == date(2026, 11, 30) and day.number_format == "yyyy-mm-dd"
+    for sheet in book.worksheets:
+        shares = [c for c in sheet.iter_rows(min_row=2) for c in c if c.number_format == "0.0%"]
+        assert shares and all(round(c.value, 3) == c.value for c in shares)  # 0.1 %, not 15 digits
+        amounts = [c for r in sheet.iter_rows(min_row=2) for c in r if c.number_format.startswith("#,##0")]
+        assert all(round(c.value, 1) == c.value for c in amounts)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_csv_numbers_have_sensible_decimals(books: dict[str, tuple[Any, str]], lang: str) -> None:
+    text = books[lang][1]
+    numbers = re.findall(r"(?<![\w.])-?\d+\.(\d+)(?![\w.])", text)
+    assert numbers and max(len(d) for d in numbers) == 1  # 88.9, never 2.3333333333333335
+    assert re.search(r"\.0(?=,|\r)", text) is None  # whole numbers without ".0"
+    header = text.split("\r\n", 1)[0]
+    assert ("達成率（年度）（%）" in header) if lang == "ja" else ("(%)" in header)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kpi.intake.error_report import error_table
 from kpi.storage import Database
 from tests.test_intake import (
     JA_LONG_HEADER,
@@ -195,3 +196,55 @@ def test_too_large_in_rows(db: Database, data: bytes) -> None:
     set_setting(db, "import_max_rows", "2")
     result = rejected(db, data, [(None, None, "too_large")], rows=0)
     assert result.errors[0].message == "The file is too large: 3 rows (the limit is 2 rows)."
+
+
+# -- the column as the file wrote it ------------------------------------------------------------
+
+
+def test_error_table_names_the_header_as_written_and_the_files_own_row(db: Database) -> None:
+    """A wide file under a title: each error names the KPI column as its header reads (unit and
+    all), on the row a spreadsheet shows; the canonical code stays in ValidationError.column."""
+    data = csv_bytes(
+        "令和8年度 実績報告,,,,",
+        "",
+        "プロジェクトコード,期末日,特許出願件数（件）,収支（百万円）,備考",
+        "P1,2026-09-30,-1,3,",
+        "P1,2026-06-30,2,abc,",
+        encoding="cp932",
+    )
+    result = rejected(
+        db, data, [(4, "patents", "negative_value"), (5, "balance", "invalid_number")], lang="ja"
+    )
+    assert [e.header for e in result.errors] == ["特許出願件数（件）", "収支（百万円）"]
+    table = error_table(result.errors, "ja")
+    assert table[["行", "列"]].values.tolist() == [[4, "特許出願件数（件）"], [5, "収支（百万円）"]]
+    assert table["内容"].tolist() == [
+        "4 行目: 「特許出願件数（件）」が -1 ですが、KPI「patents」は負の値にできません。",
+        "5 行目: 「収支（百万円）」の「abc」は数値ではありません。",
+    ]
+    assert "header" not in result.errors[0].as_dict()  # SPEC section 5's JSON keeps its keys
+
+
+def test_a_header_written_as_its_code_is_named_as_the_code(db: Database) -> None:
+    result = rejected(db, csv_bytes("project_code,period_end,patents", "P1,2026-09-30,-1"),
+                      [(2, "patents", "negative_value")])  # fmt: skip
+    assert result.errors[0].header is None
+    assert error_table(result.errors, "en")["Column"].tolist() == ["patents"]
+
+
+def test_a_unit_in_the_header_is_the_unit_of_its_numbers(db: Database) -> None:
+    """`収支（千円）` over a 百万円 KPI: 2,500 is 2.5 (never 2,500); a unit that is not the KPI's
+    is refused naming both, not read as a bare number."""
+    data = csv_bytes("project_code,period_end,収支（千円）,patents (件)", 'P1,2026-09-30,"2,500",2')
+    result = run_import(db, data, dry_run=True)
+    assert result.status == "valid", result.errors
+    assert result.changes is not None
+    assert sorted(zip(result.changes["kpi_code"], result.changes["value"], strict=True)) == [
+        ("balance", 2.5), ("patents", 2.0)]  # fmt: skip
+    wrong = rejected(db, csv_bytes("project_code,period_end,patents (人)", "P1,2026-09-30,2"),
+                     [(2, "patents", "unit_mismatch")])  # fmt: skip
+    assert wrong.errors[0].message == (
+        "Row 2: “2” in “patents (人)” is written in 人, but KPI “Patent applications” is counted in 件. "
+        "Write the figure in 件, or the number alone."
+    )
+    assert wrong.errors[0].header == "patents (人)"

@@ -133,7 +133,11 @@ def test_wide_format_with_japanese_names_in_cp932(db: Database) -> None:
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_filled_in_upload_template_imports(db: Database, fmt: str, lang: str) -> None:
     frame = template_frame(db, "C1", lang, TODAY, actor=OPERATOR)
-    kpi_columns = ["共同研究の件数", "収支"] if lang == "ja" else ["joint_studies", "balance"]
+    kpi_columns = (  # the unit rides in the header and is read past on the way back
+        ["共同研究の件数（件）", "収支（百万円）"]
+        if lang == "ja"
+        else ["joint_studies (studies)", "balance (百万円)"]
+    )
     assert kpi_columns[0] in frame.columns and kpi_columns[1] in frame.columns
     frame[kpi_columns[0]] = 3  # typed into the spreadsheet as numbers
     frame[kpi_columns[1]] = -2

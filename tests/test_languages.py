@@ -10,6 +10,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -145,3 +146,109 @@ def test_the_sign_in_page_speaks_the_users_language(
         assert [t for t in texts if JAPANESE.search(t) and t not in ("日本語",)] == []
     else:
         assert [t for t in texts if ENGLISH_WORDS.search(t) and not JAPANESE.search(t)] == []
+
+
+# -- registry names in English, and the audit log in words (issue 16) --------------------------------
+def test_registry_names_in_english_or_marked_as_having_none(fresh_db: Database) -> None:
+    from kpi.names import names_for
+    from kpi.prefectures import PREFECTURES
+
+    assert len({ja for ja, _ in PREFECTURES}) == len({en for _, en in PREFECTURES}) == 47
+    named = names_for(fresh_db)  # migration 0011's common fields and roles
+    assert named.prefecture("北海道", "en") == "Hokkaido"
+    assert named.prefecture("東京", "en") == named.prefecture("東京都", "en") == "Tokyo"
+    assert named.field("スマート農業", "en") == "Smart agriculture"
+    assert named.role("代表機関", "en") == "Lead organization"
+    # No English name: the Japanese one, marked, on English pages; Japanese pages as registered.
+    assert named.field("宇宙開発", "en") == "宇宙開発 (no English name)"
+    assert named.prefecture("架空県", "en") == "架空県 (no English name)"
+    assert named.field("宇宙開発", "ja") == "宇宙開発"
+    assert named.prefecture("北海道", "ja") == "北海道"
+    assert named.role(None, "en") == named.role("", "en") == ""
+
+
+def test_the_audit_log_in_words_with_numbers_as_read() -> None:
+    from kpi.audit_view import audit_table, changes_text
+
+    before = '{"mid_value": 11.0, "role": "lead", "active": true, "email": null}'
+    after = '{"mid_value": 9.0, "role": "partner", "active": false, "email": null}'
+    assert changes_text(before, after, "ja") == (
+        "中期目標値: 11 → 9；ロール: プロジェクトリーダー → 連携機関；有効: はい → いいえ"
+    )
+    assert changes_text(before, after, "en") == (
+        "Mid-term target: 11 → 9; Role: Project lead → Partner institution; Active: yes → no"
+    )
+    assert (
+        changes_text(None, '{"rows": 2477, "baseline_value": 1234.5}', "en")
+        == "Rows: 2,477; Baseline: 1,234.5"
+    )
+    assert changes_text('"0.9"', '"0.85"', "en") == "Value: 0.9 → 0.85"
+    entries = pd.DataFrame(
+        {
+            "recorded_at": [pd.Timestamp("2026-11-26 09:00")],
+            "actor": ["demo-admin"],
+            "action": ["load_demo"],
+            "entity": ["actual_versions"],
+            "entity_key": ["*"],
+            "before": [None],
+            "after": ['{"rows": 2477}'],
+        }
+    )
+    shown = audit_table(entries, "ja").iloc[0].to_dict()
+    assert (shown["action"], shown["entity"], shown["entity_key"], shown["changes"]) == (
+        "デモデータの読み込み",
+        "実績値の版",
+        "（表全体）",
+        "行数: 2,477",
+    )
+    assert audit_table(entries.assign(action="someday_new"), "en").iloc[0]["action"] == "someday_new"
+
+
+def test_the_kpi_catalog_table_names_its_rules() -> None:
+    from views.admin_catalog import catalog_table
+
+    kpis = pd.DataFrame(
+        [{"kpi_code": "joint_studies", "direction": "higher", "accumulation": "sum", "combine": "sum",
+          "achievement": "progress", "frequency": "quarter"}]
+    )  # fmt: skip
+    for lang in ("ja", "en"):
+        row = catalog_table(kpis, lang).iloc[0]
+        assert row["direction"] == catalog(lang)["admin.direction_higher"]
+        assert row["accumulation"] == catalog(lang)["admin.accumulation_sum"]
+        assert row["combine"] == catalog(lang)["admin.combine_sum"]
+        assert row["frequency"] == catalog(lang)["admin.frequency_quarter"]
+    assert catalog_table(kpis, "ja").iloc[0]["kpi_code"] == "joint_studies"
+
+
+def test_administration_reads_thresholds_in_percent_and_offers_no_default_role(
+    monkeypatch: pytest.MonkeyPatch, db_copy: Path
+) -> None:
+    app = run_page(monkeypatch, db_copy, "views/admin.py", "ja")
+    role = app.selectbox(key="acc_new_role")
+    assert role.value is None and role.placeholder == catalog("ja")["accounts.choose_role"]
+    app.session_state["admin_section"] = "settings"
+    app.run()
+    values = {n.label: n.value for n in app.number_input}
+    assert values[catalog("ja")["admin.on_track_percent"]] == 90
+    assert values[catalog("ja")["admin.at_risk_percent"]] == 70
+
+
+def test_an_existing_kpi_loads_into_the_form_and_saves(
+    monkeypatch: pytest.MonkeyPatch, demo_db_path: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "kpi.duckdb"
+    shutil.copy(demo_db_path, copy)
+    app = run_page(monkeypatch, copy, "views/admin.py", "ja")
+    app.session_state["admin_section"] = "kpis"
+    app.run()
+    app.selectbox(key="kpi_pick").select("tourist_visitors").run()
+    names = {box.label: box for box in app.text_input}
+    assert names[catalog("ja")["admin.name_ja"]].value == "入域観光客数"
+    names[catalog("ja")["admin.name_en"]].input("Visitors to the area")
+    next(b for b in app.button if b.label == catalog("ja")["admin.save_kpi"]).click().run()
+    assert not app.exception and app.success, [e.value for e in app.error]
+    with Database(copy).cursor() as cursor:
+        row = cursor.execute(
+            "SELECT name_en FROM kpi_definitions WHERE kpi_code = 'tourist_visitors'"
+        ).fetchone()
+    assert row == ("Visitors to the area",)

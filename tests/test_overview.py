@@ -145,3 +145,27 @@ def test_targets_without_reports_give_no_share_rather_than_a_crash(fresh_db: Dat
     assert share(h["kpis_achieved"], h["kpis_with_target"]) == 0.0  # counted: none achieved yet
     assert format_percent(share(h["joint_studies"], h["joint_studies_target"]), "en") == "—"
     assert "PJ-SNOW" in report_html(fresh_db, DEMO_TODAY, "en", actor=OPERATOR)
+
+
+def test_breakdowns_read_in_lifecycle_order(demo_db: Database) -> None:
+    """Phases in the order a project goes through them (SPEC section 2), sectors as 産・学・官."""
+    view = build_overview(demo_db, DEMO_TODAY, "ja", actor=OPERATOR)
+    phases = list(dict.fromkeys(view.breakdowns["phase"]["key"]))
+    assert phases == ["agreement", "planning", "demonstration", "implementation", "closed"]
+    assert [view.key_labels[p] for p in phases] == ["合意形成（MOU）", "計画", "実証", "社会実装", "終了"]
+    assert list(dict.fromkeys(view.breakdowns["sector"]["key"])) == ["industry", "academia", "government"]
+
+
+def test_time_to_implementation_is_compared_with_the_plan_at_the_as_of_date(demo_db: Database) -> None:
+    """The demo at 2026-11-30: the median latest value is 26 months against a median plan of
+    23.51 months at that date (over the 22 projects that reported it), not against the final
+    targets' median of 0 months, which every plan reaches only years later."""
+    as_of = date(2026, 11, 30)
+    h = build_overview(demo_db, as_of, "ja", actor=OPERATOR).headline
+    assert h["tti_median"] == 26.0
+    assert h["tti_target_median"] == 0.0
+    assert h["tti_plan_median"] == pytest.approx(23.5082, abs=1e-4)
+    rows = portfolio_status(demo_db, as_of)
+    tti = rows[(rows["kpi_code"] == "time_to_implementation") & rows["value"].notna()]
+    assert len(tti) == 22
+    assert h["tti_plan_median"] == pytest.approx(tti["expected"].median())

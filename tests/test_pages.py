@@ -97,6 +97,10 @@ def test_upload_page_lists_history_and_rolls_back(monkeypatch: pytest.MonkeyPatc
     assert app.title[0].value == "Upload partner data"
     assert "p01.csv" in app.dataframe[0].value.to_string()
     app.button(key="rollback_button").click().run()
+    assert not app.success and f"batch {batch}" in app.warning[0].value.lower()  # asked first, naming it
+    with db.cursor() as cursor:
+        assert list_batches(cursor)["rolled_back_by"].isna().all()  # nothing rolled back yet
+    app.button(key="rollback_yes").click().run()
     assert f"Batch {batch} rolled back" in app.success[0].value
     with db.cursor() as cursor:
         assert list_batches(cursor)["rolled_back_by"].tolist() == ["demo-admin"]  # the signed-in user

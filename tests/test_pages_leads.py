@@ -14,11 +14,13 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from kpi.access import Actor
+from kpi.i18n import t
 from kpi.intake.service import import_file
 from kpi.lead_forms import target_form
 from kpi.storage import Database
 from tests.conftest import DEMO_LEAD, DEMO_TODAY, OPERATOR, signed_in
 from tests.test_languages import ENGLISH_WORDS, JAPANESE, QUOTED_JAPANESE, registry_words, shown_text
+from views.drafts import discard_all
 
 ROOT = Path(__file__).parent.parent
 
@@ -192,4 +194,31 @@ def test_audit_page_lists_and_filters(
     app.text_input[0].input("p01-audit.csv").run()
     found = app.dataframe[0].value
     assert 0 < len(found) < everything
-    assert set(found["action"]) == {"import"}
+    assert set(found["action"]) == {t("audit.action_import", lang)}  # the action in the reader's words
+
+
+def test_a_draft_comes_back_after_a_reload_and_goes_at_save(
+    monkeypatch: pytest.MonkeyPatch, db_copy: Path
+) -> None:
+    """Typed and not saved: a new session of the same account (a reload) gets it back, said so on the
+    page; saving records it and forgets the draft (views/drafts.py)."""
+    discard_all(DEMO_LEAD)  # drafts live in this process: none left by another test
+    app = open_targets(monkeypatch, db_copy, "ja", "external_funding")
+    app.text_area[0].input("年度末の見直し")
+    app = edit_table(app, {"edited_rows": {"2": {"value": "250"}}, "added_rows": [], "deleted_rows": []})
+    assert not app.caption or not any("下書き" in c.value for c in app.caption)  # nothing restored yet
+
+    app = open_targets(monkeypatch, db_copy, "ja", "external_funding")  # the reload: a new session
+    editor = next(d for d in app.dataframe if d.key and "::editor::" in d.key)
+    assert list(editor.value["value"]) == ["50", "130", "250"]
+    assert app.text_area[0].value == "年度末の見直し"
+    restored = [c.value for c in app.caption if "下書き" in c.value]
+    assert len(restored) == 1 and restored[0].startswith("保存していない下書き（")
+    button(app, "::save").click().run()
+    assert app.success[0].value == "目標を版 2 として保存しました。"
+    target, version, _ = target_form(Database(db_copy), "P03", "external_funding", actor=OPERATOR)
+    assert version == 2 and target is not None and target["points"][-1]["value"] == 250.0
+
+    app = open_targets(monkeypatch, db_copy, "ja", "external_funding")  # saved: nothing to restore
+    assert not any("下書き" in c.value for c in app.caption) and app.text_area[0].value == ""
+    discard_all(DEMO_LEAD)

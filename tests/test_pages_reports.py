@@ -42,7 +42,7 @@ def test_reminder_message_follows_the_chosen_partner_and_language(
     assert "静岡県 ご担当者様" in app.code[0].value
 
 
-LABELS = [("ja", "経営層向けレポート（HTML）"), ("en", "Executive report (HTML)")]
+LABELS = [("ja", "経営層向けレポート（PDF）"), ("en", "Executive report (PDF)")]
 
 
 @pytest.mark.parametrize("lang, label", LABELS)
@@ -55,5 +55,5 @@ def test_overview_offers_the_report_and_exports(
     app.run()
     assert not app.exception
     buttons = app.get("download_button")
-    assert len(buttons) == 3
+    assert len(buttons) == 4
     assert label in [b.proto.label for b in buttons]

@@ -738,3 +738,23 @@ def test_reference_stays_independent() -> None:
             modules.add(node.module.split(".")[0])
     assert modules <= {"__future__", "collections", "dataclasses", "datetime", "fractions", "itertools",
                        "typing"}, modules  # fmt: skip
+
+
+# -- SPEC section 2: values cannot be negative unless the KPI allows it; nor can a forecast -------
+def test_forecast_is_clamped_at_zero_unless_negative_values_are_allowed() -> None:
+    # Time to implementation 48 months at 2024-03-31, reports 36 (2024-06-30) and 24 (2024-09-30):
+    # the line falls 12 months in 92 days, so at the long point 2026-03-31 (547 days after the
+    # last report) it reads 24 - 12 * 547 / 92 = -47.35 months, and at the short point
+    # 2024-12-31 (92 days) exactly 12. A duration is never negative: the long forecast is 0.
+    target = TargetSet(48.0, date(2024, 3, 31), points=((12.0, date(2024, 12, 31), "short"),
+                                                        (0.0, date(2026, 3, 31), "long")))  # fmt: skip
+    rs = reports((date(2024, 6, 30), 36), (date(2024, 9, 30), 24))
+    tti = KpiRule("lower", "last", "latest")
+    got = status(tti, target, rs, date(2024, 10, 15))
+    assert got["forecast_short"] == pytest.approx(12.0, rel=1e-12)
+    assert got["forecast_long"] == 0.0
+    # A KPI that allows negative values (a net balance, say) keeps the line's value.
+    net = KpiRule("lower", "last", "latest", allow_negative=True)
+    got = status(net, target, rs, date(2024, 10, 15))
+    assert got["forecast_long"] == pytest.approx(24 - 12 * 547 / 92, rel=1e-9)
+    assert got["forecast_long"] == pytest.approx(-47.3478, abs=1e-4)

@@ -181,3 +181,21 @@ def test_audit_search_finds_what_changed(db: Database) -> None:
     assert set(by_actor["entity"]) == {"projects", "partners"}
     assert list(by_text["entity_key"]) == ["P2"]
     assert nothing.empty
+
+
+def test_thresholds_are_typed_in_percent_and_stored_as_ratios(db: Database) -> None:
+    from kpi.registry_edits import percent, ratio
+
+    assert (percent(0.9), percent(0.7), percent(0.85)) == (90, 70, 85)
+    assert (ratio(90), ratio(70), ratio(85)) == (0.9, 0.7, 0.85)
+    save_settings(db, on_track=ratio(85), at_risk=ratio(60), fiscal_year_start_month=4,
+                  actor=Actor.operator("admin"), lang="en")  # fmt: skip
+    with db.cursor() as cursor:
+        stored = read_settings(cursor)
+    assert (stored.on_track_threshold, stored.at_risk_threshold) == (0.85, 0.6)
+    # A refusal names the thresholds as the form shows them.
+    with pytest.raises(Rejected) as refused:
+        save_settings(db, on_track=ratio(70), at_risk=ratio(90), fiscal_year_start_month=4,
+                      actor=Actor.operator("admin"), lang="ja")  # fmt: skip
+    message = refused.value.errors[0].message
+    assert "90%" in message and "70%" in message and "0.9" not in message

@@ -1,4 +1,5 @@
-"""The executive one-pager: self-contained HTML, plotly.js once, headline numbers, A4 print CSS, CLI."""
+"""The executive one-pager: self-contained HTML (no script), headline numbers, A4 print CSS, the as-of
+date and the filters stamped in words, lists cut with "and M more", the CLI (HTML and PDF)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from kpi.filters import Filters
 from kpi.overview import build_overview
-from kpi.report import previous_quarter_end, report_html
+from kpi.report import MATRIX_ROWS, filters_in_words, previous_quarter_end, report_html
 from kpi.storage import Database
 from tests.conftest import DEMO_TODAY, OPERATOR
 
@@ -27,14 +29,36 @@ def reports(demo_db_path: Path) -> dict[str, str]:
         db.close()
 
 
-def test_plotly_is_inlined_once_and_nothing_is_fetched(reports: dict[str, str]) -> None:
+def test_self_contained_and_a4(reports: dict[str, str]) -> None:
     for page in reports.values():
-        assert page.count('id="plotlyjs"') == 1
-        assert len(re.findall(r"plotly\.js v\d", page)) == 1
-        assert re.search(r"<script[^>]+src=", page) is None
-        assert re.search(r"<link[^>]+href=", page) is None
-        assert page.count("Plotly.newPlot") == 3  # KPI status, grades by 年度, changes
-        assert "@page { size: A4;" in page
+        assert "<script" not in page  # no plotly.js: bars are HTML, so print and PDF show them
+        assert re.search(r"<link[^>]+href=", page) is None and "src=" not in page
+        assert "@page { size: A4;" in page and '"Noto Sans CJK JP"' in page
+        assert "<thead>" in page  # a table that continues on a page repeats its header
+
+
+def test_stamp_names_the_as_of_date_and_the_filters(demo_db: Database, reports: dict[str, str]) -> None:
+    assert "As of 26 Nov 2026 · Filters: all projects · Compared with 30 Jun 2026" in reports["en"]
+    assert "基準日：2026年11月26日 ／ 条件：すべてのプロジェクト ／ 比較：2026年6月30日時点" in reports["ja"]
+    chosen = Filters(fiscal_year=2026, prefectures=("北海道",), sectors=("government", "academia"))
+    en = report_html(demo_db, DEMO_TODAY, "en", chosen, actor=OPERATOR)
+    assert (
+        "Filters: Fiscal year: FY2026; Prefecture: 北海道; Sector (any partner): Government, Academia" in en
+    )
+    ja = report_html(demo_db, DEMO_TODAY, "ja", Filters(phases=("planning",)), actor=OPERATOR)
+    assert "条件：フェーズ：計画 ／" in ja
+    assert filters_in_words(None, "en") == "all projects"
+
+
+def test_lists_are_cut_with_and_m_more(demo_db: Database, reports: dict[str, str]) -> None:
+    view = build_overview(demo_db, DEMO_TODAY, "en", actor=OPERATOR)
+    matrix = reports["en"][reports["en"].index("<table class='matrix'>") :]
+    matrix = matrix[: matrix.index("</table>")]
+    assert matrix.count("<tr>") == MATRIX_ROWS + 1  # the header and the worst projects
+    assert (
+        f"and {view.project_count - MATRIX_ROWS} more (the evaluation export lists them all)" in reports["en"]
+    )
+    assert f"ほか {view.project_count - MATRIX_ROWS} 件（全件は効果検証表に）" in reports["ja"]
 
 
 def test_headline_numbers_and_sections(demo_db: Database, reports: dict[str, str]) -> None:
@@ -81,7 +105,10 @@ def test_cli_report(demo_db_path: Path, tmp_path: Path) -> None:
 
     assert run("--out", str(out), "--lang", "en", "--as-of", "2026-09-30") == 0
     page = out.read_text(encoding="utf-8")
-    assert "30 Sep 2026" in page and page.count('id="plotlyjs"') == 1
-    assert run("--out", str(tmp_path / "report.pdf")) == 2
+    assert "As of 30 Sep 2026" in page and "<script" not in page
+    pdf = tmp_path / "report.pdf"
+    assert run("--out", str(pdf), "--as-of", "2026-09-30") == 0
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert run("--out", str(tmp_path / "report.docx")) == 2
     assert run("--out", str(out), "--as-of", "yesterday") == 2
     assert run("--out", str(tmp_path / "no" / "dir" / "r.html")) == 2

@@ -55,7 +55,7 @@ BUILTIN_KPIS = {
     "time_to_implementation": KpiRule("lower", "last", "latest"),
 }
 CUSTOM_KPIS = {
-    f"x_{d}_{a}_{c}_{f}": KpiRule(d, a, c, f)
+    f"x_{d}_{a}_{c}_{f}": KpiRule(d, a, c, f, allow_negative=True)  # as add_custom_kpis writes them
     for d, a, c, f in product(("higher", "lower"), ("sum", "last", "yearly"), ("sum", "latest"),
                               ("progress", "ratio"))
     if not (f == "ratio" and d == "lower")  # ratio is for higher-is-better KPIs only
@@ -550,3 +550,41 @@ def boundary_portfolios(draw: st.DrawFn) -> Portfolio:
 @given(portfolio=boundary_portfolios())
 def test_boundaries_match_reference(portfolio: Portfolio) -> None:
     assert check_portfolio(portfolio) > 0
+
+
+# -- a forecast never goes below 0 unless the KPI allows negative values ---------------------
+def test_a_falling_line_forecasts_zero_unless_the_kpi_allows_negative_values() -> None:
+    """60 months at the baseline, then 40 and 20 a quarter apart: the least-squares line reaches
+    0 around 2025-03 and −480 or so by the long point. Time to implementation cannot be negative
+    (allow_negative false): its forecast is 0; a custom lower-is-better KPI that allows negative
+    values keeps the line's value. The reference (tests/reference.py) reads it the same way."""
+    custom = "x_lower_last_latest_progress"
+    targets = [
+        {"project_code": "P01", "kpi_code": kpi, "reason": "clamp", "baseline_value": 60.0,
+         "baseline_date": date(2024, 3, 31),
+         "points": [{"day": date(2025, 3, 31), "value": 30.0, "horizon": "short"},
+                    {"day": date(2030, 3, 31), "value": 0.0, "horizon": "long"}]}
+        for kpi in ("time_to_implementation", custom)
+    ]  # fmt: skip
+    calls = [
+        [{"project_code": "P01", "kpi_code": kpi, "period_end": end, "organization_code": "O1",
+          "value": value, "note": ""} for kpi in ("time_to_implementation", custom)]
+        for end, value in ((date(2024, 6, 30), 40.0), (date(2024, 9, 30), 20.0))
+    ]  # fmt: skip
+    portfolio = Portfolio(targets, calls, [date(2024, 12, 31)])
+    assert check_portfolio(portfolio) > 0  # the product and the reference agree on every field
+    db = load(portfolio)
+    try:
+        rows = frame_rows(portfolio_status(db, date(2024, 12, 31)))
+    finally:
+        db.close()
+        Path(db.path).unlink(missing_ok=True)
+    slope = -20 / 92  # months per day, through (06-30, 40) and (09-30, 20)
+    line_long = 20 + slope * (date(2030, 3, 31) - date(2024, 9, 30)).days
+    line_short = 20 + slope * (date(2025, 3, 31) - date(2024, 9, 30)).days
+    assert line_long < line_short < 0
+    tti, other = rows[("P01", "time_to_implementation")], rows[("P01", custom)]
+    assert tti["forecast_long"] == 0.0 and tti["forecast_short"] == 0.0
+    assert other["forecast_long"] == pytest.approx(line_long) and other["forecast_short"] == pytest.approx(
+        line_short
+    )

@@ -57,8 +57,9 @@ def test_english_year_table_template(demo_db: Database) -> None:
 def test_the_wide_template_is_still_one_row_per_project(demo_db: Database) -> None:
     frame = template_frame(demo_db, ORG, "ja", DEMO_TODAY, actor=PARTNER)
     assert list(frame.columns) == [
-        "プロジェクトコード", "プロジェクト名", "期末日", "共同研究の件数", "地域雇用の創出数",
-        "社会実装までの期間", "外部資金獲得額", "特許出願件数", "利用者満足度", "備考",
+        "プロジェクトコード", "プロジェクト名", "期末日", "共同研究の件数（件）", "地域雇用の創出数（人）",
+        "社会実装までの期間（か月）", "外部資金獲得額（百万円）", "特許出願件数（件）", "利用者満足度（%）",
+        "備考",
     ]  # fmt: skip
     assert frame["プロジェクトコード"].tolist() == ["P10", "P18", "P20"]
     assert set(frame["期末日"]) == {"2026-09-30"}  # the latest closed quarter

@@ -144,6 +144,12 @@ def test_japanese_minus_and_scale_words_are_stored_in_the_kpis_unit(
     )
     app = save_plan(app, edits, reason="Figures from the FY2025 settlement")
     assert not app.exception and not app.error
+    # −150 → 2.72 → −48,436 against a higher-is-better KPI: asked about, then saved as confirmed.
+    assert target_form(Database(db_copy), "P03", "net_balance", actor=OPERATOR)[1] == 1
+    assert [w.value for w in app.warning] == ["Please check before saving"]
+    assert any("goes the wrong way" in m.value for m in app.markdown)
+    app = by_key(app.button, "::save_anyway").click().run()
+    assert not app.exception and not app.error
     target, version, _ = target_form(Database(db_copy), "P03", "net_balance", actor=OPERATOR)
     assert version == 2 and target is not None
     assert target["baseline_value"] == -2.0
@@ -267,6 +273,11 @@ def test_the_one_value_form_takes_a_typed_value(monkeypatch: pytest.MonkeyPatch,
     value = next(i for i in app.text_input if i.key and i.key.startswith("one_value_v::"))
     value.input("2,720千円")
     app = next(b for b in app.button if b.label == "Save this value").click().run()
+    assert not app.error
+    assert stored(db_copy, "external_funding", org) == 4.0  # not yet: a scale word is asked about first
+    assert [w.value for w in app.warning] == ["Please check before saving"]
+    assert "“2,720千円” was read as 2\\.72 million JPY for External funding" in app.markdown[0].value
+    app = by_key(app.button, "save_progress_anyway").click().run()
     assert not app.error
     assert stored(db_copy, "external_funding", org) == 2.72  # 2,720千円 in 百万円
 

@@ -182,7 +182,9 @@ def test_a_rejected_kept_file_shows_what_was_read(monkeypatch: pytest.MonkeyPatc
     assert app.error[0].value.startswith("取り込みませんでした: 2 行中 1 件の問題があります。")
     assert facts_shown(app) == FACTS["wide"]["ja"]
     errors = app.dataframe[0].value
-    assert errors.iloc[:, :3].values.tolist() == [[5, "joint_studies", "invalid_number"]]
+    assert errors.iloc[:, :3].values.tolist() == [
+        [5, "共同研究の件数", "invalid_number"]
+    ]  # the KPI by its name
 
 
 def test_confirming_a_year_table_writes_it_for_the_chosen_project(

@@ -42,7 +42,7 @@ def accounts_section(db: Database, lang: str, *, organizations: pd.DataFrame) ->
     st.dataframe(
         accounts.assign(
             role=accounts["role"].map(lambda r: t(f"role.{r}", lang)),
-            language=accounts["language"].map({"ja": "日本語", "en": "English"}),
+            language=accounts["language"].map(lambda c: t(f"accounts.lang_{c}", lang) if c else ""),
         ).fillna({"organization_code": "", "email": "", "language": ""}),  # blanks, not "None"
         placeholder="—",  # a missing value reads as a dash, never "None"
         hide_index=True,
@@ -69,15 +69,29 @@ def accounts_section(db: Database, lang: str, *, organizations: pd.DataFrame) ->
         record = {
             "username": left.text_input(tr("accounts.username"), key="acc_new_username"),
             "display_name": right.text_input(tr("accounts.display_name"), key="acc_new_display"),
+            # No default role: the administrator chooses one (an administrator by mistake is the
+            # costliest slip); saving without one is refused below.
             "role": left.selectbox(
-                tr("accounts.role"), ROLES, format_func=lambda r: t(f"role.{r}", lang), key="acc_new_role"
+                tr("accounts.role"),
+                ROLES,
+                index=None,
+                format_func=lambda r: t(f"role.{r}", lang),
+                key="acc_new_role",
+                placeholder=tr("accounts.choose_role"),
             ),
             "organization_code": right.selectbox(
-                tr("accounts.organization"), org_choices, format_func=org_label, key="acc_new_org"
+                tr("accounts.organization"),
+                org_choices,
+                format_func=org_label,
+                key="acc_new_org",
+                placeholder=tr("streamlit.choose"),
             ),
             "email": left.text_input(tr("accounts.email"), help=tr("accounts.email_help")),
             "language": right.selectbox(
-                tr("accounts.language"), [None, *LANGUAGES], format_func=lambda c: c or "—"
+                tr("accounts.language"),
+                [None, *LANGUAGES],
+                format_func=lambda c: t(f"accounts.lang_{c or 'default'}", lang),
+                placeholder=tr("streamlit.choose"),
             ),
         }
         password = left.text_input(
@@ -87,6 +101,9 @@ def accounts_section(db: Database, lang: str, *, organizations: pd.DataFrame) ->
             help=tr("accounts.password_help", length=MIN_PASSWORD_LENGTH),
         )
         if st.form_submit_button(tr("accounts.add"), type="primary"):
+            if record["role"] is None:
+                st.error(tr("accounts.role_needed"))
+                return
             _outcome(
                 lambda: create_account(db, record, password=password or None, actor=actor(), lang=lang),
                 tr("accounts.added", username=str(record["username"] or "").strip().lower()),
@@ -95,7 +112,12 @@ def accounts_section(db: Database, lang: str, *, organizations: pd.DataFrame) ->
     if accounts.empty:
         return
     st.subheader(tr("accounts.change_heading"))
-    chosen = st.selectbox(tr("accounts.username"), list(accounts["username"]), key="acc_chosen")
+    chosen = st.selectbox(
+        tr("accounts.username"),
+        list(accounts["username"]),
+        key="acc_chosen",
+        placeholder=tr("streamlit.choose"),
+    )
     current = accounts.set_index("username").loc[chosen].to_dict()
     with st.form(key=f"account_change::{chosen}"):
         left, right = st.columns(2)
@@ -106,6 +128,7 @@ def accounts_section(db: Database, lang: str, *, organizations: pd.DataFrame) ->
                 ROLES,
                 index=ROLES.index(current["role"]),
                 format_func=lambda r: t(f"role.{r}", lang),
+                placeholder=tr("accounts.choose_role"),
             ),
             "organization_code": left.selectbox(
                 tr("accounts.organization"),
@@ -114,6 +137,7 @@ def accounts_section(db: Database, lang: str, *, organizations: pd.DataFrame) ->
                 if current["organization_code"] in org_choices
                 else 0,
                 format_func=org_label,
+                placeholder=tr("streamlit.choose"),
             ),
             "email": (right.text_input(tr("accounts.email"), value=current["email"] or "").strip() or None),
             "active": left.checkbox(tr("accounts.active"), value=bool(current["active"])),

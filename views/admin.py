@@ -1,4 +1,5 @@
-"""Administration: accounts and roles, the KPI catalog, and settings (administrators only)."""
+"""Administration: accounts and roles, the KPI catalog, settings, English names of registry terms, and
+purges (administrators only)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import streamlit as st
 from kpi.formatting import plain
 from kpi.i18n import t
 from kpi.leads import Rejected
-from kpi.registry_edits import registry_for_editing, save_settings
+from kpi.registry_edits import percent, ratio, registry_for_editing, save_settings
 from views.accounts_section import accounts_section
 from views.admin_catalog import grade_section, kpi_section
 from views.admin_purge import render_purge_section
+from views.admin_terms import terms_section
 from views.common import actor, database, language, tr
 
 lang = language()
@@ -35,7 +37,7 @@ def _refused(error: Rejected) -> None:
 
 section = st.segmented_control(
     tr("admin.section"),
-    ["accounts", "kpis", "settings", "purge"],
+    ["accounts", "kpis", "settings", "purge", "terms"],
     format_func=lambda s: t(f"admin.tab_{s}", lang),
     default="accounts",
     key="admin_section",
@@ -50,8 +52,13 @@ if section == "kpis":
 
 if section == "settings":
     with st.form(key="settings_form"):
-        on_track = st.number_input(tr("admin.on_track"), value=settings.on_track_threshold, step=0.05)
-        at_risk = st.number_input(tr("admin.at_risk"), value=settings.at_risk_threshold, step=0.05)
+        # Plan progress as people write it, in percent; stored as a ratio (90 % → 0.9).
+        on_track = st.number_input(
+            tr("admin.on_track_percent"), value=percent(settings.on_track_threshold), step=5.0, format="%g"
+        )
+        at_risk = st.number_input(
+            tr("admin.at_risk_percent"), value=percent(settings.at_risk_threshold), step=5.0, format="%g"
+        )
         start_month = st.number_input(
             tr("admin.fy_start"), min_value=1, max_value=12, value=settings.fiscal_year_start_month
         )
@@ -62,8 +69,8 @@ if section == "settings":
             try:
                 save_settings(
                     db,
-                    on_track=on_track,
-                    at_risk=at_risk,
+                    on_track=ratio(on_track),
+                    at_risk=ratio(at_risk),
                     fiscal_year_start_month=int(start_month),
                     reminder_grace_days=int(grace),
                     actor=actor(),
@@ -77,3 +84,6 @@ if section == "settings":
 
 if section == "purge":
     render_purge_section(db, actor(), lang)
+
+if section == "terms":
+    terms_section(db, lang, on_saved=_done, on_refused=_refused)

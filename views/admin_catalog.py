@@ -27,7 +27,33 @@ def _choice(column: Any, name: str, options: list[str], current: Any, lang: str,
         index=index,
         format_func=lambda v: t(f"admin.{name}_{v}", lang),
         disabled=disabled,
+        placeholder=t("streamlit.choose", lang),
     )
+
+
+RULES = ("direction", "accumulation", "combine", "achievement", "frequency")
+
+
+def catalog_table(kpis: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The KPI catalog as it reads: each rule by its name in the catalog ("higher" → "高いほど良い")."""
+    shown = kpis.copy()
+    for rule in RULES:
+        if rule in shown:
+            shown[rule] = shown[rule].map(
+                lambda v, r=rule: t(f"admin.{r}_{v}", lang) if pd.notna(v) else None
+            )
+    return shown
+
+
+def _catalog_columns(lang: str) -> dict[str, Any]:
+    labels = {
+        c: t(f"admin.{c}", lang) for c in ("kpi_code", "name_ja", "name_en", "unit_ja", "unit_en", *RULES)
+    }
+    return {
+        **labels,
+        "allow_negative": st.column_config.CheckboxColumn(t("admin.allow_negative", lang)),
+        "builtin": st.column_config.CheckboxColumn(t("admin.builtin", lang)),
+    }
 
 
 def kpi_section(
@@ -38,13 +64,21 @@ def kpi_section(
     on_saved: Callable[[str], None],
     on_refused: Callable[[Rejected], None],
 ) -> None:
-    st.dataframe(kpis, hide_index=True, width="stretch", placeholder="—")
+    st.dataframe(
+        catalog_table(kpis, lang),
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+        column_config=_catalog_columns(lang),
+    )
     codes = [NEW, *kpis["kpi_code"].tolist()]
+    names = dict(zip(kpis["kpi_code"], kpis["name_en" if lang == "en" else "name_ja"], strict=True))
     code = st.selectbox(
         t("admin.kpi_to_edit", lang),
         codes,
-        format_func=lambda c: c or t("admin.new_kpi", lang),
+        format_func=lambda c: f"{c}  {names[c]}" if c else t("admin.new_kpi", lang),
         key="kpi_pick",
+        placeholder=t("streamlit.choose", lang),
     )
     current: dict[str, Any] = {}
     if code:

@@ -54,7 +54,8 @@ def render_purge_section(db: Database, actor: Actor, lang: str) -> None:
         for r in table.to_dict("records")
     }  # fmt: skip
     with st.form(key="purge_note_form"):
-        version = st.selectbox(t("admin.purge_version", lang), list(labels), format_func=labels.__getitem__)
+        version = st.selectbox(t("admin.purge_version", lang), list(labels), format_func=labels.__getitem__,
+                               placeholder=t("streamlit.choose", lang))  # fmt: skip
         reason = st.text_input(t("admin.purge_reason", lang), max_chars=500)
         confirmed = st.checkbox(t("admin.purge_confirm", lang))
         submitted = st.form_submit_button(t("admin.purge_button", lang), type="primary")

@@ -1,10 +1,10 @@
-"""The audit log: every write with who, when, what, before and after; filtered."""
+"""The audit log: every write with who, when, what, and what changed; filtered."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from kpi.audit_view import audit_entries, audit_options
+from kpi.audit_view import audit_entries, audit_options, audit_table, named
 from kpi.i18n import t
 from kpi.storage.audit_query import AuditFilter
 from views.common import actor, database, language, tr
@@ -15,13 +15,22 @@ st.title(tr("audit.heading"))
 choices = audit_options(db, actor=actor())
 columns = st.columns(3)
 who = columns[0].selectbox(
-    tr("audit.actor"), [None, *choices["actor"]], format_func=lambda v: v or t("audit.all", lang)
+    tr("audit.actor"),
+    [None, *choices["actor"]],
+    format_func=lambda v: v or t("audit.all", lang),
+    placeholder=tr("streamlit.choose"),
 )
 entity = columns[1].selectbox(
-    tr("audit.entity"), [None, *choices["entity"]], format_func=lambda v: v or t("audit.all", lang)
+    tr("audit.entity"),
+    [None, *choices["entity"]],
+    format_func=lambda v: named("entity", v, lang) if v else t("audit.all", lang),
+    placeholder=tr("streamlit.choose"),
 )
 action = columns[2].selectbox(
-    tr("audit.action"), [None, *choices["action"]], format_func=lambda v: v or t("audit.all", lang)
+    tr("audit.action"),
+    [None, *choices["action"]],
+    format_func=lambda v: named("action", v, lang) if v else t("audit.all", lang),
+    placeholder=tr("streamlit.choose"),
 )
 columns = st.columns(3)
 since = columns[0].date_input(tr("audit.since"), value=None)
@@ -32,18 +41,16 @@ entries = audit_entries(
 )
 st.caption(tr("audit.count", count=len(entries)))
 st.dataframe(
-    entries,
+    audit_table(entries, lang),
     placeholder="—",  # a missing value reads as a dash, never "None"
     hide_index=True,
     width="stretch",
     column_config={
-        "id": None,
         "recorded_at": st.column_config.DatetimeColumn(tr("audit.when"), format="YYYY-MM-DD HH:mm:ss"),
         "actor": tr("audit.actor"),
         "action": tr("audit.action"),
         "entity": tr("audit.entity"),
         "entity_key": tr("audit.key"),
-        "before": tr("audit.before"),
-        "after": tr("audit.after"),
+        "changes": st.column_config.TextColumn(tr("audit.changes"), width="large"),
     },
 )

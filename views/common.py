@@ -16,6 +16,7 @@ from kpi.filters import PHASES, SECTORS, Filters, from_query, parse_date, to_que
 from kpi.fiscal import fiscal_year_label
 from kpi.formatting import format_date
 from kpi.i18n import LANGUAGES, t
+from kpi.names import Names, names_for
 from kpi.overview import data_version, filter_options, project_choices
 from kpi.storage import Database
 
@@ -74,10 +75,53 @@ def is_demo() -> bool:
 
 
 def remember_language() -> None:
-    """The language picked while signed in becomes the account's, for its next sign-in."""
+    """The language picked while signed in becomes the account's, for its next sign-in; every
+    widget is told to show its choice in the new language (relabel_widgets)."""
+    relabel_widgets()
     current = st.session_state.get("_actor")
     if isinstance(current, Actor):
         set_language(database(), current, str(st.session_state.get("lang")))
+
+
+# Values a widget of ours holds whose label the language changes; anything else (a button's
+# trigger, a data editor's edits, an uploaded file) may not be set through the session state.
+_RELABELLED = (str, int, float, date, list, tuple)
+
+
+def relabel_each_page_once() -> None:
+    """On every run, before the page: the first run of each page in a language relabels the
+    widgets (relabel_widgets). Streamlit 1.67 keeps a keyed widget's value across pages, so a widget
+    last shown in the other language comes back with that language's label unless told again."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    seen = st.session_state.setdefault("_labelled_pages", set())
+    visit = (ctx.page_script_hash if ctx else "", language())
+    if visit not in seen:
+        seen.add(visit)
+        relabel_widgets()
+
+
+def relabel_widgets() -> None:
+    """Call when the language changes (the language selectbox's on_change).
+
+    A widget with a key keeps its identity whatever its labels (Streamlit 1.67 keys a keyed widget
+    by the key alone), and its frontend keeps showing the label it was given when the choice was
+    made: the backend sends the choice again only when the value changes. Setting each key to its own
+    value marks it changed for this run, so the choice is sent again, labelled by this run's
+    format_func, in the new language."""
+    state = st.session_state
+    for key in list(state.keys()):
+        if not isinstance(key, str) or key.startswith("_") or key == "lang":
+            continue
+        value = state[key]
+        if isinstance(value, bool) or not isinstance(value, _RELABELLED):
+            continue
+        if isinstance(value, list | tuple) and not (  # an empty list shows no label (and may be files)
+            value and all(isinstance(v, str | int | float | date) for v in value)
+        ):
+            continue
+        state[key] = value
 
 
 # -- shared widgets: one place, state kept across pages and in the URL ------------------------
@@ -119,6 +163,16 @@ def _filter_options(
     return filter_options(_database(path), actor=_actor)  # `scope` keys the cache: same projects, same answer
 
 
+@st.cache_data(ttl=600, max_entries=4, show_spinner=False)
+def _names(path: str, version: tuple[Any, ...]) -> Names:
+    return names_for(_database(path))
+
+
+def names() -> Names:
+    """English names of fields, prefectures and partner roles (kpi/names.py), once per data version."""
+    return _names(database().path, cached_version())
+
+
 def filters_widget() -> Filters:
     """Fiscal year, field, prefecture, sector and phase, in the sidebar; from the URL on first visit."""
     db, lang = database(), language()  # format_func must not read the session when called later
@@ -130,7 +184,7 @@ def filters_widget() -> Filters:
     sticky("f_prefectures", [v for v in linked.prefectures if v in options["prefectures"]])
     sticky("f_sectors", list(linked.sectors))
     sticky("f_phases", list(linked.phases))
-    era = wareki()
+    era, named = wareki(), names()
     with st.sidebar:
         st.subheader(tr("filters.heading"))
         st.selectbox(
@@ -138,13 +192,21 @@ def filters_widget() -> Filters:
             [0, *years],
             key="f_fy",
             format_func=lambda y: t("filters.all_years", lang) if not y else fiscal_year_label(y, lang, era),
+            placeholder=tr("streamlit.choose"),
         )
-        st.multiselect(tr("filters.field"), options["fields"], key="f_fields", placeholder=tr("filters.all"))
+        st.multiselect(
+            tr("filters.field"),
+            options["fields"],
+            key="f_fields",
+            placeholder=tr("filters.all"),
+            format_func=lambda f: named.field(f, lang),
+        )
         st.multiselect(
             tr("filters.prefecture"),
             options["prefectures"],
             key="f_prefectures",
             placeholder=tr("filters.all"),
+            format_func=lambda p: named.prefecture(p, lang),
         )
         st.multiselect(
             tr("filters.sector"),
@@ -212,7 +274,11 @@ def project_widget(*, to_change: bool = False) -> str | None:
     if st.session_state["project"] not in choices:
         st.session_state["project"] = next(iter(choices), None)
     st.selectbox(
-        tr("project.picker"), list(choices), key="project", format_func=lambda c: f"{c}  {choices[c]}"
+        tr("project.picker"),
+        list(choices),
+        key="project",
+        format_func=lambda c: f"{c}  {choices[c]}",
+        placeholder=tr("streamlit.choose"),
     )
     keep("project")
     return st.session_state["project"]

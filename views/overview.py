@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from typing import Any
 
@@ -9,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from kpi.access import Actor, scope_key
-from kpi.charts import status_bar_chart, status_frame_styles
+from kpi.charts import overview_css, status_bar_chart, status_frame_styles
 from kpi.filters import Filters
 from kpi.i18n import t
 from kpi.overview import PAGE_SIZE, SORTS, Overview, build_overview, portfolio_snapshot, share
@@ -28,6 +29,7 @@ from views.common import (
     sync_url,
     tr,
 )
+from views.overview_downloads import download_row
 
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner=False)
@@ -51,6 +53,15 @@ def _overview(
     """Cached per `scope` (kpi.access.scope_key): users who may read the same projects share it."""
     status = _snapshot(path, version, as_of)
     return build_overview(database(), as_of, lang, filters, sort=sort, page=page, status=status, actor=_actor)
+
+
+def _chart(where: Any, frame: pd.DataFrame, title: str, key_labels: dict[str, str], lang: str) -> None:
+    """A status bar chart with its title above it in the page's text: it wraps on a phone, where a
+    plotly title would be cut."""
+    where.html(f'<div class="ov-chart-title">{html.escape(title)}</div>')
+    where.plotly_chart(
+        status_bar_chart(frame, lang, title="", key_labels=key_labels), config={"displayModeBar": False}
+    )
 
 
 enter_page("overview")
@@ -80,49 +91,57 @@ if view.project_count == 0:
     sync_url()
     st.stop()
 
-# -- headline numbers ----------------------------------------------------------------------
+# -- headline numbers: one row of status chips, then the totals, both wrapping on a phone ------
+st.html(f"<style>{overview_css()}</style>")
 st.caption(tr("overview.by_worst_help"))
-counts = st.columns([1.6] + [1] * len(view.status_counts))
-counts[0].metric(tr("overview.projects"), f"{view.project_count:,}", border=True)
-for column, (status, count) in zip(counts[1:], view.status_counts.items(), strict=True):
-    column.metric(tr(f"status.{status}"), f"{count:,}", border=True)
+with st.container(horizontal=True, gap="small", key="ov_chips"):
+    with st.container(width="content", key="ov_chip_total"):
+        st.metric(tr("overview.projects"), f"{view.project_count:,}", border=True, width="content")
+    for status, count in view.status_counts.items():
+        with st.container(width="content", key=f"ov_chip_{status}"):
+            st.metric(tr(f"status.{status}"), f"{count:,}", border=True, width="content")
 h = view.headline
-totals = st.columns(5)
-totals[0].metric(
-    tr("overview.kpis_achieved"),
-    pct(share(h["kpis_achieved"], h["kpis_with_target"])),
-    tr("overview.n_of_total", n=f"{h['kpis_achieved']:,}", total=f"{h['kpis_with_target']:,}"),
-    delta_color="off",
-    delta_arrow="off",
-)
-totals[1].metric(
-    tr("overview.projects_with_achieved"),
-    pct(share(h["projects_with_achieved"], h["projects"])),
-    tr("overview.n_of_total", n=f"{h['projects_with_achieved']:,}", total=f"{h['projects']:,}"),
-    delta_color="off",
-    delta_arrow="off",
-)
-for column, code in zip(totals[2:4], ("joint_studies", "local_jobs"), strict=True):
-    column.metric(
-        tr(f"overview.total_{code}"),
-        fmt(h[code], 0),
-        tr(
-            "overview.of_target",
-            target=fmt(h[f"{code}_target"], 0),
-            share=pct(share(h[code], h[f"{code}_target"])),
-        ),
+with st.container(horizontal=True, gap="small", key="ov_totals"):
+    st.metric(
+        tr("overview.kpis_achieved"),
+        pct(share(h["kpis_achieved"], h["kpis_with_target"])),
+        tr("overview.n_of_total", n=f"{h['kpis_achieved']:,}", total=f"{h['kpis_with_target']:,}"),
         delta_color="off",
         delta_arrow="off",
-        help=tr("overview.totals_help"),
+        width="content",
     )
-totals[4].metric(
-    tr("overview.median_tti"),
-    tr("overview.months", n=fmt(h["tti_median"], 1)),
-    tr("overview.median_target", n=fmt(h["tti_target_median"], 1)),
-    delta_color="off",
-    delta_arrow="off",
-    help=tr("overview.tti_help"),
-)
+    st.metric(
+        tr("overview.projects_with_achieved"),
+        pct(share(h["projects_with_achieved"], h["projects"])),
+        tr("overview.n_of_total", n=f"{h['projects_with_achieved']:,}", total=f"{h['projects']:,}"),
+        delta_color="off",
+        delta_arrow="off",
+        width="content",
+    )
+    for code in ("joint_studies", "local_jobs"):
+        st.metric(
+            tr(f"overview.total_{code}"),
+            fmt(h[code], 0),
+            tr(
+                "overview.of_target",
+                target=fmt(h[f"{code}_target"], 0),
+                share=pct(share(h[code], h[f"{code}_target"])),
+            ),
+            delta_color="off",
+            delta_arrow="off",
+            help=tr("overview.totals_help"),
+            width="content",
+        )
+    # Against the plan at the as-of date: a final target of 0 months years ahead is no yardstick now.
+    st.metric(
+        tr("overview.median_tti"),
+        tr("overview.months", n=fmt(h["tti_median"], 1)),
+        tr("overview.median_plan", n=fmt(h["tti_plan_median"], 1)),
+        delta_color="off",
+        delta_arrow="off",
+        help=tr("overview.tti_help", target=fmt(h["tti_target_median"], 1)),
+        width="content",
+    )
 
 # -- the status matrix, one page at a time -------------------------------------------------
 st.subheader(tr("overview.matrix"))
@@ -155,18 +174,22 @@ event = st.dataframe(
     placeholder="—",  # a missing value reads as a dash, never "None"
     hide_index=True,
     width="stretch",
-    height=38 + 35 * len(shown),
+    height=38 + 35 * len(shown) + 14,  # room for the sideways scroll bar under the last row
     key=f"matrix_{view.page}",
     on_select="rerun",
     selection_mode="single-row",
-    column_order=["project_code", "project_name", *status_columns, "link"],
+    # the link next to the name: with many KPIs the last columns scroll sideways, never the link
+    column_order=["project_code", "project_name", "link", *status_columns],
     column_config={
         "project_code": st.column_config.TextColumn(tr("column.project_code"), pinned=True),
-        "project_name": st.column_config.TextColumn(tr("column.project_name"), width="medium"),
+        # Wide enough for most names; not pinned, or a phone would show nothing beside them.
+        "project_name": st.column_config.TextColumn(tr("column.project_name"), width=260),
         "overall": tr("overview.overall"),
-        "link": st.column_config.LinkColumn(tr("overview.link"), display_text=tr("overview.open")),
+        "link": st.column_config.LinkColumn(tr("overview.link"), display_text=tr("overview.open"), width=70),
     },
 )
+if len(view.kpi_columns) > 5:  # more KPI columns than a laptop's width shows
+    st.caption(tr("overview.scroll_hint", n=len(view.kpi_columns)))
 keep("ov_sort", "ov_page")
 st.caption(tr("overview.select_hint"))
 rows = event.selection.rows if event is not None else []
@@ -175,45 +198,16 @@ if rows:
     st.switch_page("views/project.py", query_params={"project": code, "lang": lang})
 
 # -- the whole filtered portfolio, aggregated ----------------------------------------------
-st.plotly_chart(
-    status_bar_chart(view.kpi_counts, lang, title=tr("overview.by_kpi"), key_labels={}),
-    config={"displayModeBar": False},
-)
+_chart(st, view.kpi_counts, tr("overview.by_kpi"), {}, lang)
 st.subheader(tr("overview.breakdowns"))
 for pair in (("field", "prefecture"), ("sector", "phase")):
     for column, dimension in zip(st.columns(2), pair, strict=True):
-        figure = status_bar_chart(
-            view.breakdowns[dimension], lang, title=tr(f"overview.by_{dimension}"), key_labels=view.key_labels
-        )
-        column.plotly_chart(figure, config={"displayModeBar": False})
+        _chart(column, view.breakdowns[dimension], tr(f"overview.by_{dimension}"), view.key_labels, lang)
 st.caption(tr("overview.breakdown_help"))
 sync_url(
     sort=None if st.session_state["ov_sort"] == "worst" else st.session_state["ov_sort"],
     page=None if view.page == 1 else str(view.page),
 )
 
-# -- executive report and exports for these filters and this as-of date (built on click) -------
-from kpi.evaluation import export_bytes  # noqa: E402
-from kpi.report import report_html  # noqa: E402
-
-stamp = as_of.isoformat()
-downloads = st.columns(3)
-downloads[0].download_button(
-    tr("report.download"),
-    data=lambda: report_html(database(), as_of, lang, filters, actor=actor()),
-    file_name=f"kpi_report_{stamp}_{lang}.html",
-    mime="text/html",
-    icon=":material/summarize:",
-)
-downloads[1].download_button(
-    tr("export.download_xlsx"),
-    data=lambda: export_bytes(database(), as_of, lang, "xlsx", filters, actor=actor())[0],
-    file_name=f"kpi_evaluation_{stamp}_{lang}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
-downloads[2].download_button(
-    tr("export.download_csv"),
-    data=lambda: export_bytes(database(), as_of, lang, "csv", filters, actor=actor())[0],
-    file_name=f"kpi_evaluation_{stamp}_{lang}.csv",
-    mime="text/csv",
-)
+# -- executive report and exports for these filters and this as-of date ----------------------
+download_row(as_of, lang, filters)

@@ -19,6 +19,7 @@ from views.common import (
     enter_page,
     filters_widget,
     language,
+    names,
     project_widget,
     show_date,
     sync_url,
@@ -42,11 +43,12 @@ record = view.record
 st.title(f"{view.code}  {plain(view.name)}")  # names are data: shown as typed, never as Markdown
 end = show_date(record["end_date"].date()) if pd.notna(record.get("end_date")) else "…"
 lead = record["lead_name_en"] if lang == "en" and pd.notna(record["lead_name_en"]) else record["lead_name_ja"]
+named = names()  # fields, prefectures and roles are registered in Japanese
 st.caption(
     " · ".join(
         [
-            f"{tr('project.field')}: {plain(record['field'])}",
-            f"{tr('project.prefecture')}: {plain(record['prefecture'])}",
+            f"{tr('project.field')}: {plain(named.field(record['field'], lang))}",
+            f"{tr('project.prefecture')}: {plain(named.prefecture(record['prefecture'], lang))}",
             f"{tr('project.phase')}: {tr('phase.' + record['phase'])}",
             f"{tr('project.period')}: {show_date(record['start_date'].date())} – {end}",
             f"{tr('project.lead')}: {plain(lead)}",
@@ -61,9 +63,8 @@ for column, sector in zip(sectors, ("industry", "academia", "government"), stric
     with column.container(border=True):
         st.markdown(f"**{tr(f'sector.{sector}')}** ({len(members)})")
         for member in members.to_dict("records"):
-            st.markdown(
-                f"- {plain(member['name'])} `{member['organization_code']}` — {plain(member['role'] or '')}"
-            )
+            role = plain(named.role(member["role"], lang))
+            st.markdown(f"- {plain(member['name'])} `{member['organization_code']}` — {role}")
 
 POINT_LABELS = {
     "day": "project_years.col_day",

@@ -32,6 +32,7 @@ chosen = st.selectbox(
     codes,
     key="admin_project",
     format_func=lambda c: t("admin.new_project", lang) if c is None else c,
+    placeholder=tr("streamlit.choose"),
 )
 base = project_for_editing(db, chosen, actor=actor()) if chosen else None
 current: dict[str, Any] = base or {}
@@ -50,6 +51,7 @@ with st.form(key=f"project_form::{chosen}"):
             [p.value for p in Phase],
             index=[p.value for p in Phase].index(current.get("phase", "agreement")),
             format_func=lambda p: t(f"phase.{p}", lang),
+            placeholder=tr("streamlit.choose"),
         ),
         "start_date": left.date_input(tr("admin.start_date"), value=current.get("start_date")),
         "end_date": right.date_input(tr("admin.end_date"), value=current.get("end_date")),
@@ -58,6 +60,7 @@ with st.form(key=f"project_form::{chosen}"):
             lead_choices,
             format_func=lambda c: f"{org_names[c]} ({c})",
             index=lead_choices.index(current["lead_organization_code"]) if base else 0,
+            placeholder=tr("streamlit.choose"),
         ),
     }
     members = partners[partners["project_code"] == chosen]
@@ -66,6 +69,7 @@ with st.form(key=f"project_form::{chosen}"):
         list(org_names),
         default=list(members["organization_code"]),
         format_func=lambda c: f"{org_names[c]} ({c})",
+        placeholder=tr("streamlit.choose"),
     )
     if st.form_submit_button(tr("admin.save"), type="primary"):
         roles = dict(zip(members["organization_code"], members["role"], strict=True))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kpi.freshness import freshness_frame, owed_by_partner, reminder_message, reporting_grace_days
-from kpi.i18n import LANGUAGES
+from kpi.i18n import LANGUAGES, t
 from views.common import actor, database, language, show_date, today, tr, wareki
 
 lang = language()
@@ -46,13 +46,15 @@ else:
         list(names),
         format_func=lambda code: f"{names[code]} ({code})",
         key="reminder_partner",
+        placeholder=tr("streamlit.choose"),
     )
     message_lang = columns[1].selectbox(
         tr("reminders.message_language"),
         LANGUAGES,
         index=LANGUAGES.index(lang),
-        format_func=lambda code: {"ja": "日本語", "en": "English"}[code],
+        format_func=lambda code: t(f"accounts.lang_{code}", lang),
         key="reminder_lang",
+        placeholder=tr("streamlit.choose"),
     )
     if partner is not None:
         in_language = (

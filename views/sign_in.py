@@ -11,7 +11,7 @@ from kpi.accounts import has_accounts, preferred_language
 from kpi.formatting import plain
 from kpi.i18n import t
 from kpi.sign_in import SignInRefused, authenticate
-from views.auth import USER_KEY, end_session, oidc_providers, unmatched_identity
+from views.auth import begin_session, end_session, oidc_providers, unmatched_identity
 from views.common import database, is_demo, language, tr
 
 
@@ -55,7 +55,7 @@ def sign_in_page() -> None:
             st.error(tr(refused.message_key(), minutes=refused.minutes))
         else:
             st.session_state.clear()  # nothing of the anonymous session carries into the signed-in one
-            st.session_state[USER_KEY] = actor.username
+            begin_session(db, actor.username)  # and a cookie, so a reload or a new tab stays signed in
             wanted = preferred_language(db, actor.username)
             st.session_state["_account_lang"] = wanted or lang
             st.rerun()

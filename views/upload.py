@@ -1,29 +1,37 @@
-"""Partner upload: templates, upload, validation report or preview, confirm, import history."""
+"""Partner upload: templates, upload, validation report or preview, soft checks (kpi/soft_checks.py,
+confirmed with a tick before the import), confirm, import history and a rollback that asks first."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
 from kpi.exports import csv_bytes
 from kpi.formatting import plain
+from kpi.intake.error_report import error_table
 from kpi.intake.service import import_file, rollback_import
-from kpi.intake.templates import LAYOUTS, template_bytes, template_frame
+from kpi.soft_checks import change_text, check_values
 from kpi.uploads import (
+    batch_facts,
     batch_history,
     change_table,
-    error_table,
     intake_facts,
     live_batches,
     organizations_for_upload,
     project_options,
 )
 from views.common import actor, database, language, today, tr
+from views.upload_templates import templates_section
 
 lang = language()
 db = database()
 st.title(tr("upload.heading"))
+notice = (
+    st.container()
+)  # always there: what follows keeps its place, so the emptied uploader replaces the old
 if flash := st.session_state.pop("upload_flash", None):
-    st.success(plain(flash))  # the outcome of the last import or rollback, shown after the page refreshed
+    notice.success(plain(flash))  # the outcome of the last import or rollback, shown after the page refreshed
 
 organizations = organizations_for_upload(db, lang, actor=actor())
 org = st.selectbox(
@@ -36,27 +44,17 @@ if org is None:
     st.info(tr("upload.no_organizations"))
     st.stop()
 
-with st.expander(tr("upload.templates"), expanded=False):
-    layouts = {layout: tr(f"upload.layout_{layout}") for layout in LAYOUTS}
-    layout = st.radio(tr("upload.layout"), list(layouts), format_func=layouts.__getitem__, horizontal=True,
-                      key="template_layout")  # fmt: skip
-    st.caption(tr("upload.templates_help" if layout == "wide" else "upload.templates_help_year_table"))
-    frame = template_frame(db, org, lang, today(), actor=actor(), layout=layout)
-    columns = st.columns(3)
-    for column, (fmt, extension) in zip(
-        columns, [("csv", "csv"), ("csv-cp932", "csv"), ("xlsx", "xlsx")], strict=True
-    ):
-        column.download_button(
-            tr(f"upload.template_{fmt.replace('-', '_')}"),
-            data=template_bytes(frame, fmt),
-            file_name=f"template_{org}_{layout}_{fmt}.{extension}",
-            key=f"template_{fmt}",
-        )
+templates_section(db, org, lang)
 
 projects = project_options(db, org, lang, actor=actor())
 project = st.selectbox(tr("upload.project"), list(projects), format_func=projects.__getitem__,
                        help=tr("upload.project_help"), key="upload_project") or None  # fmt: skip
 uploaded = st.file_uploader(tr("upload.file"), type=["csv", "xlsx"], key="upload_file")
+# The file just imported stays in the uploader until another is chosen: it is not checked again (it
+# would read "already imported" under "imported as batch N"). A new key would empty the uploader, but
+# the browser may go on showing the old one for a moment, and a click there would be lost.
+if uploaded is not None and uploaded.file_id == st.session_state.get("upload_imported"):
+    uploaded = None
 if uploaded is not None:
     data = uploaded.getvalue()
     check = import_file(db, data, file_name=uploaded.name, organization_code=org, actor=actor(),
@@ -73,8 +71,9 @@ if uploaded is not None:
             st.info(facts)
         errors = error_table(check.errors, lang)
         st.dataframe(errors, hide_index=True, width="stretch", placeholder="—")
+        stem = Path(uploaded.name).stem  # errors_q4.csv, not errors_q4.csv.csv
         st.download_button(tr("upload.download_errors"), data=csv_bytes(errors),
-                           file_name=f"errors_{uploaded.name}.csv", key="download_errors")  # fmt: skip
+                           file_name=f"errors_{stem}.csv", key="download_errors")  # fmt: skip
     else:
         st.success(tr("upload.valid", rows=check.rows))
         if facts:
@@ -87,11 +86,26 @@ if uploaded is not None:
             st.subheader(tr("upload.preview"))
             changes = change_table(db, check.changes.head(500), lang)
             st.dataframe(changes, hide_index=True, width="stretch", placeholder="—")
-        if st.button(tr("upload.confirm"), type="primary", key="confirm_import"):
+        warnings = (
+            check_values(db, check.checked, today(), lang, actor()) if check.checked is not None else []
+        )
+        checked = True
+        if warnings:
+            with st.container(border=True):
+                st.warning(tr("softcheck.upload_heading", count=len(warnings)))
+                for item in warnings:
+                    where = (
+                        tr("softcheck.row", row=item.row, message=item.message) if item.row else item.message
+                    )
+                    st.markdown(f"- {plain(where)}  \n  {plain(change_text(item, lang))}")
+                checked = st.checkbox(tr("softcheck.confirm"), help=tr("softcheck.confirm_help"),
+                                      key=f"upload_checked::{uploaded.file_id}")  # fmt: skip
+        if st.button(tr("upload.confirm"), type="primary", key="confirm_import", disabled=not checked):
             done = import_file(db, data, file_name=uploaded.name, organization_code=org, actor=actor(),
                                lang=lang, today=today(), project_code=project)  # fmt: skip
             st.session_state["upload_flash"] = tr("intake.outcome.imported", batch_id=done.batch_id)
             st.session_state["rollback_batch"] = done.batch_id  # offer the new batch, not the one before
+            st.session_state["upload_imported"] = uploaded.file_id
             st.rerun()
 
 st.subheader(tr("upload.history"))
@@ -105,8 +119,19 @@ else:
         cols = st.columns([2, 1])
         batch = cols[0].selectbox(tr("upload.rollback_pick"), live, key="rollback_batch")
         if cols[1].button(tr("upload.rollback"), key="rollback_button"):
-            counts = rollback_import(db, batch, actor=actor(), organization_code=org)
-            st.session_state["upload_flash"] = tr(
-                "intake.rolled_back", batch=batch, restored=counts.restored, skipped=counts.skipped
-            )
-            st.rerun()
+            st.session_state["rollback_asked"] = batch  # asked first: which batch, what it holds
+        asked = st.session_state.get("rollback_asked")
+        if asked is not None and asked == batch:
+            held = batch_facts(db, org, asked, actor=actor())
+            st.warning(tr("upload.rollback_confirm", batch=asked, **held))
+            yes, no = st.columns(2)
+            if yes.button(tr("upload.rollback_yes", batch=asked), type="primary", key="rollback_yes"):
+                counts = rollback_import(db, asked, actor=actor(), organization_code=org)
+                st.session_state.pop("rollback_asked", None)
+                st.session_state["upload_flash"] = tr(
+                    "intake.rolled_back", batch=asked, restored=counts.restored, skipped=counts.skipped
+                )
+                st.rerun()
+            if no.button(tr("upload.rollback_no"), key="rollback_no"):
+                st.session_state.pop("rollback_asked", None)
+                st.rerun()

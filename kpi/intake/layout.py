@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from kpi.i18n import t
 from kpi.intake.columns import (
     KPI,
+    NOTE,
     OFFICER_COLUMNS,
+    ORGANIZATION,
     PERIOD,
     PROJECT,
     TOTAL_WORDS,
@@ -28,7 +30,7 @@ from kpi.intake.columns import (
 )
 from kpi.intake.limits import CELL_CHARS
 from kpi.intake.rows import ErrorSink
-from kpi.intake.table import RawTable, normalize_header
+from kpi.intake.table import RawTable, header_name, normalize_header
 from kpi.periods import AmbiguousPeriod, parse_period_label
 
 HEADER_SEARCH_ROWS = 10
@@ -38,6 +40,7 @@ _LONG = {
 _PROJECT = names(PROJECT)
 _PERIOD = names(PERIOD)
 _YEAR_KPI = names(YEAR_KPI)
+_FIXED_NAMES = names(PROJECT, KPI, PERIOD, VALUE, ORGANIZATION, NOTE, YEAR_KPI)
 
 
 @dataclass
@@ -108,16 +111,20 @@ def find_layout(
     has_project: bool = False,
 ) -> Layout | None:
     """The file's layout, or None with missing_column errors naming the closest row."""
+    kpis = list(kpis)
     kpi_names = frozenset(normalize_header(name) for k in kpis for name in (k.kpi_code, k.name_ja))
-    candidates = table.leading_rows(HEADER_SEARCH_ROWS)
+    known = kpi_names | _FIXED_NAMES | OFFICER_COLUMNS
+    candidates = [(n, _without_units(cells, known)) for n, cells in table.leading_rows(HEADER_SEARCH_ROWS)]
     best: tuple[int, _Fit, list[str]] | None = None
     for position, (number, header) in enumerate(candidates):
         fits = _fits(header, kpi_names, fy_start, has_project)
         chosen = next((fit for fit in fits if _qualifies(fit) and not _is_long_shadow(fit, fits)), None)
         if chosen is not None:
             layout = Layout(chosen.format, table.drop_leading(position))
+            layout.table.header = header
             layout.skipped = [SkippedRow(n, "above_header") for n, _ in candidates[:position]]
             _skip_marked_rows(layout)
+            _label_unit_headers(layout.table, kpis, sink)
             return layout
         closest = max(fits, key=lambda fit: fit.found)
         if best is None or closest.found > best[1].found:
@@ -131,6 +138,30 @@ def find_layout(
         sink.add("missing_column", None, column, variant="closest", closest=number, expected=expected,
                  cells=cells)  # fmt: skip
     return None
+
+
+def _without_units(cells: list[str], known: frozenset[str]) -> list[str]:
+    """Header cells with a trailing unit in parentheses left out where that names a known column:
+    `共同研究の件数（件）` is 共同研究の件数; a KPI named with parentheses keeps them."""
+    return [cell if cell in known or header_name(cell) not in known else header_name(cell) for cell in cells]
+
+
+_FIXED_BY_NAME = {
+    spelling: column.name for column in (PROJECT, KPI, PERIOD, VALUE, ORGANIZATION, NOTE, YEAR_KPI)
+    for spelling in names(column)
+}  # fmt: skip
+
+
+def _label_unit_headers(table: RawTable, kpis: Iterable[KpiHeader], sink: ErrorSink) -> None:
+    """Headers read without their unit (`出願件数（件）` as 出願件数): errors about the column name
+    it as written, and validate.py reads the unit (ErrorSink.column_labels: canonical → header)."""
+    by_name = {normalize_header(name): k.kpi_code for k in kpis for name in (k.kpi_code, k.name_ja)}
+    for header, label in zip(table.header, table.labels, strict=True):
+        if header == normalize_header(label):
+            continue  # written without a unit: nothing to add to what parse.py records
+        canonical = by_name.get(header) or _FIXED_BY_NAME.get(header)
+        if canonical is not None:
+            sink.column_labels.setdefault(canonical, label)
 
 
 def _is_long_shadow(fit: _Fit, fits: list[_Fit]) -> bool:

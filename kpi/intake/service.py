@@ -67,6 +67,7 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)
     not_reported: int = 0
     noted: int = 0  # of the unchanged values, those whose changed note was kept as a note revision
+    checked: pd.DataFrame | None = None  # dry runs: the validated rows, for kpi.soft_checks.check_values
 
     def as_dict(self) -> dict[str, Any]:
         """SPEC section 5's JSON object."""
@@ -167,7 +168,8 @@ def import_file(
         with db.cursor() as cursor:
             counts, changes = preview_actuals(cursor, rows)
         return ImportResult("valid", None, parsed.data_rows, counts.inserted, counts.updated,
-                            counts.unchanged, changes=changes, noted=counts.noted)._read(parsed)  # fmt: skip
+                            counts.unchanged, changes=changes, noted=counts.noted,
+                            checked=rows)._read(parsed)  # fmt: skip
     now = now or datetime.now()
 
     def work(cursor: duckdb.DuckDBPyConnection) -> tuple[int, WriteCounts | None]:

@@ -32,7 +32,16 @@ from kpi.intake.limits import (
     too_many_columns,
 )
 
-__all__ = ["RawTable", "TooManyRows", "normalize_header", "read_csv_text", "read_table", "read_xlsx"]
+__all__ = [
+    "RawTable",
+    "TooManyRows",
+    "header_name",
+    "header_unit",
+    "normalize_header",
+    "read_csv_text",
+    "read_table",
+    "read_xlsx",
+]
 
 Row = tuple[int, list[object]]
 # Exactly the characters str.strip() removes (str.isspace), for blank-row checks done by pandas.
@@ -119,6 +128,29 @@ def normalize_header(name: object) -> str:
 def _label_cells(cells: Sequence[object]) -> list[str]:
     labels = ["" if cell is None else str(cell).strip().strip("\ufeff").strip() for cell in cells]
     return labels[: len(_header_cells(cells))]
+
+
+# A unit written after a header in parentheses (NFKC makes （件） "(件)"): `共同研究の件数（件）`.
+_TRAILING_UNIT = re.compile(r"\s*\(([^()]*)\)$")
+
+
+def header_unit(label: object) -> str | None:
+    """The unit a header cell writes after its name in parentheses (`件` of `共同研究の件数（件）`),
+    else None; None too for `(2025)`-like asides starting with a digit, which name no unit."""
+    text = unicodedata.normalize("NFKC", str(label or "")).strip().strip("\ufeff").strip()
+    match = _TRAILING_UNIT.search(text)
+    if match is None or match.start() == 0:
+        return None
+    unit = match.group(1).strip()
+    return unit if unit and not unit[0].isdigit() else None
+
+
+def header_name(label: object) -> str:
+    """A header cell normalised, without a trailing unit in parentheses: `共同研究の件数（件）` and
+    `joint_studies (studies)` are matched as `共同研究の件数` and `joint_studies`."""
+    text = normalize_header(label)
+    match = _TRAILING_UNIT.search(text)
+    return text[: match.start()] if match and match.start() > 0 else text
 
 
 def _header_cells(cells: Sequence[object]) -> list[str]:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
 
 from kpi.i18n import t
-from kpi.intake.cells import ValueCell, in_kpi_units
+from kpi.intake.cells import Problem, ValueCell, in_kpi_units
 from kpi.intake.rows import ErrorSink
-from kpi.intake.table import normalize_header
+from kpi.intake.table import header_name, header_unit, normalize_header
+from kpi.quantities import to_quantity
 
 KEY = ["project_code", "kpi_code", "period_end", "organization_code"]
 
@@ -47,6 +48,7 @@ def validate_rows(
 ) -> pd.DataFrame:
     """Report every problem to `sink`; return the rows to write, exact repeats removed."""
     rows = _named_kpis(rows, registry)
+    rows = _in_header_units(rows, registry, sink)
     rows = _in_kpi_units(rows, registry, sink)
     _periods_longer_than_reports(rows, registry, sink)
     known_project = rows["project_code"].isin(registry.projects)
@@ -89,7 +91,63 @@ def validate_rows(
         if not later.empty:  # on an empty frame agg(axis=1) returns a frame, not a column
             keys = later[KEY].astype(str).agg("/".join, axis=1)
             _report(sink, later.assign(key=keys), "duplicate_row", key="key")
+    name_headers(sink)
     return rows.drop_duplicates(KEY, keep="first")
+
+
+def name_headers(sink: ErrorSink) -> None:
+    """Each error about a column whose header the file wrote otherwise (`出願件数（件）` for
+    `patents`, `実績値` for `value`) carries that header: the error table shows it."""
+    labels = sink.column_labels
+    sink.errors[:] = [
+        replace(e, header=labels[e.column]) if e.column in labels and labels[e.column] != e.column else e
+        for e in sink.errors
+    ]
+
+
+def _in_header_units(rows: pd.DataFrame, registry: IntakeRegistry, sink: ErrorSink) -> pd.DataFrame:
+    """Values under a header with a unit (`外部資金獲得額（千円）`) are in that unit, as if written after
+    each number: converted to the KPI's unit, or refused as unit_mismatch (never read as is)."""
+    units = {column: unit for column, label in sink.column_labels.items() if (unit := header_unit(label))}
+    plain = (
+        rows["unit"].isna()
+        & rows["column"].isin(list(units))
+        & rows["kpi_code"].isin(list(registry.kpi_units))
+    )
+    if not plain.any():
+        return rows
+    rows = rows.copy()
+    refused: list[object] = []
+    for (column_key, kpi_key), group in rows[plain].groupby(["column", "kpi_code"], sort=False):
+        column, kpi = str(column_key), str(kpi_key)
+        unit_ja, unit_en = registry.kpi_units[kpi]
+        name = registry.kpi_names.get(kpi, {}).get(sink.lang) or kpi
+        converted: dict[float, tuple[float | None, Problem | None]] = {}
+        for value in group["value"].unique():  # a few distinct figures per column, read once each
+            converted[value] = _in_unit(float(value), units[column], unit_ja, unit_en, name)
+        values = [converted[v] for v in group["value"]]
+        for row, (_, problem) in zip(group["row"], values, strict=True):
+            if problem is not None:
+                sink.add(problem[0], int(row), column, **problem[1])
+        rows.loc[group.index, "value"] = [math.nan if v is None else v for v, _ in values]
+        refused += [index for index, (v, _) in zip(group.index, values, strict=True) if v is None]
+    return rows.drop(index=refused)
+
+
+def _in_unit(
+    value: float, unit: str, unit_ja: str, unit_en: str, name: str
+) -> tuple[float | None, Problem | None]:
+    """`value` written in the header's `unit`, in the KPI's unit (in_kpi_units' reading)."""
+    try:
+        scale = to_quantity(f"1 {unit}")
+    except ValueError:
+        scale = None
+    if scale is None or scale.unit is None:  # not a unit at all (a figure, a date in the header)
+        return None, (
+            "unit_mismatch",
+            {"value": f"{value:,g}", "written": unit, "expected": unit_ja, "kpi": name},
+        )
+    return in_kpi_units(ValueCell(value * scale.value, scale.unit), f"{value:,g}", unit_ja, unit_en, name)
 
 
 def _named_kpis(rows: pd.DataFrame, registry: IntakeRegistry) -> pd.DataFrame:
@@ -99,8 +157,9 @@ def _named_kpis(rows: pd.DataFrame, registry: IntakeRegistry) -> pd.DataFrame:
         return rows
     by_name = registry.code_of_name()
     rows = rows.copy()
-    rows.loc[unknown, "kpi_code"] = [
-        by_name.get(normalize_header(name), name) for name in rows.loc[unknown, "kpi_code"]
+    rows.loc[unknown, "kpi_code"] = [  # 共同研究の件数（件）: the name with its unit after it
+        by_name.get(normalize_header(name), by_name.get(header_name(name), name))
+        for name in rows.loc[unknown, "kpi_code"]
     ]
     return rows
 

@@ -253,3 +253,22 @@ def period_series(cursor: duckdb.DuckDBPyConnection, project_code: str) -> pd.Da
         " WHERE project_code = ? ORDER BY kpi_code, period_end, organization_code",
         [project_code],
     ).df()
+
+
+def pair_reports(cursor: duckdb.DuckDBPyConnection, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Every current report of the given project x KPI pairs (kpi/soft_checks.py's history).
+
+    `pairs` has project_code and kpi_code (repeats allowed). Columns: project_code, kpi_code,
+    organization_code, period_end, value; newest period first.
+    """
+    frame = pairs[["project_code", "kpi_code"]].drop_duplicates().astype(str)
+    cursor.register("_pairs_frame", frame)
+    try:
+        return cursor.execute(
+            "SELECT c.project_code, c.kpi_code, c.organization_code, c.period_end, c.value"
+            " FROM actual_current c JOIN _pairs_frame p"
+            " ON p.project_code = c.project_code AND p.kpi_code = c.kpi_code"
+            " ORDER BY c.project_code, c.kpi_code, c.organization_code, c.period_end DESC"
+        ).df()
+    finally:
+        cursor.unregister("_pairs_frame")

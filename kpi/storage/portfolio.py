@@ -32,6 +32,13 @@ SORTS: dict[str, str] = {
     "achieved": "ps.achieved DESC, ps.worst, ps.project_code",
 }
 # Breakdown dimensions: name → (SELECT expression, FROM addition). Identifiers only from here.
+# Phases read in lifecycle order (SPEC section 2) and sectors as 産・学・官, not alphabetically.
+_ORDER: dict[str, str] = {
+    "phase": "CASE key WHEN 'agreement' THEN 0 WHEN 'planning' THEN 1 WHEN 'demonstration' THEN 2"
+    " WHEN 'implementation' THEN 3 WHEN 'closed' THEN 4 ELSE 5 END, key",
+    "sector": "CASE key WHEN 'industry' THEN 0 WHEN 'academia' THEN 1 WHEN 'government' THEN 2"
+    " ELSE 3 END, key",
+}
 DIMENSIONS: dict[str, tuple[str, str]] = {
     "field": ("s.field", ""),
     "prefecture": ("s.prefecture", ""),
@@ -100,7 +107,11 @@ def headline(cursor: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         " (SELECT sum(value) FROM ov_status WHERE kpi_code = 'local_jobs'),"
         " (SELECT sum(last_target) FROM ov_status WHERE kpi_code = 'local_jobs'),"
         " (SELECT median(value) FROM ov_status WHERE kpi_code = 'time_to_implementation'),"
-        " (SELECT median(last_target) FROM ov_status WHERE kpi_code = 'time_to_implementation')"
+        " (SELECT median(last_target) FROM ov_status WHERE kpi_code = 'time_to_implementation'),"
+        # the plan at the as-of date, over the same pairs as the median value (those with a report):
+        # a final target of 0 months years ahead says nothing about where the projects should be now
+        " (SELECT median(expected) FROM ov_status"
+        "  WHERE kpi_code = 'time_to_implementation' AND value IS NOT NULL)"
     ).fetchone()
     names = [
         "projects",
@@ -114,6 +125,7 @@ def headline(cursor: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "local_jobs_target",
         "tti_median",
         "tti_target_median",
+        "tti_plan_median",
     ]
     return dict(zip(names, row or [None] * len(names), strict=True))
 
@@ -157,8 +169,8 @@ def breakdown(cursor: duckdb.DuckDBPyConnection, dimension: str) -> pd.DataFrame
     """Columns key, status, n: project × KPI pairs by a project attribute (whitelisted)."""
     expression, join = DIMENSIONS[dimension]
     return cursor.execute(
-        f"SELECT {expression} AS key, s.status, count(*) AS n FROM ov_status s{join}"
-        " GROUP BY ALL ORDER BY key, s.status"
+        f"SELECT * FROM (SELECT {expression} AS key, s.status, count(*) AS n FROM ov_status s{join}"
+        f" GROUP BY ALL) ORDER BY {_ORDER.get(dimension, 'key')}, status"
     ).df()
 
 

@@ -228,3 +228,13 @@ def targeted_kpis(cursor: duckdb.DuckDBPyConnection, project_codes: list[str]) -
         " ORDER BY NOT builtin, kpi_code",
         [project_codes],
     ).df()
+
+
+def read_term_names(cursor: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """(kind, Japanese term) → English name, kind 'field' or 'role' (migration 0011); empty on a
+    database not yet migrated to it."""
+    try:
+        rows = cursor.execute("SELECT kind, name_ja, name_en FROM term_names").fetchall()
+    except duckdb.CatalogException:
+        return {}
+    return {(str(kind), str(ja)): str(en) for kind, ja, en in rows}

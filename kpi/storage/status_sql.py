@@ -131,10 +131,13 @@ _FY = fiscal_year_of
 
 
 def _forecast(h: str) -> str:
+    """The least-squares line at horizon h's date; never below 0 for a KPI whose values cannot be
+    negative (`allow_negative` false): a duration cannot be forecast at −4.5 months."""
     day = f"{h}_day"
+    line = f"fit_intercept + fit_slope * CAST(date_diff('day', fit_anchor, {day}) AS DOUBLE)"
     return (
         f"CASE WHEN n_fit >= 2 AND {day} IS NOT NULL THEN"
-        f" fit_intercept + fit_slope * CAST(date_diff('day', fit_anchor, {day}) AS DOUBLE) END"
+        f" (CASE WHEN allow_negative THEN {line} ELSE greatest({line}, 0.0) END) END"
     )
 
 
@@ -216,7 +219,7 @@ pairs AS (
 ),
 joined AS (
     SELECT pr.project_code, pr.kpi_code, k.direction, k.accumulation, k.achievement AS formula,
-           p.as_of, p.on_track, p.at_risk,
+           k.allow_negative, p.as_of, p.on_track, p.at_risk,
            t.baseline_value, t.baseline_date, t.points, t.knots, t.final_target, t.final_date,
            coalesce(t.decline, false) AS decline,
            t.version IS NOT NULL AS has_target,
