@@ -128,10 +128,11 @@ def build_overview(
         for p in ("agreement", "planning", "demonstration", "implementation", "closed")
     }
     # Prefectures as the nation numbers them (北海道 … 沖縄県), not in the order of their characters.
-    by_prefecture = breakdowns["prefecture"]
-    breakdowns["prefecture"] = by_prefecture.iloc[
-        sorted(range(len(by_prefecture)), key=lambda i: prefecture_order(by_prefecture["key"].iloc[i]))
-    ].reset_index(drop=True)
+    breakdowns["prefecture"] = (
+        breakdowns["prefecture"]
+        .sort_values("key", key=lambda keys: keys.map(prefecture_order), kind="stable")
+        .reset_index(drop=True)
+    )
     # Fields and prefectures are registry words, written in Japanese: English pages name them in English.
     names = Names(terms)
     key_labels |= {str(k): names.field(k, lang) for k in breakdowns["field"]["key"].dropna()}

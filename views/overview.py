@@ -101,23 +101,23 @@ with st.container(horizontal=True, gap="small", key="ov_chips"):
         with st.container(width="content", key=f"ov_chip_{status}"):
             st.metric(tr(f"status.{status}"), f"{count:,}", border=True, width="content")
 h = view.headline
+
+
+def _share_metric(label: str, part: int, whole: int) -> None:
+    """A share as a percentage, with "n of total" beneath it."""
+    st.metric(
+        tr(label),
+        pct(share(part, whole)),
+        tr("overview.n_of_total", n=f"{part:,}", total=f"{whole:,}"),
+        delta_color="off",
+        delta_arrow="off",
+        width="content",
+    )
+
+
 with st.container(horizontal=True, gap="small", key="ov_totals"):
-    st.metric(
-        tr("overview.kpis_achieved"),
-        pct(share(h["kpis_achieved"], h["kpis_with_target"])),
-        tr("overview.n_of_total", n=f"{h['kpis_achieved']:,}", total=f"{h['kpis_with_target']:,}"),
-        delta_color="off",
-        delta_arrow="off",
-        width="content",
-    )
-    st.metric(
-        tr("overview.projects_with_achieved"),
-        pct(share(h["projects_with_achieved"], h["projects"])),
-        tr("overview.n_of_total", n=f"{h['projects_with_achieved']:,}", total=f"{h['projects']:,}"),
-        delta_color="off",
-        delta_arrow="off",
-        width="content",
-    )
+    _share_metric("overview.kpis_achieved", h["kpis_achieved"], h["kpis_with_target"])
+    _share_metric("overview.projects_with_achieved", h["projects_with_achieved"], h["projects"])
     for code in ("joint_studies", "local_jobs"):
         st.metric(
             tr(f"overview.total_{code}"),
