@@ -1,20 +1,24 @@
 """Entry point: page config, shared sidebar, sign-in, and the navigation each role sees. Pages live in
-views/."""
+pages/; each one's first statement sends a run that did not start here back through this script."""
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from kpi import incidents
 from kpi.access import PAGES, Forbidden
-from kpi.formatting import plain
+from kpi.formatting.numbers import plain
 from kpi.i18n import LANGUAGES, t
-from views.auth import end_session, signed_in, sync_cookie
-from views.common import database, language, remember_language
-from views.sign_in import sign_in_page
-from views.table_guard import hide_table_downloads
+from ui.auth import end_session, signed_in, sync_cookie
+from ui.common import database, language, remember_language
+from ui.routing import leave_folder_routing, routed
+from ui.sign_in import sign_in_page
+from ui.table_guard import hide_table_downloads
 
+if PagesManager.uses_pages_directory:  # a cold server's first run, routed by the pages/ folder
+    leave_folder_routing()  # (a page load: no click of this run is lost by running again)
 if "lang" not in st.session_state:
     st.session_state["lang"] = language()
 if "_account_lang" in st.session_state:  # set at sign-in: the account's own language
@@ -67,7 +71,7 @@ ALL_PAGES = {
     "project": ("nav.project", ":material/insights:"),
     "update": ("nav.update", ":material/edit_note:"),
     "upload": ("nav.upload", ":material/upload_file:"),
-    "projects": ("nav.projects", ":material/account_tree:"),
+    "registry": ("nav.projects", ":material/account_tree:"),  # projects and partners
     "reminders": ("reminders.nav", ":material/mail:"),
     "audit": ("nav.audit", ":material/history:"),
     "admin": ("nav.admin", ":material/settings:"),
@@ -97,7 +101,7 @@ with st.sidebar:
         st.rerun()
 pages = [
     st.Page(
-        f"views/{name}.py",
+        f"pages/{name}.py",
         title=t(ALL_PAGES[name][0], lang),
         icon=ALL_PAGES[name][1],
         url_path=None if name == "overview" else name,
@@ -107,7 +111,8 @@ pages = [
 ]
 page = st.navigation(pages)
 try:
-    page.run()
+    with routed():  # the page's first statement, through_dashboard(), lets this run through
+        page.run()
 except (RerunException, StopException):
     raise
 except Forbidden as refused:  # a page asked for more than the role allows: said, never shown

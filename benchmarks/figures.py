@@ -20,14 +20,14 @@ from benchmarks.pandas_status import pandas_status
 from benchmarks.portfolios import BENCH_ORG, BENCH_USER, TODAY, Built
 from kpi.access import Actor
 from kpi.intake.service import import_file
-from kpi.status import portfolio_status
+from kpi.portfolio.status import portfolio_status
 from kpi.storage import Database
 
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PAGE = "views/project.py"
+PROJECT_PAGE = "pages/project.py"
 # The floor for status: one aggregate over the same table, fetched into a DataFrame the same way.
 FLOOR_SQL = (
     "SELECT project_code, kpi_code, count(*) AS n, sum(value) AS total, max(period_end) AS last"

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.synthetic import synthetic_portfolio
 from kpi.access import Actor
-from kpi.accounts import create_account
-from kpi.demo import Portfolio
-from kpi.demo_synthetic import synthetic_portfolio
+from kpi.accounts.manage import create_account
+from kpi.demo.portfolio import Portfolio
 from kpi.storage import Database
 from kpi.storage.bulk import load_portfolio
 

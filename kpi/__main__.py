@@ -1,10 +1,10 @@
-"""python -m kpi: see kpi/cli.py."""
+"""python -m kpi: see kpi/commands/main.py."""
 
 import os
 import sys
 
 try:
-    from kpi.cli import main  # inside the try: Ctrl-C while pandas and DuckDB load is quiet too
+    from kpi.commands.main import main  # inside the try: Ctrl-C while pandas and DuckDB load is quiet too
 
     code = main()
     sys.stdout.flush()

@@ -15,8 +15,8 @@ from typing import Any
 
 import duckdb
 
-from kpi.filters import Filters, filter_sql
 from kpi.i18n import t
+from kpi.portfolio.filters import Filters, filter_sql
 from kpi.storage.accounts import lead_organizations, partner_project_codes
 
 
@@ -30,21 +30,21 @@ class Role(StrEnum):
 ROLES = tuple(r.value for r in Role)
 NEEDS_ORGANIZATION = (Role.LEAD, Role.PARTNER)
 
-# The pages each role sees, in navigation order (names of the files in views/).
+# The pages each role sees, in navigation order (names of the files in pages/).
 PAGES: dict[Role, tuple[str, ...]] = {
     Role.ADMINISTRATOR: (
         "overview",
         "project",
         "update",
         "upload",
-        "projects",
+        "registry",
         "reminders",
         "audit",
         "admin",
         "account",
     ),
     Role.EXECUTIVE: ("overview", "project", "reminders", "audit", "account"),
-    Role.LEAD: ("overview", "project", "update", "upload", "projects", "reminders", "account"),
+    Role.LEAD: ("overview", "project", "update", "upload", "registry", "reminders", "account"),
     Role.PARTNER: ("overview", "project", "upload", "account"),
 }
 

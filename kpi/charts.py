@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from kpi.formatting import format_date, format_number
+from kpi.formatting.numbers import format_date, format_number
 from kpi.i18n import t
 from kpi.model import STATUS_ORDER, Status
 

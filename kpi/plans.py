@@ -1,8 +1,8 @@
 """Target plans (SPEC section 2): a baseline and any number of target points, checked one way.
 
 A plan is a dict `{"baseline_value", "baseline_date", "points": [{"day", "value", "horizon"}]}`;
-`horizon` is "short", "mid", "long" or None. The registry loader (kpi/setup_checks.py) and the
-lead's form (kpi/leads.py) both call `check_plan`, so a plan is valid or not wherever it is typed.
+`horizon` is "short", "mid", "long" or None. The registry loader (kpi/registry/checks.py) and the
+lead's form (kpi/progress/save.py) both call `check_plan`, so a plan is valid or not wherever it is typed.
 A final target worse than the baseline (a managed decline, such as a population vision) is valid.
 """
 

@@ -21,10 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
-from kpi.demo_load import DEMO_ACCOUNTS
+from kpi.demo.load import DEMO_ACCOUNTS
 
 ROOT = Path(__file__).parent.parent
 CHROMIUM = os.environ.get("KPI_CHROMIUM", "/usr/bin/chromium")
@@ -124,12 +123,21 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def new_context(
+    browser: Browser, *, width: int = 1400, height: int = 1000, locale: str = "ja-JP"
+) -> BrowserContext:
+    """A fresh browser profile (no cookie: nobody signed in) whose every page and tab waits the
+    suite's wait, not Playwright's 30 s."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+    context.set_default_timeout(BROWSER_WAIT_MS)
+    context.set_default_navigation_timeout(BROWSER_WAIT_MS)
+    return context
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ja-JP")
-    page = context.new_page()
-    page.set_default_timeout(BROWSER_WAIT_MS)
-    yield page
+    context = new_context(browser)
+    yield context.new_page()
     context.close()
 
 
@@ -139,20 +147,32 @@ def settled(page: Page) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=BROWSER_WAIT_MS)
 
 
-def choose(page: Page, combobox: Locator, option: Locator, *, attempts: int = 5) -> None:
-    """Open a selectbox and pick an option. A rerun that ends just then redraws the list closed, so
-    the list is opened again until the option shows (each wait a share of the usual one)."""
+def open_list(page: Page, opener: Locator, shows: Locator | None = None, *, attempts: int = 5) -> None:
+    """Click `opener` (a selectbox, a multiselect's button) until `shows` is visible: by default the
+    open list, or one option of it. A click that lands while a rerun redraws the widget opens
+    nothing, or the run that ends just then draws the list closed again; so the list is closed
+    (Escape), the run waited for and the click tried again, each try a share of the usual wait.
+    The opener is first scrolled to the middle of what scrolls it: a widget at the bottom edge of
+    the sidebar opens its list off-screen, the sidebar scrolls to show it, and the scroll closes
+    it again (that cost a whole try, every time, for two of the overview's filters)."""
+    target = shows if shows is not None else page.get_by_role("listbox")
     for attempt in range(attempts):
-        combobox.click()
+        opener.evaluate("element => element.scrollIntoView({block: 'center'})")
+        opener.click()
         try:
-            option.wait_for(state="visible", timeout=BROWSER_WAIT_MS // attempts)
-        except PlaywrightTimeout:
+            expect(target).to_be_visible(timeout=BROWSER_WAIT_MS // attempts)
+            return
+        except AssertionError:
             if attempt == attempts - 1:
                 raise
+            page.keyboard.press("Escape")
             settled(page)
-            continue
-        option.click()
-        return
+
+
+def choose(page: Page, combobox: Locator, option: Locator, *, attempts: int = 5) -> None:
+    """Open a selectbox and pick an option (open_list's retries)."""
+    open_list(page, combobox, option, attempts=attempts)
+    option.click()
 
 
 def shot(page: Page, name: str) -> None:

@@ -8,9 +8,11 @@ import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
 
 from kpi.access import Actor
 from kpi.storage import Database
@@ -20,7 +22,7 @@ __all__ = ["browser", "page", "server", "writable_server"]  # browser journeys: 
 
 DEMO_TODAY = date(2026, 11, 26)
 OPERATOR = Actor.operator("tester")  # the command line's administrator, for tests of what is not access
-# The demo accounts (kpi/demo_load.py): one per role.
+# The demo accounts (kpi/demo/load.py): one per role.
 DEMO_ADMIN, DEMO_EXECUTIVE, DEMO_LEAD, DEMO_PARTNER = (
     "demo-admin",
     "demo-executive",
@@ -42,6 +44,22 @@ def _pinned_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KPI_LANG", "en")
     monkeypatch.setenv("KPI_USER", "tester")
     monkeypatch.delenv("KPI_DB", raising=False)
+
+
+class _WarmPagesManager(PagesManager):
+    """AppTest resets Streamlit's server-wide "route by the pages/ folder" flag before every run, so
+    each AppTest run would be a cold server's first run. A real server routes by the folder only until
+    the first st.navigation call: this keeps AppTest runs as warm as a real server's. Tests of the
+    cold start itself (tests/test_routing.py) put the original back."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _warm_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test, "PagesManager", _WarmPagesManager)
 
 
 @pytest.fixture
@@ -73,7 +91,7 @@ def fresh_db(db_path: Path, _migrated_template: Path) -> Iterator[Database]:
 def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A demo database built once per session; tests must not write to it (a test that does
     changes what later tests on the same worker see), and the session fails if one did."""
-    from kpi.demo_load import load_demo
+    from kpi.demo.load import load_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     db = Database(path)
@@ -115,7 +133,7 @@ CI = os.environ.get("CI", "").lower() == "true"
 
 @pytest.fixture(autouse=True)
 def _no_drafts_from_other_tests() -> None:
-    """Drafts live in the server process (views/drafts.py): each test starts as a fresh server would."""
-    from views import drafts
+    """Drafts live in the server process (ui/drafts.py): each test starts as a fresh server would."""
+    from ui import drafts
 
     drafts.discard_everything()

@@ -18,30 +18,30 @@ import pandas as pd
 import pytest
 
 from kpi.access import Actor, Forbidden, Role
-from kpi.accounts import account_table, change_account, create_account, set_password
-from kpi.audit_view import audit_entries, audit_options
-from kpi.evaluation import evaluation_table
-from kpi.freshness import freshness_frame
+from kpi.accounts.manage import account_table, change_account, create_account, set_password
+from kpi.admin.audit_log import audit_entries, audit_options
 from kpi.intake.service import import_file, rollback_import
 from kpi.intake.templates import template_frame
-from kpi.lead_forms import progress_grid, project_setup, target_form
-from kpi.leads import record_progress, save_target
-from kpi.overview import build_overview, filter_options, project_choices
-from kpi.project_view import build_project_view
-from kpi.registry_edits import (
+from kpi.intake.uploads import batch_history, live_batches, organizations_for_upload
+from kpi.portfolio.freshness import freshness_frame
+from kpi.portfolio.overview import build_overview, filter_options, project_choices
+from kpi.progress.forms import progress_grid, project_setup, target_form
+from kpi.progress.save import record_progress, save_target
+from kpi.project.view import build_project_view
+from kpi.registry.edits import (
     project_for_editing,
     registry_for_editing,
     save_kpi,
     save_project,
     save_settings,
 )
-from kpi.report import report_html
-from kpi.setup import setup_registry
+from kpi.registry.setup import setup_registry
+from kpi.reports.evaluation import evaluation_table
+from kpi.reports.executive import report_html
 from kpi.storage import Database
 from kpi.storage.audit_query import AuditFilter
 from kpi.storage.edits import project_row
 from kpi.storage.registry import read_table
-from kpi.uploads import batch_history, live_batches, organizations_for_upload
 from tests.conftest import DEMO_TODAY, OPERATOR, table_counts
 from tests.test_setup import write_registry
 
@@ -350,7 +350,7 @@ def test_freshness_a_lead_sees_is_their_projects_only(demo_db: Database) -> None
 
 @pytest.mark.parametrize("role", ["executive", "lead", "partner"])
 def test_loading_the_demo_is_for_administrators(fresh_db: Database, role: str) -> None:
-    from kpi.demo_load import load_demo
+    from kpi.demo.load import load_demo
 
     before = table_counts(fresh_db)
     with pytest.raises(Forbidden):
@@ -359,8 +359,8 @@ def test_loading_the_demo_is_for_administrators(fresh_db: Database, role: str) -
 
 
 def test_an_openid_connect_identity_maps_to_an_active_account_by_email(fresh_db: Database) -> None:
-    from kpi.accounts import change_account
-    from kpi.sign_in import SignInRefused, actor_for_identity, authenticate
+    from kpi.accounts.manage import change_account
+    from kpi.accounts.sign_in import SignInRefused, actor_for_identity, authenticate
 
     record = {"username": "sato", "display_name": "佐藤", "role": "executive", "email": "Sato@Example.org"}
     create_account(fresh_db, record, password=None, actor=OPERATOR, lang="en")  # OpenID Connect only

@@ -10,37 +10,37 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpi.accounts import change_account
-from kpi.demo_load import DEMO_ACCOUNTS
-from kpi.formatting import plain
-from kpi.sign_in import MAX_FAILURES
+from kpi.accounts.manage import change_account
+from kpi.accounts.sign_in import MAX_FAILURES
+from kpi.demo.load import DEMO_ACCOUNTS
+from kpi.formatting.numbers import plain
 from kpi.storage import Database
 from tests.conftest import DEMO_ADMIN, DEMO_EXECUTIVE, DEMO_LEAD, DEMO_PARTNER, OPERATOR, signed_in
 
 ROOT = Path(__file__).parent.parent
 PASSWORDS = {name: secret for name, secret, *_ in DEMO_ACCOUNTS}
 PAGE_TITLES = {  # English titles of the pages a role may open
-    "views/overview.py": "Portfolio overview",
-    "views/update.py": "Progress updates",
-    "views/upload.py": "Upload partner data",
-    "views/projects.py": "Projects and partners",
-    "views/reminders.py": "Reporting freshness",
-    "views/audit.py": "Audit log",
-    "views/admin.py": "Administration",
-    "views/account.py": "My account",
+    "pages/overview.py": "Portfolio overview",
+    "pages/update.py": "Progress updates",
+    "pages/upload.py": "Upload partner data",
+    "pages/registry.py": "Projects and partners",
+    "pages/reminders.py": "Reporting freshness",
+    "pages/audit.py": "Audit log",
+    "pages/admin.py": "Administration",
+    "pages/account.py": "My account",
 }
 ALLOWED = {
     DEMO_ADMIN: set(PAGE_TITLES),
-    DEMO_EXECUTIVE: {"views/overview.py", "views/reminders.py", "views/audit.py", "views/account.py"},
+    DEMO_EXECUTIVE: {"pages/overview.py", "pages/reminders.py", "pages/audit.py", "pages/account.py"},
     DEMO_LEAD: {
-        "views/overview.py",
-        "views/update.py",
-        "views/upload.py",
-        "views/projects.py",
-        "views/reminders.py",
-        "views/account.py",
+        "pages/overview.py",
+        "pages/update.py",
+        "pages/upload.py",
+        "pages/registry.py",
+        "pages/reminders.py",
+        "pages/account.py",
     },
-    DEMO_PARTNER: {"views/overview.py", "views/upload.py", "views/account.py"},
+    DEMO_PARTNER: {"pages/overview.py", "pages/upload.py", "pages/account.py"},
 }
 
 
@@ -123,7 +123,7 @@ def test_a_deactivated_account_is_signed_out_on_its_next_page(db_path: Path) -> 
 
 
 def test_a_partner_cannot_open_another_project_by_link(db_path: Path) -> None:
-    app = app_for(DEMO_PARTNER, "views/project.py", project="P01")
+    app = app_for(DEMO_PARTNER, "pages/project.py", project="P01")
     assert not app.exception
     assert "P01" not in app.title[0].value
     assert app.selectbox(key="project").options == [
@@ -132,13 +132,13 @@ def test_a_partner_cannot_open_another_project_by_link(db_path: Path) -> None:
 
 
 def test_a_lead_updates_only_the_projects_they_lead(db_path: Path) -> None:
-    app = app_for(DEMO_LEAD, "views/update.py", project="P01")
+    app = app_for(DEMO_LEAD, "pages/update.py", project="P01")
     assert not app.exception
     assert [o.split()[0] for o in app.selectbox(key="project").options] == ["P03"]
 
 
 def test_uploads_offer_only_the_users_organization(db_path: Path) -> None:
-    app = app_for(DEMO_PARTNER, "views/upload.py")
+    app = app_for(DEMO_PARTNER, "pages/upload.py")
     assert [o.split()[-1] for o in app.selectbox(key="upload_org").options] == ["(UNI-SETOUCHI)"]
 
 
@@ -154,7 +154,7 @@ def test_the_account_language_follows_the_user(db_path: Path) -> None:
 
 
 def test_administrators_add_an_account_that_can_sign_in(db_path: Path) -> None:
-    app = app_for(DEMO_ADMIN, "views/admin.py")
+    app = app_for(DEMO_ADMIN, "pages/admin.py")
     app.text_input(key="acc_new_username").input("Sato@Uni-Setouchi")
     app.text_input(key="acc_new_display").input("佐藤")
     form = next(b for b in app.button if b.key and "account_add" in b.key)
@@ -171,7 +171,7 @@ def test_administrators_add_an_account_that_can_sign_in(db_path: Path) -> None:
 
 
 def test_failures_older_than_the_window_do_not_lock(db_path: Path) -> None:
-    from kpi.sign_in import LOCK_WINDOW, SignInRefused, authenticate
+    from kpi.accounts.sign_in import LOCK_WINDOW, SignInRefused, authenticate
 
     db = Database(db_path)
     long_ago = datetime(2026, 11, 26, 9, 0)
@@ -186,9 +186,9 @@ def test_failures_older_than_the_window_do_not_lock(db_path: Path) -> None:
 
 
 def test_users_change_their_own_password(db_path: Path) -> None:
-    from kpi.sign_in import SignInRefused, authenticate
+    from kpi.accounts.sign_in import SignInRefused, authenticate
 
-    app = app_for(DEMO_PARTNER, "views/account.py")
+    app = app_for(DEMO_PARTNER, "pages/account.py")
     assert app.title[0].value == "My account"
 
     def submit(current: str, new: str, again: str) -> AppTest:

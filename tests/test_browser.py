@@ -32,12 +32,12 @@ BAD_UPLOAD = (
 def test_partner_uploads_fixes_confirms_and_rolls_back(
     writable_server: tuple[str, Path], page: Page, tmp_path: Path
 ) -> None:
-    from kpi.status import portfolio_status
+    from kpi.portfolio.status import portfolio_status
     from kpi.storage import Database
 
     url, db_path = writable_server
     sign_in(page, f"{url}/upload")
-    expect(page.get_by_role("heading", name="連携機関データのアップロード")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="連携機関データのアップロード")).to_be_visible()
     _settled(page)
     page.get_by_role("combobox", name="報告機関").click()
     expect(page.get_by_role("option").first).to_be_visible()
@@ -51,7 +51,7 @@ def test_partner_uploads_fixes_confirms_and_rolls_back(
     bad = tmp_path / "bad.csv"
     bad.write_bytes(BAD_UPLOAD)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
-    expect(page.get_by_text("取り込みませんでした")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("取り込みませんでした")).to_be_visible()
     expect(page.get_by_test_id("stDownloadButton").filter(has_text="CSV でダウンロード")).to_be_visible()
     _shot(page, "upload-rejected-ja")
 
@@ -59,10 +59,10 @@ def test_partner_uploads_fixes_confirms_and_rolls_back(
     good = tmp_path / "p01.csv"
     good.write_bytes(CP932_UPLOAD)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(good))
-    expect(page.get_by_text("ファイルに問題はありません")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("ファイルに問題はありません")).to_be_visible()
     _shot(page, "upload-preview-ja")
     page.get_by_role("button", name="取り込む").click()
-    expect(page.get_by_text("として取り込みました")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("として取り込みました")).to_be_visible()
     value = portfolio_status(Database(db_path), DEMO_TODAY, project_code="P01").set_index("kpi_code")
     assert value.loc["joint_studies", "last_period_end"].date().isoformat() == "2026-09-30"
     _shot(page, "upload-imported-ja")
@@ -72,7 +72,7 @@ def test_partner_uploads_fixes_confirms_and_rolls_back(
     page.get_by_role("button", name="取り消す", exact=True).click()
     expect(page.get_by_text(re.compile(r"バッチ \d+（.*）を取り消しますか？"))).to_be_visible()  # asked first
     page.get_by_role("button", name=re.compile(r"^バッチ \d+ を取り消す$")).click()
-    expect(page.get_by_text("を取り消しました")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("を取り消しました")).to_be_visible()
     with Database(db_path).cursor() as cursor:
         rolled = cursor.execute(
             "SELECT count(*) FROM import_batches WHERE rolled_back_at IS NOT NULL"

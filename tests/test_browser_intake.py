@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser_support import BROWSER_WAIT_MS, sign_in
+from tests.browser_support import new_context, sign_in
 from tests.browser_support import settled as _settled
 from tests.browser_support import shot as _shot
 from tests.conftest import DEMO_PARTNER
@@ -32,9 +32,8 @@ def test_kept_file_on_a_phone(server: str, browser: Browser, tmp_path: Path) -> 
     """At a phone's width: the template layouts, then a rejected kept file with what was read past
     (nothing is written: the module's server will do)."""
     url = server
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
+    context = new_context(browser, width=390, height=844)
     phone = context.new_page()
-    phone.set_default_timeout(BROWSER_WAIT_MS)
     try:
         sign_in(phone, f"{url}/upload", DEMO_PARTNER)
         expect(phone.get_by_role("heading", name="連携機関データのアップロード")).to_be_visible()

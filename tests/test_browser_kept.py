@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kpi.access import Actor
-from kpi.accounts import create_account
+from kpi.accounts.manage import create_account
 from kpi.storage import Database
 from tests.browser_support import choose, serve
 from tests.browser_support import settled as _settled
@@ -29,7 +29,7 @@ OFFICER, PASSWORD = "matsudo-officer", "kept-files-2026-officer"
 @pytest.fixture
 def city_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The dashboard over the test registry of tests/test_intake_kept.py, with the city's officer."""
-    from kpi.setup import setup_registry
+    from kpi.registry.setup import setup_registry
 
     folder = tmp_path / "registry"
     folder.mkdir()

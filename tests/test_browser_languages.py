@@ -22,7 +22,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from kpi.i18n import catalog
 from kpi.storage import Database
-from tests.browser_support import BROWSER_WAIT_MS, shot, sign_in
+from tests.browser_support import open_list, settled, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -82,13 +82,6 @@ SHOWN_TEXT = """(root) => {
 }"""
 
 
-def settled(page: Page) -> None:
-    """browser_support.settled, waiting as long as every other wait here: a language switch reruns
-    the page and writes the account's language, on a machine the whole suite shares."""
-    page.wait_for_timeout(200)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=BROWSER_WAIT_MS)
-
-
 def shown(page: Page) -> list[str]:
     return list(page.evaluate(SHOWN_TEXT))
 
@@ -134,23 +127,14 @@ def problems(texts: list[str], lang: str, allowed_japanese: set[str]) -> list[st
     return found
 
 
-def open_list(page: Page, widget: Locator) -> None:
-    """Open a selectbox's or multiselect's list. A click that lands while the sidebar is redrawn
-    opens nothing, so it is tried again (each try waits a sixth of the usual wait)."""
-    listbox = page.get_by_role("listbox")
-    for _ in range(5):
-        widget.locator("button[aria-haspopup=listbox]").click()
-        try:
-            expect(listbox).to_be_visible(timeout=BROWSER_WAIT_MS // 6)
-            return
-        except AssertionError:
-            page.keyboard.press("Escape")
-    expect(listbox).to_be_visible()
+def open_widget_list(page: Page, widget: Locator) -> None:
+    """Open a selectbox's or multiselect's list (browser_support.open_list's retries)."""
+    open_list(page, widget.locator("button[aria-haspopup=listbox]"))
 
 
 def switch_language(page: Page, name: str) -> list[str]:
     """Pick the language in the sidebar's switch; returns the options its list showed."""
-    open_list(page, page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first)
+    open_widget_list(page, page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first)
     options = shown(page)
     page.get_by_role("option", name=name, exact=True).click()
     settled(page)
@@ -165,7 +149,7 @@ def open_lists(page: Page) -> list[str]:
     expect(widgets).to_have_count(6)  # the language switch, the fiscal year and four multiselects
     settled(page)
     for index in range(1, 6):  # the first is the language switch, read on its own
-        open_list(page, widgets.nth(index))
+        open_widget_list(page, widgets.nth(index))
         texts += shown(page)
         page.keyboard.press("Escape")
         expect(page.get_by_role("listbox")).to_have_count(0)
@@ -191,8 +175,7 @@ def visit_all(page: Page, lang: str, allowed: set[str]) -> dict[str, list[str]]:
                 sections.nth(number).click()
                 settled(page)
                 texts += shown(page)
-        settled(page)
-        shot(page, f"languages_{lang}_{name}")
+        shot(page, f"languages_{lang}_{name}")  # after the run has settled (shot waits for it)
         if wrong := problems(texts, lang, allowed):
             found[name] = sorted(set(wrong))
     return found

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from kpi.lead_forms import target_form
-from kpi.status import portfolio_status
+from kpi.portfolio.status import portfolio_status
+from kpi.progress.forms import target_form
 from kpi.storage import Database
 from tests.browser_support import settled as _settled
 from tests.browser_support import shot as _shot
@@ -59,16 +59,14 @@ def test_lead_revises_a_target_and_records_progress(writable_server: tuple[str, 
     sign_in(
         page, f"{url}/update?lang=ja&project=P03", DEMO_LEAD
     )  # P03 is led by the demo lead's organization
-    expect(page.get_by_role("heading", name="進捗の更新")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="進捗の更新")).to_be_visible()
     _settled(page)
 
     # Progress: record this period's value and save.
     # The one-value form (the grid is a canvas; its diff logic is unit-tested in test_leads.py).
     page.get_by_label("期間の値").fill("6")  # near the history (4): no soft check (40 would ask first)
     page.get_by_role("button", name="この値を保存").click()
-    expect(page.get_by_text(re.compile(r"保存しました: 新規 \d+ 件、変更 \d+ 件"))).to_be_visible(
-        timeout=30_000
-    )
+    expect(page.get_by_text(re.compile(r"保存しました: 新規 \d+ 件、変更 \d+ 件"))).to_be_visible()
     _shot(page, "update-progress-ja")
     value_after = portfolio_status(db, DEMO_TODAY, "P03").set_index("kpi_code").loc[kpi, "value"]
     assert value_after != value_before
@@ -78,7 +76,7 @@ def test_lead_revises_a_target_and_records_progress(writable_server: tuple[str, 
     # refused, with one it is saved as a new version.
     page.get_by_test_id("stButtonGroup").get_by_text("目標", exact=True).click()
     _settled(page)
-    expect(page.get_by_text("目標（1 行に 1 つ）")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("目標（1 行に 1 つ）")).to_be_visible()
     _type_into_cell(page, row=2, column=1, text="250")  # 2029-12-31 210 (long) → 250
     page.get_by_test_id("stDataFrame").first.hover()
     page.get_by_role("button", name="Add row").click()  # the grid's toolbar: a new, empty row 3
@@ -86,10 +84,10 @@ def test_lead_revises_a_target_and_records_progress(writable_server: tuple[str, 
     _type_into_cell(page, row=3, column=0, text="令和12年度")
     _type_into_cell(page, row=3, column=1, text="260")
     page.get_by_role("button", name="目標を保存").click()
-    expect(page.get_by_text("目標を見直す理由を入力してください")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("目標を見直す理由を入力してください")).to_be_visible()
     page.get_by_label("見直しの理由").fill("県の補助事業に採択されたため上方修正")
     page.get_by_role("button", name="目標を保存").click()
-    expect(page.get_by_text(re.compile(r"目標を版 \d+ として保存しました"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"目標を版 \d+ として保存しました"))).to_be_visible()
     target, version_after, history = target_form(db, "P03", kpi, actor=OPERATOR)
     assert version_after == version_before + 1
     assert target is not None
@@ -105,5 +103,5 @@ def test_lead_revises_a_target_and_records_progress(writable_server: tuple[str, 
 
     # The project page shows the changed story without an error.
     sign_in(page, f"{url}/project?lang=ja&project=P03", DEMO_LEAD)
-    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
     assert not page.get_by_test_id("stException").count()

@@ -31,7 +31,7 @@ def _tall_shot(pg: Page, name: str) -> None:
 
 def _charts_drawn(pg: Page, count: int) -> None:
     charts = pg.locator(".js-plotly-plot")
-    expect(charts).to_have_count(count, timeout=30_000)
+    expect(charts).to_have_count(count)
     for i in range(count):
         expect(charts.nth(i).locator("svg.main-svg").first).to_be_attached()
         assert charts.nth(i).locator("g.trace, g.shape-group path").count() > 0
@@ -63,16 +63,16 @@ def _headline_on_a_phone(pg: Page) -> None:
 
 
 def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_path: Path) -> None:
-    from kpi.filters import Filters
-    from kpi.overview import build_overview
-    from kpi.project_view import build_project_view
+    from kpi.portfolio.filters import Filters
+    from kpi.portfolio.overview import build_overview
+    from kpi.project.view import build_project_view
     from kpi.storage import Database
     from tests.conftest import DEMO_TODAY, OPERATOR
 
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, f"{server}/?lang=en")
-    expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     _settled(page)
     _charts_drawn(page, 5)  # all projects by KPI + four breakdowns
@@ -100,8 +100,8 @@ def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_p
     box = grid.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
-    page.wait_for_url(f"**/project?**project={first}**", timeout=30_000)
-    expect(page.get_by_role("heading", name=first)).to_be_visible(timeout=30_000)
+    page.wait_for_url(f"**/project?**project={first}**")
+    expect(page.get_by_role("heading", name=first)).to_be_visible()
     view = build_project_view(Database(demo_db_path), first, DEMO_TODAY, "en", actor=OPERATOR)
     assert view is not None
     _settled(page)
@@ -112,7 +112,7 @@ def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_p
 
     # Back to the overview: the filter is still there.
     page.get_by_role("link", name="Back to the overview").click()
-    expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible()
     _settled(page)
     expect(projects).to_have_text(str(expected.project_count))
     assert not page.get_by_test_id("stException").count()
@@ -123,15 +123,15 @@ def test_both_pages_in_japanese(server: str, page: Page, demo_db_path: Path) -> 
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, f"{server}/project?project=P16&lang=ja")
-    expect(page.get_by_role("heading", name="P16")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="P16")).to_be_visible()
     expect(page.get_by_text("セクター別の連携機関")).to_be_visible()
     _settled(page)
     _charts_drawn(page, 3)
     page.get_by_text("計算の内訳").last.click()
     expect(page.get_by_text("計画進捗 R = (V − B) / (P − B)").last).to_be_visible()
     _tall_shot(page, "project-ja")
-    sign_in(page, f"{server}/?lang=ja")
-    expect(page.get_by_role("heading", name="ポートフォリオ概要")).to_be_visible(timeout=30_000)
+    page.goto(f"{server}/?lang=ja")  # still signed in: the sign-in survives a new page load
+    expect(page.get_by_role("heading", name="ポートフォリオ概要")).to_be_visible()
     _settled(page)
     _charts_drawn(page, 5)
     assert _cut_metric_labels(page) == []

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from kpi.accounts import change_account
-from kpi.sessions import COOKIE_NAME, SESSION_HOURS
+from kpi.accounts.manage import change_account
+from kpi.accounts.sessions import COOKIE_NAME, SESSION_HOURS
 from kpi.storage import Database
 from tests.browser_support import settled, shot, sign_in
 from tests.conftest import DEMO_EXECUTIVE, OPERATOR

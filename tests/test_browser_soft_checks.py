@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from kpi.lead_forms import target_form
+from kpi.progress.forms import target_form
 from kpi.storage import Database
 from tests.browser_support import settled, shot, sign_in
 from tests.conftest import DEMO_LEAD, DEMO_PARTNER, OPERATOR

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from kpi.charts import FONT_FAMILY, STATUS_COLORS, kpi_chart, status_bar_chart, status_frame_styles
-from kpi.project_years import TARGET_FRAME_COLUMNS, chart_targets, chart_years
+from kpi.project.years import TARGET_FRAME_COLUMNS, chart_targets, chart_years
 
 AS_OF = date(2026, 11, 26)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi.cli import main
+from kpi.commands.main import main
 from tests.conftest import table_counts
 from tests.test_setup import BAD_ORGS, SAMPLE, write_registry
 

@@ -72,13 +72,13 @@ def test_an_internal_error_exits_4_with_an_incident_id_found_in_the_log(tmp_path
     assert kpi("init", "--db", str(db)).returncode == 0
     script = textwrap.dedent(f"""
         import sys
-        import kpi.cli
+        import kpi.commands.main
 
         def broken(*args, **kwargs):
             raise ZeroDivisionError("forced for the test")
 
-        kpi.cli.portfolio_status = broken  # a core function the status command calls
-        sys.exit(kpi.cli.main(["status", "--db", {str(db)!r}]))
+        kpi.commands.main.portfolio_status = broken  # a core function the status command calls
+        sys.exit(kpi.commands.main.main(["status", "--db", {str(db)!r}]))
     """)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KPI_LANG": "en"}
     result = subprocess.run(

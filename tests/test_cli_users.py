@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kpi.cli import main
-from kpi.sign_in import SignInRefused, authenticate
+from kpi.accounts.sign_in import SignInRefused, authenticate
+from kpi.commands.main import main
 from kpi.storage import Database
 from tests.conftest import table_counts
 

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpi.accounts import create_account, has_accounts
-from kpi.cli import main
-from kpi.setup import setup_registry
-from kpi.sign_in import MAX_FAILURES, SignInRefused, authenticate
-from kpi.status import portfolio_status
+from kpi.accounts.manage import create_account, has_accounts
+from kpi.accounts.sign_in import MAX_FAILURES, SignInRefused, authenticate
+from kpi.commands.main import main
+from kpi.portfolio.status import portfolio_status
+from kpi.registry.setup import setup_registry
 from kpi.storage import Database, DatabaseMissing
 from kpi.storage.actuals import record_actuals
 from tests.conftest import CI, DEMO_TODAY, OPERATOR
@@ -165,5 +165,5 @@ def test_on_a_full_disk_the_sign_in_form_opens_the_overview(
     app.button[0].click().run()
     assert not app.exception and not app.error
     assert app.title[0].value == "Portfolio overview"
-    app.switch_page("views/overview.py").run()  # and again: reading needs no write
+    app.switch_page("pages/overview.py").run()  # and again: reading needs no write
     assert not app.exception and not app.error and app.title[0].value == "Portfolio overview"

@@ -1,4 +1,4 @@
-"""The demo and synthetic portfolios (kpi/demo.py) and their bulk loader (kpi/storage/bulk.py)."""
+"""The demo and synthetic portfolios (kpi/demo/portfolio.py) and their bulk loader (kpi/storage/bulk.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from kpi.demo import (
+from benchmarks.synthetic import synthetic_portfolio
+from kpi.demo.portfolio import (
     ACTUAL_COLUMNS,
     KPI_COLUMNS,
     ORGANIZATION_COLUMNS,
@@ -20,9 +21,8 @@ from kpi.demo import (
     demo_portfolio,
     last_quarter_end,
 )
-from kpi.demo_synthetic import synthetic_portfolio
 from kpi.model import Phase, Sector
-from kpi.status import portfolio_status
+from kpi.portfolio.status import portfolio_status
 from kpi.storage import Database
 from kpi.storage.bulk import DatabaseNotEmpty, load_portfolio
 

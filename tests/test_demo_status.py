@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from kpi.cli import main
+from kpi.commands.main import main
 from kpi.storage import Database
 from kpi.storage.registry import current_targets, read_table
 from tests.conftest import DEMO_TODAY

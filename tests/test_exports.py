@@ -15,12 +15,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from kpi.evaluation import EVALUATION_KEYS, STATUS_KEYS, evaluation_table, export_bytes, status_table
 from kpi.exports import AMOUNT, PERCENT, csv_bytes, xlsx_bytes
-from kpi.filters import Filters
 from kpi.i18n import t
 from kpi.model import Status
-from kpi.status import portfolio_status, portfolio_years
+from kpi.portfolio.filters import Filters
+from kpi.portfolio.status import portfolio_status, portfolio_years
+from kpi.reports.evaluation import EVALUATION_KEYS, STATUS_KEYS, evaluation_table, export_bytes, status_table
 from kpi.storage import Database
 from kpi.storage.registry import write_setting
 from tests.conftest import DEMO_TODAY, OPERATOR
@@ -29,7 +29,7 @@ ROOT = Path(__file__).parent.parent
 FORMULAS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", '=HYPERLINK("http://x")']
 NOW = datetime(2026, 11, 26, 9, 0)
 
-# P08 入域観光客数 on the demo (kpi/demo_real.py): yearly totals against one target per 年度,
+# P08 入域観光客数 on the demo (kpi/demo/real.py): yearly totals against one target per 年度,
 # baseline 182,000 (FY2022), +9,000 a year; FY2026 has April–September only (half the seasons).
 P08_VISITORS = {
     "2023年度": (193_000.0, 191_000.0, (193_000 - 182_000) / (191_000 - 182_000)),

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from kpi.filters import Filters, filter_sql, fiscal_years, from_query, parse_date, to_query
 from kpi.grades import grading
 from kpi.model import Settings
+from kpi.portfolio.filters import Filters, filter_sql, fiscal_years, from_query, parse_date, to_query
 from kpi.storage import Database
 from kpi.storage.portfolio import load_filtered_status
 

@@ -1,6 +1,6 @@
 """The lead's target form reads values typed as text the way setup and partner files do (SPEC 4).
 
-The page's value column is a text column (views/update.py, kpi/typed_values.py): a cell typed as
+The page's value column is a text column (pages/update.py, kpi/progress/typed_values.py): a cell typed as
 2,720千円, 52.2%, ▲5 or 「－」 goes through kpi/quantities.py; a float cell reads as before.
 """
 
@@ -14,8 +14,8 @@ import pytest
 
 from kpi.intake.rows import ErrorSink
 from kpi.plans import plain_points
-from kpi.registry_files import read_value
-from kpi.target_form import read_plan
+from kpi.progress.target_form import read_plan
+from kpi.registry.files import read_value
 
 SATISFACTION = {"kpi_code": "satisfaction_rate", "unit_ja": "%", "unit_en": "%",
                 "name_ja": "利用者満足度", "name_en": "User satisfaction"}  # fmt: skip

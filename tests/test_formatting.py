@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from kpi.formatting import format_date, format_number, format_percent
+from kpi.formatting.numbers import format_date, format_number, format_percent
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_percent() -> None:
 
 
 def test_plain_text_is_markdown_inert() -> None:
-    from kpi.formatting import plain
+    from kpi.formatting.numbers import plain
 
     assert plain("**b** [l](u) ![i](u) <b> :red[x] $x$ #h 1.") == (
         r"\*\*b\*\* \[l\]\(u\) \!\[i\]\(u\) \<b\> \:red\[x\] \$x\$ \#h 1\."

@@ -5,8 +5,8 @@ partner's import) as names, partner roles, notes and a 要因分析; then every 
 writes them: each upload template (format x layout x language), the 効果検証 export, the error
 file, the executive report, the command line. An .xlsx holds no <f> element, no hyperlink and no
 formula cell, and each payload reads exactly as written; a CSV holds no cell a spreadsheet would
-evaluate, and each payload follows its apostrophe. A walk over kpi/ and views/ fails when a
-writer bypasses kpi/exports.py; Streamlit's own table download is hidden (views/table_guard.py).
+evaluate, and each payload follows its apostrophe. A walk over kpi/, pages/ and ui/ fails when a
+writer bypasses kpi/exports.py; Streamlit's own table download is hidden (ui/table_guard.py).
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ import pytest
 from playwright.sync_api import Browser
 
 from kpi.access import Actor, Role
-from kpi.evaluation import export_bytes
 from kpi.exports import csv_bytes, xlsx_bytes
 from kpi.intake.error_report import error_table
 from kpi.intake.service import import_file
 from kpi.intake.templates import FORMATS, LAYOUTS, template_bytes, template_frame
-from kpi.leads import record_progress
-from kpi.report import report_html
-from kpi.setup import setup_registry
+from kpi.progress.save import record_progress
+from kpi.registry.setup import setup_registry
+from kpi.reports.evaluation import export_bytes
+from kpi.reports.executive import report_html
 from kpi.storage import Database
 from tests.browser_support import BROWSER_WAIT_MS, serve_script
 from tests.conftest import DEMO_TODAY, OPERATOR
@@ -225,7 +225,7 @@ def test_evaluation_export(payload_db: Database, lang: str) -> None:
 
 
 def test_error_file(payload_db: Database) -> None:
-    """The upload page's error download (views/upload.py: csv_bytes(error_table(...)))."""
+    """The upload page's error download (pages/upload.py: csv_bytes(error_table(...)))."""
     wide = template_frame(payload_db, "C1", "ja", DEMO_TODAY, actor=PARTNER)
     wide[PLUS] = [LINK, SUM]  # the KPI named +1, filled with formulas
     wide[CMD] = wide[WIDE] = "3"  # and columns no KPI is named: the errors name them as written
@@ -264,7 +264,14 @@ def test_command_line_export(payload_db: Database, tmp_path: Path) -> None:
 
 # -- nothing writes around kpi/exports.py --------------------------------------------------------
 
-SOURCES = sorted([*(ROOT / "kpi").rglob("*.py"), *(ROOT / "views").rglob("*.py"), ROOT / "dashboard.py"])
+SOURCES = sorted(
+    [
+        *(ROOT / "kpi").rglob("*.py"),
+        *(ROOT / "pages").rglob("*.py"),
+        *(ROOT / "ui").rglob("*.py"),
+        ROOT / "dashboard.py",
+    ]
+)
 WRITERS = re.compile(
     r"\.to_csv\(|\.to_excel\(|ExcelWriter|Workbook\(|csv\.writer|csv\.DictWriter|xlsxwriter|\.to_clipboard\("
     r"|\.write_bytes\(|\.write_text\(|open\([^)]*['\"][wax]b?['\"]|\.save\("
@@ -272,7 +279,7 @@ WRITERS = re.compile(
 # What may write: exports.py (every spreadsheet), cli_reports.py (saves what export_bytes and
 # report_html return). Only kpi/intake/xlsx.py, which reads uploads, imports openpyxl besides
 # exports.py, and none of its writing parts.
-WRITERS_ALLOWED = {"kpi/exports.py": None, "kpi/cli_reports.py": {".write_bytes("}}
+WRITERS_ALLOWED = {"kpi/exports.py": None, "kpi/commands/reports.py": {".write_bytes("}}
 OPENPYXL_READING = "kpi/intake/xlsx.py"
 OPENPYXL_WRITING = re.compile(r"Workbook$|(^|\.)_?write|(^|\.)writer")
 # The functions a download button's data may come from: kpi.exports' writers, or producers that
@@ -332,7 +339,7 @@ def test_every_download_comes_from_kpi_exports() -> None:
     # ... and the producers that are not kpi.exports' own write through it.
     for module, function in (
         ("kpi/intake/templates.py", "template_bytes"),
-        ("kpi/evaluation.py", "export_bytes"),
+        ("kpi/reports/evaluation.py", "export_bytes"),
     ):
         tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
         body = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == function)
@@ -345,9 +352,9 @@ STATIC = Path(__import__("streamlit").__file__).parent / "static" / "static" / "
 
 
 def test_the_toolbar_hidden_is_the_one_streamlit_renders() -> None:
-    """views/table_guard.py targets the frontend bundle's markup: fails when a Streamlit upgrade
+    """ui/table_guard.py targets the frontend bundle's markup: fails when a Streamlit upgrade
     renames the button, its label or the toolbar."""
-    from views.table_guard import CSS, DOWNLOAD_LABEL
+    from ui.table_guard import CSS, DOWNLOAD_LABEL
 
     bundle = "\n".join(p.read_text(encoding="utf-8") for p in STATIC.glob("*.js"))
     assert f"label:`{DOWNLOAD_LABEL}`" in bundle
@@ -367,7 +374,7 @@ def test_the_dashboard_hides_table_downloads_on_every_page() -> None:
 APP = """
 import pandas as pd
 import streamlit as st
-from views.table_guard import hide_table_downloads
+from ui.table_guard import hide_table_downloads
 
 hide_table_downloads()
 st.dataframe(pd.DataFrame({"note": ['=HYPERLINK("http://x","y")']}))

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpi.freshness import (
+from kpi.i18n import catalog
+from kpi.portfolio.freshness import (
     closed_period_end,
     freshness_frame,
     overdue_pairs,
@@ -17,7 +18,6 @@ from kpi.freshness import (
     period_label,
     reminder_message,
 )
-from kpi.i18n import catalog
 from kpi.storage import Database
 from kpi.storage.freshness import DEFAULT_GRACE_DAYS, grace_days
 from kpi.storage.registry import write_setting
@@ -255,7 +255,7 @@ def test_reminders_page_lists_each_frequency(
     monkeypatch.setenv("KPI_DB", str(demo_db_path))
     app = signed_in(AppTest.from_file(str(Path(__file__).parent.parent / "dashboard.py"), default_timeout=60))
     app.query_params["lang"] = lang
-    app.switch_page("views/reminders.py").run()
+    app.switch_page("pages/reminders.py").run()
     assert not app.exception, app.exception
     owed, detail = app.dataframe[0].value, app.dataframe[1].value
     assert list(owed["organization_code"]) == ["CO-AKANE", "GOV-SHIZUOKA", "UNI-SETOUCHI"]

@@ -160,7 +160,7 @@ def _page_raising(monkeypatch: pytest.MonkeyPatch, demo_db_path: Path, tmp_path:
     def failing(*args: Any, **kwargs: Any) -> Any:
         raise error
 
-    monkeypatch.setattr("kpi.overview.build_overview", failing)
+    monkeypatch.setattr("kpi.portfolio.overview.build_overview", failing)
     return open_app(monkeypatch, copy, "en"), copy
 
 
@@ -211,7 +211,7 @@ def test_a_failure_while_signing_in_shows_the_incident_id(
     def failing(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("forced")
 
-    monkeypatch.setattr("views.auth.signed_in", failing)
+    monkeypatch.setattr("ui.auth.signed_in", failing)
     copy = tmp_path / "demo.duckdb"
     shutil.copy(demo_db_path, copy)
     app = open_app(monkeypatch, copy, "en")

@@ -16,7 +16,7 @@ import pytest
 
 from kpi.access import Actor
 from kpi.intake.service import ImportResult, import_file
-from kpi.setup import setup_registry
+from kpi.registry.setup import setup_registry
 from kpi.storage import Database
 from kpi.storage.registry import write_setting
 from tests.conftest import table_counts

@@ -9,7 +9,7 @@ import pytest
 
 from kpi.access import Actor
 from kpi.intake.service import ImportResult, ImportUsageError, rollback_import
-from kpi.status import portfolio_status
+from kpi.portfolio.status import portfolio_status
 from kpi.storage import Database
 from kpi.storage.actuals import actual_history
 from kpi.storage.batches import RollbackCounts, list_batches

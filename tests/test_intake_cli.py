@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi.cli import main
+from kpi.commands.main import main
 from kpi.storage import Database
 from tests.conftest import table_counts
 from tests.test_intake import JA_LONG_HEADER, csv_bytes, current_values, registry_db, xlsx_bytes

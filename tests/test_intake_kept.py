@@ -12,7 +12,7 @@ import pytest
 
 from kpi.access import Actor
 from kpi.intake.service import ImportResult, import_file
-from kpi.setup import setup_registry
+from kpi.registry.setup import setup_registry
 from kpi.storage import Database
 from tests.conftest import table_counts
 from tests.xlsx_files import with_cached_value, xlsx_bytes
@@ -326,7 +326,7 @@ def test_full_width_organization_codes_and_headers(db: Database) -> None:
 def test_command_line_year_table_with_project(
     db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kpi.cli import main
+    from kpi.commands.main import main
 
     monkeypatch.setenv("KPI_TODAY", TODAY.isoformat())
     path = str(REAL / "funabashi_kensho_year_table_cp932.csv")

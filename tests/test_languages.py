@@ -21,15 +21,15 @@ from tests.conftest import signed_in
 
 ROOT = Path(__file__).parent.parent
 PAGES = {
-    "views/overview.py": {},
-    "views/project.py": {"project": "P03"},
-    "views/update.py": {"project": "P03"},
-    "views/upload.py": {},
-    "views/admin.py": {},
-    "views/audit.py": {},
-    "views/reminders.py": {},
-    "views/projects.py": {},
-    "views/account.py": {},
+    "pages/overview.py": {},
+    "pages/project.py": {"project": "P03"},
+    "pages/update.py": {"project": "P03"},
+    "pages/upload.py": {},
+    "pages/admin.py": {},
+    "pages/audit.py": {},
+    "pages/reminders.py": {},
+    "pages/registry.py": {},
+    "pages/account.py": {},
 }
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 ENGLISH_WORDS = re.compile(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}")
@@ -150,8 +150,8 @@ def test_the_sign_in_page_speaks_the_users_language(
 
 # -- registry names in English, and the audit log in words (issue 16) --------------------------------
 def test_registry_names_in_english_or_marked_as_having_none(fresh_db: Database) -> None:
-    from kpi.names import names_for
-    from kpi.prefectures import PREFECTURES
+    from kpi.formatting.names import names_for
+    from kpi.formatting.prefectures import PREFECTURES
 
     assert len({ja for ja, _ in PREFECTURES}) == len({en for _, en in PREFECTURES}) == 47
     named = names_for(fresh_db)  # migration 0011's common fields and roles
@@ -168,7 +168,7 @@ def test_registry_names_in_english_or_marked_as_having_none(fresh_db: Database) 
 
 
 def test_the_audit_log_in_words_with_numbers_as_read() -> None:
-    from kpi.audit_view import audit_table, changes_text
+    from kpi.admin.audit_log import audit_table, changes_text
 
     before = '{"mid_value": 11.0, "role": "lead", "active": true, "email": null}'
     after = '{"mid_value": 9.0, "role": "partner", "active": false, "email": null}'
@@ -205,7 +205,7 @@ def test_the_audit_log_in_words_with_numbers_as_read() -> None:
 
 
 def test_the_kpi_catalog_table_names_its_rules() -> None:
-    from views.admin_catalog import catalog_table
+    from ui.sections.catalog import catalog_table
 
     kpis = pd.DataFrame(
         [{"kpi_code": "joint_studies", "direction": "higher", "accumulation": "sum", "combine": "sum",
@@ -223,7 +223,7 @@ def test_the_kpi_catalog_table_names_its_rules() -> None:
 def test_administration_reads_thresholds_in_percent_and_offers_no_default_role(
     monkeypatch: pytest.MonkeyPatch, db_copy: Path
 ) -> None:
-    app = run_page(monkeypatch, db_copy, "views/admin.py", "ja")
+    app = run_page(monkeypatch, db_copy, "pages/admin.py", "ja")
     role = app.selectbox(key="acc_new_role")
     assert role.value is None and role.placeholder == catalog("ja")["accounts.choose_role"]
     app.session_state["admin_section"] = "settings"
@@ -238,7 +238,7 @@ def test_an_existing_kpi_loads_into_the_form_and_saves(
 ) -> None:
     copy = tmp_path / "kpi.duckdb"
     shutil.copy(demo_db_path, copy)
-    app = run_page(monkeypatch, copy, "views/admin.py", "ja")
+    app = run_page(monkeypatch, copy, "pages/admin.py", "ja")
     app.session_state["admin_section"] = "kpis"
     app.run()
     app.selectbox(key="kpi_pick").select("tourist_visitors").run()

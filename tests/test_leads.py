@@ -14,14 +14,11 @@ import pytest
 from kpi.access import Actor
 from kpi.fiscal import fiscal_year_end
 from kpi.intake.rows import ErrorSink
-from kpi.lead_forms import revision_table, stored_points, target_form
-from kpi.leads import NeedsExplanation, Rejected, StaleWrite, record_progress, save_target
 from kpi.plans import check_plan, is_managed_decline, plain_points
-from kpi.setup import setup_registry
-from kpi.status import portfolio_status
-from kpi.storage import Database
-from kpi.storage.registry import target_history
-from kpi.target_form import (
+from kpi.portfolio.status import portfolio_status
+from kpi.progress.forms import revision_table, stored_points, target_form
+from kpi.progress.save import NeedsExplanation, Rejected, StaleWrite, record_progress, save_target
+from kpi.progress.target_form import (
     column_labels,
     editor_rows,
     fiscal_year_span,
@@ -29,6 +26,9 @@ from kpi.target_form import (
     read_plan,
     with_fiscal_years,
 )
+from kpi.registry.setup import setup_registry
+from kpi.storage import Database
+from kpi.storage.registry import target_history
 from tests.conftest import OPERATOR, table_counts
 from tests.test_setup import write_registry
 
@@ -179,7 +179,7 @@ def test_a_managed_decline_is_a_valid_plan(db: Database, kpi: str, baseline: flo
     )
 
 
-# -- the form's table, read into a plan (kpi/target_form.py) ------------------------------------
+# -- the form's table, read into a plan (kpi/progress/target_form.py) ------------------------------------
 @pytest.mark.parametrize(
     "label", ["2026-03-31", "2026/3/31", "令和7年度", "2025年度", "FY2025", "R7年度", " FY2025 "]
 )
@@ -395,7 +395,7 @@ def test_progress_writes_are_audited(db: Database) -> None:
 
 
 def test_the_grid_records_only_what_was_edited() -> None:
-    from kpi.lead_forms import grid_changes
+    from kpi.progress.forms import grid_changes
 
     original = pd.DataFrame(
         {

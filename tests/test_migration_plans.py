@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from kpi.status import portfolio_status, status_records
+from kpi.portfolio.status import portfolio_status, status_records
 from kpi.storage import Database
 from kpi.storage.connection import migration_files
 from kpi.storage.registry import current_targets

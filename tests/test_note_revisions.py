@@ -13,8 +13,8 @@ import pytest
 
 from kpi.access import Actor
 from kpi.intake.service import layout_lines, rollback_import
-from kpi.leads import record_progress
-from kpi.status import portfolio_status
+from kpi.portfolio.status import portfolio_status
+from kpi.progress.save import record_progress
 from kpi.storage import Database
 from kpi.storage.actuals import actual_history, recent_reports, record_actuals
 from kpi.storage.batches import RollbackCounts

@@ -7,10 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from kpi.filters import Filters
 from kpi.model import STATUS_ORDER
-from kpi.overview import build_overview, project_choices
-from kpi.status import portfolio_status
+from kpi.portfolio.filters import Filters
+from kpi.portfolio.overview import build_overview, project_choices
+from kpi.portfolio.status import portfolio_status
 from kpi.storage import Database
 from tests.conftest import DEMO_TODAY, OPERATOR
 
@@ -109,8 +109,8 @@ def test_project_choices_in_both_languages(demo_db: Database) -> None:
 
 
 def test_a_status_snapshot_gives_the_same_overview(demo_db: Database) -> None:
-    from kpi.filters import Filters
-    from kpi.overview import portfolio_snapshot
+    from kpi.portfolio.filters import Filters
+    from kpi.portfolio.overview import portfolio_snapshot
 
     snapshot = portfolio_snapshot(demo_db, DEMO_TODAY)
     for filters in (Filters(), Filters(sectors=("industry",), phases=("demonstration",))):
@@ -129,10 +129,10 @@ def test_targets_without_reports_give_no_share_rather_than_a_crash(fresh_db: Dat
     so their share of the target is None (shown as —), and the executive report still builds."""
     from pathlib import Path
 
-    from kpi.formatting import format_percent
-    from kpi.overview import share
-    from kpi.report import report_html
-    from kpi.setup import setup_registry
+    from kpi.formatting.numbers import format_percent
+    from kpi.portfolio.overview import share
+    from kpi.registry.setup import setup_registry
+    from kpi.reports.executive import report_html
 
     sample = Path(__file__).parent.parent / "data" / "sample_registry"
     assert setup_registry(fresh_db, sample, actor=OPERATOR, lang="en").status == "loaded"

@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpi.access import Actor
-from kpi.accounts import create_account
-from kpi.overview import build_overview
+from kpi.accounts.manage import create_account
+from kpi.portfolio.overview import build_overview
 from kpi.storage import Database
 from tests.conftest import DEMO_TODAY, OPERATOR, signed_in
 
@@ -91,7 +91,7 @@ def test_upload_page_lists_history_and_rolls_back(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("KPI_DB", str(copy))
     app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60))
     app.query_params["lang"] = "en"
-    app.switch_page("views/upload.py").run()
+    app.switch_page("pages/upload.py").run()
     app.selectbox(key="upload_org").select("UNI-HOKUTO").run()
     assert not app.exception
     assert app.title[0].value == "Upload partner data"

@@ -16,11 +16,11 @@ from streamlit.testing.v1 import AppTest
 from kpi.access import Actor
 from kpi.i18n import t
 from kpi.intake.service import import_file
-from kpi.lead_forms import target_form
+from kpi.progress.forms import target_form
 from kpi.storage import Database
 from tests.conftest import DEMO_LEAD, DEMO_TODAY, OPERATOR, signed_in
 from tests.test_languages import ENGLISH_WORDS, JAPANESE, QUOTED_JAPANESE, registry_words, shown_text
-from views.drafts import discard_all
+from ui.drafts import discard_all
 
 ROOT = Path(__file__).parent.parent
 
@@ -45,7 +45,7 @@ def open_page(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, lang: str, *
 def test_update_page_shows_the_grid_of_a_project(
     monkeypatch: pytest.MonkeyPatch, db_copy: Path, lang: str, title: str
 ) -> None:
-    app = open_page(monkeypatch, db_copy, "views/update.py", lang, project="P03")
+    app = open_page(monkeypatch, db_copy, "pages/update.py", lang, project="P03")
     assert not app.exception
     assert app.title[0].value == title
     grid = app.dataframe[0].value  # the editable grid of this period's values
@@ -68,7 +68,7 @@ def open_targets(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str, kpi: str)
     app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), DEMO_LEAD)
     app.query_params["lang"] = lang
     app.query_params["project"] = "P03"
-    app.switch_page("views/update.py").run()
+    app.switch_page("pages/update.py").run()
     app.button_group[0].set_value("targets").run()
     app.selectbox(key="target_kpi").select(kpi).run()
     assert not app.exception
@@ -163,7 +163,7 @@ def test_the_target_form_speaks_one_language(
 
 @pytest.mark.parametrize("lang, title", [("ja", "プロジェクト登録"), ("en", "Projects and partners")])
 def test_projects_page(monkeypatch: pytest.MonkeyPatch, db_copy: Path, lang: str, title: str) -> None:
-    app = open_page(monkeypatch, db_copy, "views/projects.py", lang)
+    app = open_page(monkeypatch, db_copy, "pages/registry.py", lang)
     assert not app.exception
     assert app.title[0].value == title
     app.selectbox(key="admin_project").select("P03").run()
@@ -186,7 +186,7 @@ def test_audit_page_lists_and_filters(
         today=DEMO_TODAY,
     )
     assert result.status == "imported"
-    app = open_page(monkeypatch, db_copy, "views/audit.py", lang)
+    app = open_page(monkeypatch, db_copy, "pages/audit.py", lang)
     assert not app.exception
     assert app.title[0].value == title
     everything = len(app.dataframe[0].value)
@@ -201,7 +201,7 @@ def test_a_draft_comes_back_after_a_reload_and_goes_at_save(
     monkeypatch: pytest.MonkeyPatch, db_copy: Path
 ) -> None:
     """Typed and not saved: a new session of the same account (a reload) gets it back, said so on the
-    page; saving records it and forgets the draft (views/drafts.py)."""
+    page; saving records it and forgets the draft (ui/drafts.py)."""
     discard_all(DEMO_LEAD)  # drafts live in this process: none left by another test
     app = open_targets(monkeypatch, db_copy, "ja", "external_funding")
     app.text_area[0].input("年度末の見直し")

@@ -16,7 +16,7 @@ def open_page(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str) -> AppTest:
     monkeypatch.setenv("KPI_DB", str(db))
     app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60))
     app.query_params["lang"] = lang
-    app.switch_page("views/reminders.py").run()
+    app.switch_page("pages/reminders.py").run()
     assert not app.exception, app.exception
     return app
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpi.overview import build_overview
-from kpi.project_view import build_project_view, fmt
-from kpi.status import portfolio_status, portfolio_years, status_records, year_records
+from kpi.portfolio.overview import build_overview
+from kpi.portfolio.status import portfolio_status, portfolio_years, status_records, year_records
+from kpi.project.view import build_project_view, fmt
 from kpi.storage import Database
 from tests.conftest import DEMO_TODAY, OPERATOR, signed_in
 
@@ -98,7 +98,7 @@ def test_project_page_renders_from_a_link(
     monkeypatch: pytest.MonkeyPatch, demo_db_path: Path, lang: str, back: str
 ) -> None:
     app = _app(monkeypatch, demo_db_path, lang=lang, project="P16")
-    app.switch_page("views/project.py").run()
+    app.switch_page("pages/project.py").run()
     assert not app.exception
     assert app.title[0].value.startswith("P16")
     assert app.selectbox(key="project").value == "P16"
@@ -122,7 +122,7 @@ def test_project_picker_changes_the_project_and_the_link(
     monkeypatch: pytest.MonkeyPatch, demo_db_path: Path
 ) -> None:
     app = _app(monkeypatch, demo_db_path, lang="en", project="P01")
-    app.switch_page("views/project.py").run()
+    app.switch_page("pages/project.py").run()
     app.selectbox(key="project").select("P05").run()
     assert not app.exception
     assert app.title[0].value.startswith("P05")
@@ -132,7 +132,7 @@ def test_project_picker_changes_the_project_and_the_link(
 def test_overview_reads_filters_and_as_of_from_the_link(
     monkeypatch: pytest.MonkeyPatch, demo_db_path: Path
 ) -> None:
-    from kpi.filters import Filters
+    from kpi.portfolio.filters import Filters
 
     app = _app(
         monkeypatch, demo_db_path, lang="en", sector="government", phase="planning", as_of="2026-06-30"

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from kpi.access import Actor, Forbidden, Role
-from kpi.project_view import KpiStory, build_project_view
-from kpi.project_years import day_label, plan_of, point_achievement
-from kpi.status import portfolio_status
+from kpi.portfolio.status import portfolio_status
+from kpi.project.view import KpiStory, build_project_view
+from kpi.project.years import day_label, plan_of, point_achievement
 from kpi.storage import Database
 from kpi.storage.project import project_kpis
 from kpi.storage.registry import current_targets, write_setting

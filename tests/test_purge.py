@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 from kpi.access import Actor, Forbidden, Role
-from kpi.cli_purge import add_purge_parsers, run_purge_command
-from kpi.lead_forms import progress_grid
-from kpi.leads import Rejected
-from kpi.project_view import build_project_view
-from kpi.purge import oversized_notes, purge_note
+from kpi.admin.purge import oversized_notes, purge_note
+from kpi.commands.purge import add_purge_parsers, run_purge_command
+from kpi.progress.forms import progress_grid
+from kpi.progress.save import Rejected
+from kpi.project.view import build_project_view
 from kpi.storage import Database
 from kpi.storage.actuals import actual_history, recent_reports, record_actuals
 from kpi.storage.notes import current_notes
@@ -165,10 +165,10 @@ def test_the_command_line_lists_and_purges(db: Database, capsys: pytest.CaptureF
 
 
 def _section(path: str) -> None:
-    """The administration page's purge section on its own (views/admin.py calls it for its tab)."""
+    """The administration page's purge section on its own (pages/admin.py calls it for its tab)."""
     from kpi.access import Actor
     from kpi.storage import Database
-    from views.admin_purge import render_purge_section
+    from ui.sections.purge import render_purge_section
 
     render_purge_section(Database(path), Actor.operator("admin@example"), "en")
 

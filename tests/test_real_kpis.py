@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kpi.cli import main
+from kpi.commands.main import main
 
 ORGANIZATIONS = """機関コード,名称,セクター,都道府県
 CITY,浜野市,官,北海道
@@ -186,7 +186,7 @@ def test_grades_as_the_evaluation_sheet_writes_them(
     capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path
 ) -> None:
     from kpi.access import Actor
-    from kpi.registry_edits import save_grade_scheme
+    from kpi.registry.edits import save_grade_scheme
     from kpi.storage import Database
 
     db = Database(database)

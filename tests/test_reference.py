@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from kpi.model import Settings
-from kpi.status import portfolio_status
+from kpi.portfolio.status import portfolio_status
 from kpi.storage.actuals import record_actuals
 from tests.reference import RESULT_FIELDS, KpiRule, Report, TargetSet, plan, reference_status
 from tests.test_status_crosscheck import ALL_KPIS, Portfolio, frame_rows, load

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from kpi.access import Actor
-from kpi.leads import Rejected, StaleWrite
-from kpi.registry_edits import save_kpi, save_project, save_settings
-from kpi.setup import setup_registry
+from kpi.progress.save import Rejected, StaleWrite
+from kpi.registry.edits import save_kpi, save_project, save_settings
+from kpi.registry.setup import setup_registry
 from kpi.storage import Database
 from kpi.storage.audit_query import AuditFilter, audit_where, search_audit
 from kpi.storage.edits import project_row
@@ -184,7 +184,7 @@ def test_audit_search_finds_what_changed(db: Database) -> None:
 
 
 def test_thresholds_are_typed_in_percent_and_stored_as_ratios(db: Database) -> None:
-    from kpi.registry_edits import percent, ratio
+    from kpi.registry.edits import percent, ratio
 
     assert (percent(0.9), percent(0.7), percent(0.85)) == (90, 70, 85)
     assert (ratio(90), ratio(70), ratio(85)) == (0.9, 0.7, 0.85)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kpi.filters import Filters
-from kpi.overview import build_overview
-from kpi.report import MATRIX_ROWS, filters_in_words, previous_quarter_end, report_html
+from kpi.portfolio.filters import Filters
+from kpi.portfolio.overview import build_overview
+from kpi.reports.executive import MATRIX_ROWS, filters_in_words, previous_quarter_end, report_html
 from kpi.storage import Database
 from tests.conftest import DEMO_TODAY, OPERATOR
 

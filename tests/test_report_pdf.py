@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kpi.filters import Filters
-from kpi.report import report_html
-from kpi.report_pdf import html_to_pdf, report_pdf
+from kpi.portfolio.filters import Filters
+from kpi.reports.executive import report_html
+from kpi.reports.pdf import html_to_pdf, report_pdf
 from kpi.storage import Database
 from tests.conftest import OPERATOR
 

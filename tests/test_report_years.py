@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kpi.filters import Filters
-from kpi.report import report_html
+from kpi.portfolio.filters import Filters
+from kpi.reports.executive import report_html
 from kpi.storage import Database
 from kpi.storage.registry import write_setting
 from tests.conftest import DEMO_TODAY, OPERATOR

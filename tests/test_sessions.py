@@ -1,4 +1,4 @@
-"""Sign-in sessions (kpi/sessions.py): the cookie's token signs in until it expires or is revoked."""
+"""Sign-in sessions (kpi/accounts/sessions.py): the cookie's token signs in until it expires or is revoked."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpi import sessions
 from kpi.access import Actor, Role
-from kpi.accounts import change_account, create_account, set_password
+from kpi.accounts import sessions
+from kpi.accounts.manage import change_account, create_account, set_password
 from kpi.storage import Database, migration_files
 from tests.conftest import OPERATOR
 
@@ -183,7 +183,7 @@ def test_the_migration_applies_to_an_existing_database(tmp_path: Path) -> None:
 
 DRAFT_SCRIPT = """
 import streamlit as st
-from views.drafts import discard_all, discard_draft, draft_saved_at, load_draft, save_draft
+from ui.drafts import discard_all, discard_draft, draft_saved_at, load_draft, save_draft
 
 st.session_state["user"] = st.session_state.get("who")
 step = st.session_state.get("step")

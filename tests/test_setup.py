@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from kpi.access import Actor
-from kpi.setup import SetupUsageError, setup_registry
+from kpi.registry.setup import SetupUsageError, setup_registry
 from kpi.storage import Database
 from kpi.storage.registry import current_targets, read_table, target_history
 from tests.conftest import table_counts

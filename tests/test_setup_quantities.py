@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from kpi.access import Actor
-from kpi.cli import main
-from kpi.setup import SetupResult, setup_registry
+from kpi.commands.main import main
+from kpi.registry.setup import SetupResult, setup_registry
 from kpi.storage import Database
 from kpi.storage.registry import current_targets
 from tests.conftest import table_counts

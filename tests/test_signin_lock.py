@@ -21,9 +21,9 @@ from typing import Any, Literal
 import pytest
 from argon2 import PasswordHasher
 
-from kpi import sign_in as accounts  # the module whose _hasher the fixture replaces
-from kpi.accounts import create_account
-from kpi.sign_in import MAX_FAILURES, SignInRefused, authenticate
+from kpi.accounts import sign_in as accounts  # the module whose _hasher the fixture replaces
+from kpi.accounts.manage import create_account
+from kpi.accounts.sign_in import MAX_FAILURES, SignInRefused, authenticate
 from kpi.storage import Database
 from tests.conftest import OPERATOR
 
@@ -191,7 +191,7 @@ def test_failed_sign_ins_and_locks_are_audited_without_the_password(account: Dat
 _ATTEMPTS = """
 import sys, time
 from pathlib import Path
-from kpi.sign_in import SignInRefused, authenticate
+from kpi.accounts.sign_in import SignInRefused, authenticate
 from kpi.storage import Database
 path, go, name, password, count = sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
 while not go.exists():  # start together: every process is loaded and waiting
@@ -238,7 +238,7 @@ def test_an_account_without_a_password_cannot_set_one_by_guessing_the_dummy(fres
     """An OpenID Connect-only account has no hash: its own 'current password' matches nothing, not even
     the text of the dummy hash that keeps unknown names as slow as known ones."""
     from kpi.access import Actor, Role
-    from kpi.accounts import set_password
+    from kpi.accounts.manage import set_password
 
     record = {"username": "oidc.user", "display_name": "OIDC", "role": "executive", "email": "o@example.jp"}
     create_account(fresh_db, record, password=None, actor=OPERATOR, lang="en")

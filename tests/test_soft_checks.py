@@ -1,4 +1,4 @@
-"""Soft checks (issue 16, kpi/soft_checks.py): warnings with the status change they would cause."""
+"""Soft checks (issue 16, kpi/progress/soft_checks.py): warnings with the status change they would cause."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from kpi.access import Actor
-from kpi.cli import main
-from kpi.soft_checks import change_text, check_plan, check_values
+from kpi.commands.main import main
+from kpi.progress.soft_checks import change_text, check_plan, check_values
 from kpi.storage import Database
 from kpi.storage.actuals import record_actuals
 from kpi.storage.registry import append_target_version

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 from kpi.grades import bands_json, parse_bands
 from kpi.model import Settings
-from kpi.status import STATUS_COLUMNS, YEAR_COLUMNS, portfolio_status, portfolio_years
+from kpi.portfolio.status import STATUS_COLUMNS, YEAR_COLUMNS, portfolio_status, portfolio_years
 from kpi.storage import Database
 from kpi.storage.actuals import record_actuals
 from kpi.storage.registry import append_target_version

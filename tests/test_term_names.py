@@ -1,4 +1,5 @@
-"""English names of fields and partner roles, kept by administrators (kpi/term_names.py, the admin page)."""
+"""English names of fields and partner roles, kept by administrators (kpi/registry/term_names.py, the
+admin page)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,15 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from kpi.access import Actor, Forbidden, Role
-from kpi.audit_view import audit_table
-from kpi.formatting import plain
+from kpi.admin.audit_log import audit_table
+from kpi.formatting.names import names_for
+from kpi.formatting.numbers import plain
 from kpi.i18n import catalog
-from kpi.leads import Rejected
-from kpi.names import names_for
-from kpi.setup import setup_registry
+from kpi.progress.save import Rejected
+from kpi.registry.setup import setup_registry
+from kpi.registry.term_names import save_term_names, term_name_rows
 from kpi.storage import Database
 from kpi.storage.audit_query import AuditFilter, search_audit
-from kpi.term_names import save_term_names, term_name_rows
 from tests.conftest import OPERATOR, signed_in, table_counts
 from tests.test_languages import ENGLISH_WORDS, JAPANESE, registry_words, shown_text
 from tests.test_setup import PARTNERS, PROJECTS, write_registry
@@ -194,7 +195,7 @@ def test_an_administrator_names_a_term_on_the_page(
     monkeypatch.setenv("KPI_DB", str(copy))
     app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60))
     app.query_params["lang"] = lang
-    app.switch_page("views/admin.py").run()
+    app.switch_page("pages/admin.py").run()
     app.session_state["admin_section"] = "terms"
     app.run()
     assert not app.exception, app.exception

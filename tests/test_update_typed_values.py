@@ -15,11 +15,11 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from kpi.lead_forms import read_grid, target_form, typed_grid
-from kpi.leads import save_target
+from kpi.progress.forms import read_grid, target_form, typed_grid
+from kpi.progress.save import save_target
+from kpi.progress.typed_values import plan_rows, value_text, with_fiscal_year_rows
 from kpi.storage import Database
 from kpi.storage.edits import current_versions
-from kpi.typed_values import plan_rows, value_text, with_fiscal_year_rows
 from tests.conftest import DEMO_LEAD, OPERATOR, signed_in, table_counts
 
 ROOT = Path(__file__).parent.parent
@@ -38,7 +38,7 @@ def open_update(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str) -> AppTest
     app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), DEMO_LEAD)
     app.query_params["lang"] = lang
     app.query_params["project"] = "P03"
-    app.switch_page("views/update.py").run()
+    app.switch_page("pages/update.py").run()
     assert not app.exception
     return app
 

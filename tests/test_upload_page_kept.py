@@ -82,7 +82,7 @@ def open_upload(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str, user: str 
     monkeypatch.setenv("KPI_DB", str(db))
     app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), user)
     app.query_params["lang"] = lang
-    app.switch_page("views/upload.py").run()
+    app.switch_page("pages/upload.py").run()
     assert not app.exception, app.exception
     return app
 

@@ -16,7 +16,7 @@ MAX_COLUMNS = 1_000  # a wide file has one column per KPI; 1,000 is far past any
 # Rows × columns as read (each row up to its last filled cell in .xlsx, to the widest line in a
 # CSV): 10 M cells are ~100 MB of references; a real file is 200,000 rows × 10 columns at most.
 MAX_CELLS = 10_000_000
-NOTE_CHARS = 500  # as the update page's note column (views/update.py, max_chars=500)
+NOTE_CHARS = 500  # as the update page's note column (pages/update.py, max_chars=500)
 CELL_CHARS = 200  # codes, periods, values and labels: the longest real one is under 50
 # .xlsx: a workbook is a zip archive, so a few hundred KB can unpack to gigabytes (a zip bomb).
 UNPACKED_BYTES = 64 * 1024 * 1024  # all parts together, as declared and as actually read

@@ -256,7 +256,7 @@ def period_series(cursor: duckdb.DuckDBPyConnection, project_code: str) -> pd.Da
 
 
 def pair_reports(cursor: duckdb.DuckDBPyConnection, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Every current report of the given project x KPI pairs (kpi/soft_checks.py's history).
+    """Every current report of the given project x KPI pairs (kpi/progress/soft_checks.py's history).
 
     `pairs` has project_code and kpi_code (repeats allowed). Columns: project_code, kpi_code,
     organization_code, period_end, value; newest period first.

@@ -1,4 +1,4 @@
-"""Set-based loading of a whole portfolio (kpi/demo.py) into a freshly migrated database.
+"""Set-based loading of a whole portfolio (kpi/demo/portfolio.py) into a freshly migrated database.
 
 Each frame is registered with DuckDB and inserted with one `INSERT INTO ... SELECT` whose text
 is a constant: no value is ever formatted into SQL. Actual versions take their ids from the
@@ -18,7 +18,7 @@ from kpi.storage.audit import write_audit
 from kpi.storage.periods import rebuild_periods
 
 if TYPE_CHECKING:
-    from kpi.demo import Portfolio
+    from kpi.demo.portfolio import Portfolio
 
 ACTION = "load_demo"
 _FRAME = "_bulk_frame"

@@ -79,7 +79,7 @@ def current_notes(cursor: duckdb.DuckDBPyConnection, version_ids: list[int]) -> 
     return {int(i): str(n) for i, n in rows}
 
 
-# -- purging a poisoned note (kpi/purge.py) ---------------------------------------------------------
+# -- purging a poisoned note (kpi/admin/purge.py) ---------------------------------------------------------
 
 _OVERSIZED = """
 WITH long_notes AS (

@@ -2,7 +2,7 @@
 
 `STATUS_SQL` runs once per call into a temporary table of the cursor's own connection; every
 aggregate the overview needs is then a small GROUP BY over it, so only a few hundred rows leave
-DuckDB whatever the size of the portfolio. The filter fragment comes from kpi/filters.py (values
+DuckDB whatever the size of the portfolio. The filter fragment comes from kpi/portfolio/filters.py (values
 bound as `$f_...` parameters); sort orders come from a whitelist.
 """
 

@@ -1,0 +1,46 @@
+"""Loading the demo portfolio into an empty database (python -m kpi init --demo)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from kpi.access import Actor, require_role
+from kpi.accounts.sign_in import hash_password
+from kpi.demo.portfolio import demo_portfolio
+from kpi.storage import Database
+from kpi.storage.accounts import insert_account
+from kpi.storage.bulk import load_portfolio
+from kpi.storage.registry import registry_counts, write_setting
+
+# One account per role, for trying the dashboard: the README lists them as demo-only. The passwords
+# are public on purpose; they exist only in a database made by `init --demo`.
+DEMO_ACCOUNTS = (
+    # username, password, role, organization, display name
+    ("demo-admin", "demo-admin-2026", "administrator", None, "デモ 管理者"),
+    ("demo-executive", "demo-executive-2026", "executive", None, "デモ 経営層"),
+    ("demo-lead", "demo-lead-2026", "lead", "CO-SAKURAGI", "デモ リーダー（桜木エナジー）"),
+    ("demo-partner", "demo-partner-2026", "partner", "UNI-SETOUCHI", "デモ 連携機関（瀬戸内海洋大学）"),
+)
+
+
+def load_demo(db: Database, today: date, *, actor: Actor) -> dict[str, int] | None:
+    """Load the sample portfolio and the demo accounts; None (and nothing written) unless the
+    database is empty."""
+    require_role(actor)
+    with db.cursor() as cursor:
+        counts = registry_counts(cursor)
+        if counts["projects"] or counts["organizations"] or counts["actuals"]:
+            return None
+    portfolio = demo_portfolio(today)
+    accounts = [
+        {"username": name, "password_hash": hash_password(password), "role": role,
+         "organization_code": org, "display_name": display}
+        for name, password, role, org, display in DEMO_ACCOUNTS
+    ]  # fmt: skip
+    now = datetime.now()
+    with db.transaction() as cursor:
+        load_portfolio(cursor, portfolio, actor=actor.username)
+        for account in accounts:
+            insert_account(cursor, account, actor=actor.username, now=now)
+        write_setting(cursor, "demo", "true", actor=actor.username, now=now)
+        return registry_counts(cursor) | {"accounts": len(accounts)}
