@@ -74,3 +74,14 @@ def test_every_file_the_documents_mention_exists(document: str) -> None:
     mentioned = set(PATH_MENTION.findall(text))
     assert mentioned, "the reader found no path: the pattern is wrong"
     assert sorted(path for path in mentioned if not (ROOT / path).is_file()) == []
+
+
+def test_the_public_api_names_resolve_to_their_one_home() -> None:
+    import kpi
+
+    assert sorted(kpi.__all__) == sorted(kpi._PUBLIC)
+    for name in kpi.__all__:
+        value = getattr(kpi, name)
+        assert getattr(value, "__name__", name) == name
+    with pytest.raises(AttributeError):
+        _ = kpi.not_a_public_name
