@@ -5,6 +5,7 @@ nothing written."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -80,12 +81,13 @@ def values(db: Database) -> dict[tuple[str, str, str], float]:
     return {(p, k, d.isoformat()): v for p, k, d, v in rows}
 
 
-def rejected(db: Database, data: bytes, expected: list[tuple[int | None, str | None, str]], **kw: object
+def rejected(db: Database, data: bytes, expected: Sequence[tuple[int | None, str | None, str]], **kw: object
              ) -> ImportResult:  # fmt: skip
     before = table_counts(db)
     result = run(db, data, **kw)  # type: ignore[arg-type]
     assert result.status == "rejected"
-    assert [(e.row, e.column, e.code) for e in result.errors] == expected, [e.message for e in result.errors]
+    found = [(e.row, e.column, e.code) for e in result.errors]
+    assert found == list(expected), [e.message for e in result.errors]
     assert table_counts(db) == before  # nothing written
     return result
 

@@ -13,8 +13,8 @@ import numpy as np
 from kpi.i18n import t
 from kpi.intake.columns import LONG_COLUMNS, NOTE, OFFICER_COLUMNS, YEAR_KPI, names
 from kpi.intake.limits import CELL_CHARS, NOTE_CHARS, column_letter
+from kpi.intake.raw import RawTable, normalize_header
 from kpi.intake.rows import ErrorSink
-from kpi.intake.table import RawTable, normalize_header
 
 _NOTES = names(NOTE) | OFFICER_COLUMNS
 _CANONICAL = {

@@ -11,8 +11,8 @@ import pandas as pd
 
 from kpi.intake.cells import Problem, code, read_period, read_value
 from kpi.intake.columns import KPI, NOTE, ORGANIZATION, PERIOD, PROJECT, ROW_COLUMNS, VALUE
+from kpi.intake.raw import RawTable
 from kpi.intake.rows import CellReader, ErrorSink, FrameColumn
-from kpi.intake.table import RawTable
 
 
 class _ColumnErrors:

@@ -2,16 +2,19 @@
 
 Headers and cells are compared after normalize_header (NFKC, trimmed, ASCII lower-cased), so
 `ＫＰＩコード`, `kpi_code ` and `KPI_CODE` are one name.
+
+A leaf shared by the stages (kpi/intake/__init__.py): it also holds what the later stages hand
+on, the records stage's Parsed and the registry facts the validate stage checks them against.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from kpi.intake.raw import RawTable, normalize_header
 from kpi.intake.rows import Column
-from kpi.intake.table import normalize_header
 
 PROJECT = Column("project_code", ("プロジェクトコード",))
 KPI = Column("kpi_code", ("KPIコード", "指標コード"))
@@ -96,3 +99,39 @@ class SkippedRow:
 
     def as_dict(self) -> dict[str, object]:
         return {"row": self.row, "reason": self.reason}
+
+
+def ignored_columns(table: RawTable, known: frozenset[str]) -> list[str]:
+    """Columns of the officer's own notes in a header, as written (in the header's order)."""
+    return [label for h, label in zip(table.header, table.labels, strict=True)
+            if h in OFFICER_COLUMNS and h not in known]  # fmt: skip
+
+
+@dataclass
+class Parsed:
+    """The records stage's output: a file's candidate report rows and how its layout was read."""
+
+    format: str  # "long", "wide" or "year_table"
+    rows: pd.DataFrame  # ROW_COLUMNS; rows with a cell error are left out
+    data_rows: int  # the file's data rows (blank, unit and total rows left out)
+    header_row: int = 1
+    skipped: list[SkippedRow] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    not_reported: int = 0  # cells (wide, year table) or rows (long) marked 「－」 or left empty
+
+
+@dataclass(frozen=True)
+class IntakeRegistry:
+    """What validation needs to know, read once per file."""
+
+    projects: frozenset[str]
+    organizations: frozenset[str]
+    partners: frozenset[tuple[str, str]]  # (project_code, organization_code)
+    kpis_allowing_negative: dict[str, bool]  # kpi_code → allow_negative
+    kpi_units: dict[str, tuple[str, str]] = field(default_factory=dict)  # kpi_code → (unit_ja, unit_en)
+    kpi_names: dict[str, dict[str, str]] = field(default_factory=dict)  # kpi_code → {"ja": …, "en": …}
+    kpi_flows: dict[str, str] = field(default_factory=dict)  # KPIs counted as flows → their frequency
+
+    def code_of_name(self) -> dict[str, str]:
+        """A KPI's Japanese name (normalised as headers are) → its code: files name KPIs either way."""
+        return {normalize_header(names["ja"]): code for code, names in self.kpi_names.items()}

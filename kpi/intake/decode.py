@@ -121,6 +121,20 @@ def decode_text(data: bytes) -> str:
     )
 
 
+Source = str | list[list[object]]  # a CSV's text, or a workbook's rows (record i = row i + 1)
+
+
+def decode_upload(data: bytes, max_rows: int | None = None, max_chars: int | None = None) -> Source:
+    """The decode stage: an uploaded file's text (decode_text), or for an .xlsx file the rows of
+    its first sheet as Excel shows them (kpi/intake/xlsx.py, within the limits: TooManyRows past
+    max_rows data rows, FileRefused past the others or for a damaged workbook)."""
+    if is_xlsx(data):
+        from kpi.intake.xlsx import read_xlsx_records  # imported late: only .xlsx uploads pay for openpyxl
+
+        return read_xlsx_records(data, max_rows, max_chars)
+    return decode_text(data)
+
+
 def is_xlsx(data: bytes) -> bool:
     """True when the bytes look like an .xlsx file (a ZIP archive); decides CSV vs Excel."""
     return data.startswith(XLSX_MAGIC)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kpi.errors import ValidationError
 from kpi.i18n import t
-from kpi.model import ValidationError
 
 
 def error_table(errors: list[ValidationError], lang: str) -> pd.DataFrame:

@@ -29,8 +29,8 @@ from kpi.intake.columns import (
     names,
 )
 from kpi.intake.limits import CELL_CHARS
+from kpi.intake.raw import RawTable, header_name, normalize_header
 from kpi.intake.rows import ErrorSink
-from kpi.intake.table import RawTable, header_name, normalize_header
 from kpi.periods import AmbiguousPeriod, parse_period_label
 
 HEADER_SEARCH_ROWS = 10
@@ -192,9 +192,3 @@ def _skip_marked_rows(layout: Layout) -> None:
     layout.skipped += [SkippedRow(n, "unit_row") for n in units]
     layout.skipped += [SkippedRow(n, "total_row") for n in sorted(totals)]
     layout.table = table.without_rows(units | totals)
-
-
-def ignored_columns(table: RawTable, known: frozenset[str]) -> list[str]:
-    """Columns of the officer's own notes in a header, as written (in the header's order)."""
-    return [label for h, label in zip(table.header, table.labels, strict=True)
-            if h in OFFICER_COLUMNS and h not in known]  # fmt: skip

@@ -1,14 +1,16 @@
-"""Partner files → candidate report rows (SPEC section 4): long, wide or year-table format.
+"""The records stage (SPEC section 4): a located layout → candidate report rows (Parsed), in
+the long, wide or year-table format.
 
-The layout (header row, rows skipped) comes from layout.py; cells are interpreted here (numbers,
-periods, codes) and every cell error is collected with its spreadsheet row and canonical column.
-Checks against the registry live in validate.py.
+The layout (header row, rows skipped) comes from layout.py and the cells' lengths were checked by
+cell_limits.py; cells are interpreted here (numbers, periods, codes, kpi/intake/cells.py) and
+every cell error is collected with its spreadsheet row and canonical column. The long format of a
+CSV is read column-wise (columnar.py), the year table by year_table.py: the stage's readers.
+Checks against the registry are the next stage, validate.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -20,27 +22,18 @@ from kpi.intake.columns import (
     OFFICER_COLUMNS,
     WIDE_FIXED,
     KpiHeader,
+    Parsed,
     SkippedRow,
+    ignored_columns,
     names,
     rows_frame,
 )
-from kpi.intake.layout import find_layout, ignored_columns
-from kpi.intake.rows import CellReader, Column, ErrorSink
-from kpi.intake.table import RawTable, normalize_header
+from kpi.intake.layout import Layout, find_layout
+from kpi.intake.raw import RawTable, normalize_header
+from kpi.intake.rows import CellReader, ErrorSink, fixed_columns
 from kpi.intake.year_table import parse_year_table
 
-__all__ = ["KpiHeader", "Parsed", "parse_table"]
-
-
-@dataclass
-class Parsed:
-    format: str  # "long", "wide" or "year_table"
-    rows: pd.DataFrame  # ROW_COLUMNS; rows with a cell error are left out
-    data_rows: int  # the file's data rows (blank, unit and total rows left out)
-    header_row: int = 1
-    skipped: list[SkippedRow] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
-    not_reported: int = 0  # cells (wide, year table) or rows (long) marked 「－」 or left empty
+__all__ = ["KpiHeader", "Parsed", "SkippedRow", "fixed_columns", "parse_table", "read_records", "unread"]
 
 
 def parse_table(
@@ -52,16 +45,38 @@ def parse_table(
     fy_start: int = 4,
     project_code: str | None = None,
 ) -> Parsed | None:
-    """Rows of a file; None when no header is found, no rows when the header lacks a column (errors
-    in sink either way). `project_code` is the project the file is for when it has no project
-    column (the upload's choice)."""
+    """The layout, cell-limit and records stages at once (kpi/intake/service.py runs them one
+    after the other): rows of a file; None when no header is found, no rows when the header lacks
+    a column or a cell is too long (errors in sink either way). `project_code` is the project the
+    file is for when it has no project column (the upload's choice)."""
     kpis = list(kpis)
     layout = find_layout(table, kpis, sink, fy_start=fy_start, has_project=project_code is not None)
     if layout is None:
         return None
+    if not check_cell_lengths(layout.table, sink):  # before any cell is read: a long one costs seconds
+        return unread(layout)
+    return read_records(layout, uploader=uploader, kpis=kpis, sink=sink, fy_start=fy_start,
+                        project_code=project_code)  # fmt: skip
+
+
+def unread(layout: Layout) -> Parsed:
+    """A layout whose cells are not read (a cell too long): how the file was read, no rows."""
     table = layout.table
-    if not check_cell_lengths(table, sink):  # before any cell is read: a long one costs seconds
-        return Parsed(layout.format, rows_frame([]), len(table.rows), table.header_row, layout.skipped)
+    return Parsed(layout.format, rows_frame([]), len(table.rows), table.header_row, layout.skipped)
+
+
+def read_records(
+    layout: Layout,
+    *,
+    uploader: str,
+    kpis: list[KpiHeader],
+    sink: ErrorSink,
+    fy_start: int = 4,
+    project_code: str | None = None,
+) -> Parsed:
+    """The records stage: the rows of a located layout whose cells' lengths were checked; no rows
+    when the header lacks a column (errors in sink)."""
+    table = layout.table
     if layout.format == "year_table":
         parsed = parse_year_table(table, uploader, sink, fy_start, project_code)
     elif layout.format == "long":
@@ -73,19 +88,6 @@ def parse_table(
     rows, not_reported, ignored = parsed
     return Parsed(layout.format, rows, len(table.rows), table.header_row, layout.skipped, ignored,
                   not_reported)  # fmt: skip
-
-
-def fixed_columns(
-    table: RawTable, columns: tuple[Column, ...], sink: ErrorSink, project_code: str | None
-) -> CellReader | None:
-    """The fixed columns of a format; None (and the errors) when a required one is missing. The
-    project column is optional when the upload names the project."""
-    wanted = [replace(c, required=False) if c.name == "project_code" and project_code else c for c in columns]
-    cells = CellReader(table, wanted, sink)
-    missing = cells.missing_columns()
-    for name in missing:  # without a project column, say how to name the project
-        sink.add("missing_column", None, name, **({"variant": "project"} if name == "project_code" else {}))
-    return None if missing else cells
 
 
 Rows = tuple[pd.DataFrame, int, list[str]]  # rows, not-reported count, ignored columns

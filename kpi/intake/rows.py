@@ -1,21 +1,26 @@
-"""Reading typed cells out of a RawTable while collecting every error, not just the first."""
+"""Reading typed cells out of a RawTable while collecting every error, not just the first.
+
+A leaf shared by the stages (kpi/intake/__init__.py): the ErrorSink every stage reports to, and
+CellReader, which the records stage and setup's registry files read columns with.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from kpi.errors import ValidationError
 from kpi.i18n import catalog, t
 from kpi.intake.cells import read_period
 from kpi.intake.decode import DecodeError
 from kpi.intake.limits import FileRefused
-from kpi.intake.table import RawTable, TooManyRows, normalize_header, read_table
-from kpi.model import ValidationError
+from kpi.intake.raw import RawTable, normalize_header
+from kpi.intake.table import TooManyRows, decode_table
 from kpi.values import to_number
 
 
@@ -148,6 +153,19 @@ class CellReader:
         return found
 
 
+def fixed_columns(
+    table: RawTable, columns: tuple[Column, ...], sink: ErrorSink, project_code: str | None
+) -> CellReader | None:
+    """The fixed columns of a format; None (and the errors) when a required one is missing. The
+    project column is optional when the upload names the project."""
+    wanted = [replace(c, required=False) if c.name == "project_code" and project_code else c for c in columns]
+    cells = CellReader(table, wanted, sink)
+    missing = cells.missing_columns()
+    for name in missing:  # without a project column, say how to name the project
+        sink.add("missing_column", None, name, **({"variant": "project"} if name == "project_code" else {}))
+    return None if missing else cells
+
+
 # to_number's accepted form (kpi/values.py _NUMBER_RE) for ASCII text with nothing to fold or trim.
 _CLEAN_NUMBER = r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
 
@@ -192,18 +210,25 @@ class FrameColumn:
 def read_refusing(
     data: bytes, sink: ErrorSink, *, max_rows: int | None = None, max_chars: int | None = None
 ) -> RawTable | None:
-    """The file split into rows, or None with the error that refuses it (limits, encoding, damage):
-    one mapping of a reader's refusals to error codes, for imports and for setup's registry files."""
+    """The file split into rows, or None with the error that refuses it (limits, encoding, damage),
+    for setup's registry files (imports run the decode and table stages one after the other)."""
     try:
-        return read_table(data, max_rows=max_rows, max_chars=max_chars)
-    except FileRefused as refused:  # before DecodeError: it is one
-        sink.refuse(refused)
-    except DecodeError as error:
+        return decode_table(data, max_rows=max_rows, max_chars=max_chars)
+    except (DecodeError, TooManyRows) as error:
+        refuse_reading(sink, error)
+    return None
+
+
+def refuse_reading(sink: ErrorSink, error: DecodeError | TooManyRows) -> None:
+    """The error of a file refused while it was decoded or split (limits, encoding, damage): one
+    mapping of the readers' refusals to error codes, for imports and for setup's registry files."""
+    if isinstance(error, FileRefused):  # before DecodeError: it is one
+        sink.refuse(error)
+    elif isinstance(error, DecodeError):
         if error.utf8_line is not None:
             sink.add("encoding", error.line, variant="mixed", utf8_line=error.utf8_line)
         else:
             sink.add("encoding", error.line)
-    except TooManyRows as error:
+    else:
         sink.add("too_large", actual=t("intake.rows_count", sink.lang, count=f"{error.rows:,}"),
                  limit=t("intake.rows_count", sink.lang, count=f"{error.limit:,}"))  # fmt: skip
-    return None

@@ -1,5 +1,10 @@
 """Importing a partner file end to end: limits, decoding, parsing, validation, commit, rollback.
 
+import_file runs the stages of kpi.intake.PIPELINE one after the other, each once: decode (bytes
+→ text or a workbook's rows), table (→ RawTable), layout (→ the located header, title, 単位 and
+合計 rows read past), cell_limits (cells' lengths checked), records (→ Parsed: typed cells as
+candidate rows), validate (× the registry → the rows to write); then it writes them here.
+
 All or nothing: a file with any error writes nothing and returns every error found. The same
 bytes from the same organization are a `duplicate` (nothing changes); changed values become new
 versions; a batch can be rolled back, which supersedes its values with the ones before it.
@@ -18,15 +23,20 @@ import duckdb
 import pandas as pd
 
 from kpi.access import Actor, require_organization
+from kpi.errors import ValidationError
 from kpi.i18n import t
+from kpi.intake.cell_limits import check_cell_lengths
 from kpi.intake.cells import code
-from kpi.intake.columns import SkippedRow
+from kpi.intake.columns import KpiHeader, Parsed, SkippedRow
+from kpi.intake.decode import DecodeError, decode_upload
+from kpi.intake.known import intake_registry
+from kpi.intake.layout import find_layout
 from kpi.intake.limits import NOTE_CHARS
-from kpi.intake.parse import KpiHeader, Parsed, parse_table
-from kpi.intake.rows import ErrorSink, read_refusing
-from kpi.intake.table import RawTable
+from kpi.intake.parse import read_records, unread
+from kpi.intake.raw import RawTable
+from kpi.intake.rows import ErrorSink, refuse_reading
+from kpi.intake.table import TooManyRows, read_source
 from kpi.intake.validate import validate_rows
-from kpi.model import ValidationError
 from kpi.storage import Database
 from kpi.storage.actuals import WriteCounts, preview_actuals, record_actuals
 from kpi.storage.audit import write_audit
@@ -35,7 +45,6 @@ from kpi.storage.batches import (
     get_batch,
     imported_batch_with_hash,
     insert_batch,
-    intake_registry,
     next_batch_id,
     rollback_batch,
 )
@@ -105,7 +114,27 @@ def _write_lock(db: Database) -> threading.Lock:
 
 
 def _read(data: bytes, max_rows: int, sink: ErrorSink) -> RawTable | None:
-    return read_refusing(data, sink, max_rows=max_rows, max_chars=NOTE_CHARS)
+    """The decode and table stages; None with the error that refuses the file."""
+    try:
+        source = decode_upload(data, max_rows, NOTE_CHARS)
+        return read_source(source, max_rows)
+    except (DecodeError, TooManyRows) as error:  # FileRefused is a DecodeError
+        refuse_reading(sink, error)
+    return None
+
+
+def _parse(
+    table: RawTable, *, uploader: str, kpis: list[KpiHeader], sink: ErrorSink, fy_start: int,
+    project_code: str | None,
+) -> Parsed | None:  # fmt: skip
+    """The layout, cell-limit and records stages (kpi.intake.parse.parse_table, one stage at a time)."""
+    layout = find_layout(table, kpis, sink, fy_start=fy_start, has_project=project_code is not None)
+    if layout is None:
+        return None
+    if not check_cell_lengths(layout.table, sink):  # before any cell is read: a long one costs seconds
+        return unread(layout)
+    return read_records(layout, uploader=uploader, kpis=kpis, sink=sink, fy_start=fy_start,
+                        project_code=project_code)  # fmt: skip
 
 
 def import_file(
@@ -154,8 +183,8 @@ def import_file(
         return ImportResult("rejected", errors=sink.errors)
 
     headers = [KpiHeader(r["kpi_code"], r["name_ja"]) for r in kpis.to_dict("records")]
-    parsed = parse_table(table, uploader=organization_code, kpis=headers, sink=sink,
-                         fy_start=settings.fiscal_year_start_month, project_code=project_code)  # fmt: skip
+    parsed = _parse(table, uploader=organization_code, kpis=headers, sink=sink,
+                    fy_start=settings.fiscal_year_start_month, project_code=project_code)  # fmt: skip
     if parsed is None:
         return ImportResult("rejected", rows=len(table.rows), errors=_sorted(sink.errors))
     if not parsed.data_rows and not sink.errors:  # a title and a header, nothing under them

@@ -1,4 +1,5 @@
-"""Bytes of a CSV or .xlsx file → a header and numbered rows of raw cells.
+"""The table stage: a CSV's text or a workbook's rows (kpi/intake/decode.py) → a RawTable, a
+header and numbered rows of raw cells (kpi/intake/raw.py).
 
 Row numbers are what a spreadsheet shows (header = 1), counting blank lines, which are skipped.
 Cells stay raw (str from CSV; str, number or datetime from .xlsx); kpi/values.py interprets them.
@@ -13,15 +14,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from operator import methodcaller
-from typing import overload
 
 import numpy as np
 import pandas as pd
 
-from kpi.intake.decode import decode_text, is_xlsx
+from kpi.intake.decode import Source, decode_upload
 from kpi.intake.limits import (
     MAX_CELLS,
     MAX_COLUMNS,
@@ -31,133 +30,22 @@ from kpi.intake.limits import (
     too_many_cells,
     too_many_columns,
 )
+from kpi.intake.raw import RawTable, _header_cells, _label_cells, header_name, header_unit, normalize_header
 
 __all__ = [
     "RawTable",
     "TooManyRows",
+    "decode_table",
     "header_name",
     "header_unit",
     "normalize_header",
     "read_csv_text",
-    "read_table",
+    "read_source",
     "read_xlsx",
 ]
 
-Row = tuple[int, list[object]]
 # Exactly the characters str.strip() removes (str.isspace), for blank-row checks done by pandas.
 _BLANK_RE = "[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*"
-
-
-class _FrameRows(Sequence[Row]):
-    """The rows of a frame-backed table, built only when someone iterates them (setup files)."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self._frame = frame
-
-    def __len__(self) -> int:
-        return len(self._frame)
-
-    @overload
-    def __getitem__(self, index: int) -> Row: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Row]: ...
-    def __getitem__(self, index: int | slice) -> Row | Sequence[Row]:
-        if isinstance(index, slice):  # only the rows asked for (the header search reads ten)
-            return list(_FrameRows(self._frame.iloc[index]))
-        number = int(self._frame.index[index])
-        return number, list(self._frame.iloc[index])
-
-    def __iter__(self) -> Iterator[Row]:
-        for number, *cells in self._frame.itertuples(name=None):
-            yield int(number), list(cells)
-
-
-class RawTable:
-    """A header and the data rows as (spreadsheet row number, cells), blank rows left out.
-
-    `frame` (CSV only) holds the same rows column-wise: str cells, "" where a row was short,
-    columns numbered like the header positions, index = spreadsheet row number.
-    """
-
-    def __init__(self, header: list[str], rows: Sequence[Row] | None = None,
-                 frame: pd.DataFrame | None = None, header_row: int = 1,
-                 labels: list[str] | None = None) -> None:  # fmt: skip
-        self.header = header
-        # The header cells as the file wrote them (trimmed), for messages and lists shown to people.
-        self.labels = labels if labels is not None else list(header)
-        self.frame = frame
-        self.header_row = header_row  # the header's spreadsheet row number
-        self.rows: Sequence[Row] = rows if rows is not None else (
-            _FrameRows(frame) if frame is not None else [])  # fmt: skip
-
-    def leading_rows(self, count: int) -> list[tuple[int, list[str]]]:
-        """The header and the rows under it, up to `count` in all, as (row number, normalised
-        cells): the candidates for the real header of a file with title rows above it."""
-        found = [(self.header_row, self.header)]
-        for number, cells in self.rows[: max(count - 1, 0)]:
-            found.append((number, _header_cells(cells)))
-        return found
-
-    def drop_leading(self, count: int) -> RawTable:
-        """The table whose header is the `count`-th data row (1 = the first), rows above left out."""
-        if count <= 0:
-            return self
-        number, cells = self.rows[count - 1]
-        header, labels = _header_cells(cells), _label_cells(cells)
-        if self.frame is not None:
-            return RawTable(header, frame=self.frame.iloc[count:], header_row=number, labels=labels)
-        return RawTable(header, rows=list(self.rows[count:]), header_row=number, labels=labels)
-
-    def without_rows(self, numbers: set[int]) -> RawTable:
-        """The table without the data rows of these spreadsheet row numbers (unit and total rows)."""
-        if not numbers:
-            return self
-        if self.frame is not None:
-            frame = self.frame[~self.frame.index.isin(list(numbers))]
-            return RawTable(self.header, frame=frame, header_row=self.header_row, labels=self.labels)
-        rows = [(n, cells) for n, cells in self.rows if n not in numbers]
-        return RawTable(self.header, rows=rows, header_row=self.header_row, labels=self.labels)
-
-
-def normalize_header(name: object) -> str:
-    """Header cells as people type them: full-width letters, stray spaces, BOM remnants."""
-    text = unicodedata.normalize("NFKC", str(name or "")).strip().strip("\ufeff").strip()
-    return text.lower() if text.isascii() else text
-
-
-def _label_cells(cells: Sequence[object]) -> list[str]:
-    labels = ["" if cell is None else str(cell).strip().strip("\ufeff").strip() for cell in cells]
-    return labels[: len(_header_cells(cells))]
-
-
-# A unit written after a header in parentheses (NFKC makes （件） "(件)"): `共同研究の件数（件）`.
-_TRAILING_UNIT = re.compile(r"\s*\(([^()]*)\)$")
-
-
-def header_unit(label: object) -> str | None:
-    """The unit a header cell writes after its name in parentheses (`件` of `共同研究の件数（件）`),
-    else None; None too for `(2025)`-like asides starting with a digit, which name no unit."""
-    text = unicodedata.normalize("NFKC", str(label or "")).strip().strip("\ufeff").strip()
-    match = _TRAILING_UNIT.search(text)
-    if match is None or match.start() == 0:
-        return None
-    unit = match.group(1).strip()
-    return unit if unit and not unit[0].isdigit() else None
-
-
-def header_name(label: object) -> str:
-    """A header cell normalised, without a trailing unit in parentheses: `共同研究の件数（件）` and
-    `joint_studies (studies)` are matched as `共同研究の件数` and `joint_studies`."""
-    text = normalize_header(label)
-    match = _TRAILING_UNIT.search(text)
-    return text[: match.start()] if match and match.start() > 0 else text
-
-
-def _header_cells(cells: Sequence[object]) -> list[str]:
-    header = [normalize_header(cell) for cell in cells]
-    while header and header[-1] == "":
-        header.pop()
-    return header
 
 
 def _is_blank(cells: Sequence[object]) -> bool:
@@ -268,26 +156,35 @@ def read_xlsx(data: bytes, max_rows: int | None = None, max_chars: int | None = 
     return _from_rows(read_xlsx_records(data, max_rows, max_chars))
 
 
-def read_table(data: bytes, max_rows: int | None = None, max_chars: int | None = None) -> RawTable:
-    """Decode and split a file; raises DecodeError for undecodable text, TooManyRows past max_rows,
-    FileRefused past the other limits (kpi/intake/limits.py) or for a damaged file.
+def read_source(source: Source, max_rows: int | None = None) -> RawTable:
+    """The table stage: a CSV's text (split by pandas) or a workbook's rows (decode_upload's)
+    as a header and numbered rows; TooManyRows past max_rows, FileRefused past the CSV limits.
+
+    The row limit of a CSV is checked before its cells are split, from the count of non-blank
+    lines (header excluded); a workbook's rows were counted in its XML (kpi/intake/xlsx.py)."""
+    if isinstance(source, str):
+        lines = source.splitlines()
+        # Counting the non-blank ones is a Python loop: only needed when all lines might be too many.
+        if max_rows is not None and len(lines) - 1 > max_rows:
+            count = sum(1 for line in lines if line.strip(" \t,\ufeff"))
+            if count - 1 > max_rows:
+                raise TooManyRows(count - 1, max_rows)
+        table = read_csv_text(source, lines)
+    else:
+        table = _from_rows(source)
+    if max_rows is not None and len(table.rows) > max_rows:
+        raise TooManyRows(len(table.rows), max_rows)
+    return table
+
+
+def decode_table(data: bytes, max_rows: int | None = None, max_chars: int | None = None) -> RawTable:
+    """Decode and split a file (the decode and table stages at once, for setup's registry files);
+    raises DecodeError for undecodable text, TooManyRows past max_rows, FileRefused past the other
+    limits (kpi/intake/limits.py) or for a damaged file.
 
     The row limit is checked before the cells are parsed: from the rows of the sheet's XML that
     hold a value for .xlsx (never its declared size), from the count of non-blank lines (header
     excluded) for CSV. `max_chars` bounds every .xlsx cell while the sheet is read (CSV cells are
     split by pandas at no cost and checked after; kpi/intake/cell_limits.py).
     """
-    if is_xlsx(data):
-        table = read_xlsx(data, max_rows, max_chars)
-    else:
-        text = decode_text(data)
-        lines = text.splitlines()
-        # Counting the non-blank ones is a Python loop: only needed when all lines might be too many.
-        if max_rows is not None and len(lines) - 1 > max_rows:
-            count = sum(1 for line in lines if line.strip(" \t,\ufeff"))
-            if count - 1 > max_rows:
-                raise TooManyRows(count - 1, max_rows)
-        table = read_csv_text(text, lines)
-    if max_rows is not None and len(table.rows) > max_rows:
-        raise TooManyRows(len(table.rows), max_rows)
-    return table
+    return read_source(decode_upload(data, max_rows, max_chars), max_rows)

@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
 from kpi.i18n import t
 from kpi.intake.cells import Problem, ValueCell, in_kpi_units
+from kpi.intake.columns import IntakeRegistry
+from kpi.intake.raw import header_name, header_unit, normalize_header
 from kpi.intake.rows import ErrorSink
-from kpi.intake.table import header_name, header_unit, normalize_header
 from kpi.quantities import to_quantity
 
+__all__ = ["IntakeRegistry", "longer_than_reports", "takes_year_figures", "validate_rows"]
+
 KEY = ["project_code", "kpi_code", "period_end", "organization_code"]
-
-
-@dataclass(frozen=True)
-class IntakeRegistry:
-    """What validation needs to know, read once per file."""
-
-    projects: frozenset[str]
-    organizations: frozenset[str]
-    partners: frozenset[tuple[str, str]]  # (project_code, organization_code)
-    kpis_allowing_negative: dict[str, bool]  # kpi_code → allow_negative
-    kpi_units: dict[str, tuple[str, str]] = field(default_factory=dict)  # kpi_code → (unit_ja, unit_en)
-    kpi_names: dict[str, dict[str, str]] = field(default_factory=dict)  # kpi_code → {"ja": …, "en": …}
-    kpi_flows: dict[str, str] = field(default_factory=dict)  # KPIs counted as flows → their frequency
-
-    def code_of_name(self) -> dict[str, str]:
-        """A KPI's Japanese name (normalised as headers are) → its code: files name KPIs either way."""
-        return {normalize_header(names["ja"]): code for code, names in self.kpi_names.items()}
 
 
 def _report(

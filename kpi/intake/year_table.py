@@ -11,8 +11,8 @@ import pandas as pd
 
 from kpi.intake.cells import CellCache, PeriodCell, code
 from kpi.intake.columns import YEAR_FIXED, names, rows_frame
-from kpi.intake.rows import ErrorSink
-from kpi.intake.table import RawTable
+from kpi.intake.raw import RawTable
+from kpi.intake.rows import ErrorSink, fixed_columns
 
 _FIXED = names(*YEAR_FIXED)
 
@@ -47,8 +47,6 @@ def parse_year_table(
     project_code: str | None,
 ) -> tuple[pd.DataFrame, int, list[str]] | None:
     """The rows of a year table, the count of cells not reported, and the ignored columns."""
-    from kpi.intake.parse import fixed_columns  # parse.py dispatches here: imported late
-
     cells = fixed_columns(table, YEAR_FIXED, sink, project_code)
     cache = CellCache(fy_start)
     periods, ignored, readable = _period_columns(table, sink, cache)
