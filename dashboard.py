@@ -8,12 +8,14 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from kpi import incidents
-from kpi.access import PAGES, Forbidden
+from kpi.access import Forbidden
 from kpi.formatting.numbers import plain
 from kpi.i18n import LANGUAGES, t
 from ui.auth import end_session, signed_in, sync_cookie
-from ui.common import database, language, remember_language
+from ui.database import database
+from ui.navigation import ALL_PAGES, PAGES
 from ui.routing import leave_folder_routing, routed
+from ui.session import language, remember_language
 from ui.sign_in import sign_in_page
 from ui.table_guard import hide_table_downloads
 
@@ -65,18 +67,6 @@ except Exception as error:
     show_failure(error, "sign-in")
     st.stop()
 sync_cookie()  # a sign-in's cookie to write, or a sign-out's to delete, in the browser
-
-ALL_PAGES = {
-    "overview": ("nav.overview", ":material/dashboard:"),
-    "project": ("nav.project", ":material/insights:"),
-    "update": ("nav.update", ":material/edit_note:"),
-    "upload": ("nav.upload", ":material/upload_file:"),
-    "registry": ("nav.projects", ":material/account_tree:"),  # projects and partners
-    "reminders": ("reminders.nav", ":material/mail:"),
-    "audit": ("nav.audit", ":material/history:"),
-    "admin": ("nav.admin", ":material/settings:"),
-    "account": ("nav.account", ":material/person:"),
-}
 
 if actor is None:  # nothing but the sign-in form until someone signs in, at every page's address
     gate = [

@@ -15,9 +15,9 @@ from kpi.demo.portfolio import (
     KPI_COLUMNS,
     Portfolio,
     _frame,
-    last_quarter_end,
     split_horizons,
 )
+from kpi.fiscal import DEFAULT_START_MONTH, last_closed_quarter_end
 
 
 def _categorical(codes: np.ndarray, categories: Any) -> pd.Categorical[str]:
@@ -49,7 +49,7 @@ def synthetic_portfolio(
     members = (rng.integers(0, n_orgs, n_p)[:, None] + stride * np.arange(n_r)) % n_orgs
     # Dates: reporting quarters end at the n_q last quarter ends; projects start 0-3 quarters
     # before the first of them; the long horizon lies after the last one (0-8 quarters).
-    first_month = np.datetime64(last_quarter_end(today), "M") + 1 - 3 * n_q
+    first_month = np.datetime64(last_closed_quarter_end(today, DEFAULT_START_MONTH), "M") + 1 - 3 * n_q
     period_ends = (first_month + 3 * (np.arange(n_q) + 1)).astype("datetime64[D]") - 1
     offset = rng.integers(0, 4, n_p)
     starts = (first_month - 3 * offset).astype("datetime64[D]")

@@ -3,7 +3,8 @@
 SPEC section 1: an administrator does everything; an executive reads everything and changes nothing;
 a project lead changes the projects their organization leads (and reads the whole portfolio); a
 partner uploads for its own organization and reads only the projects it takes part in. Pages are
-hidden by role too, but a hidden page is never the only guard: the functions in kpi/ call these.
+hidden by role too (ui/navigation.py), but a hidden page is never the only guard: the functions in
+kpi/ call these.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from typing import Any
 import duckdb
 
 from kpi.i18n import t
-from kpi.portfolio.filters import Filters, filter_sql
+from kpi.portfolio.filters import Filters
 from kpi.storage.accounts import lead_organizations, partner_project_codes
+from kpi.storage.scope import partner_scope_sql
+from kpi.storage.scope import scoped_filter_sql as storage_scoped_filter_sql
 
 
 class Role(StrEnum):
@@ -29,24 +32,6 @@ class Role(StrEnum):
 
 ROLES = tuple(r.value for r in Role)
 NEEDS_ORGANIZATION = (Role.LEAD, Role.PARTNER)
-
-# The pages each role sees, in navigation order (names of the files in pages/).
-PAGES: dict[Role, tuple[str, ...]] = {
-    Role.ADMINISTRATOR: (
-        "overview",
-        "project",
-        "update",
-        "upload",
-        "registry",
-        "reminders",
-        "audit",
-        "admin",
-        "account",
-    ),
-    Role.EXECUTIVE: ("overview", "project", "reminders", "audit", "account"),
-    Role.LEAD: ("overview", "project", "update", "upload", "registry", "reminders", "account"),
-    Role.PARTNER: ("overview", "project", "upload", "account"),
-}
 
 
 @dataclass(frozen=True)
@@ -125,23 +110,20 @@ def require_organization(actor: Actor, organization_code: str) -> None:
         raise Forbidden("other_organization", organization=organization_code)
 
 
+def _partner_organization(actor: Actor) -> str | None:
+    """The organization whose projects bound what the actor reads; None: the actor reads all."""
+    return (actor.organization_code or "") if actor.role == Role.PARTNER else None
+
+
 def scope_sql(actor: Actor, alias: str = "pr") -> tuple[str, dict[str, Any]]:
-    """`(fragment, params)` keeping only the projects the user may read, over `alias.project_code`."""
-    if actor.role != Role.PARTNER:
-        return "TRUE", {}
-    fragment = (
-        f"{alias}.project_code IN (SELECT project_code FROM partners WHERE organization_code = $scope_org)"
-    )
-    return fragment, {"scope_org": actor.organization_code or ""}
+    """`(fragment, params)` keeping only the projects the user may read, over `alias.project_code`
+    (the SQL is kpi.storage.scope's)."""
+    return partner_scope_sql(_partner_organization(actor), alias)
 
 
 def scoped_filter_sql(filters: Filters | None, start_month: int, actor: Actor) -> tuple[str, dict[str, Any]]:
-    """The user's filters (kpi.filters) narrowed to the projects they may read, over alias `pr`."""
-    where, params = filter_sql(filters or Filters(), start_month)
-    scope, scope_params = scope_sql(actor)
-    if scope == "TRUE":
-        return where, params
-    return f"({where}) AND ({scope})", params | scope_params
+    """The user's filters (kpi.portfolio.filters) narrowed to the projects they may read, over alias `pr`."""
+    return storage_scoped_filter_sql(filters, start_month, _partner_organization(actor))
 
 
 def scope_key(actor: Actor) -> tuple[str, str]:

@@ -97,6 +97,32 @@ def quarter_end(fy: int, quarter: int, start_month: int = DEFAULT_START_MONTH) -
     return quarter_bounds(fy, quarter, start_month)[1]
 
 
+def last_closed_quarter_end(day: date, start_month: int) -> date:
+    """The end of the latest fiscal quarter that has ended by `day` (its end ≤ day): with the April
+    (or January) start 2026-09-30 for 2026-11-26 and for 2026-09-30 itself, 2026-03-31 for
+    2026-04-01; with a March start 2026-08-31 for 2026-11-26. The period a report is due for."""
+    fy, q = fiscal_year(day, start_month), fiscal_quarter(day, start_month)
+    first, last = quarter_bounds(fy, q, start_month)
+    return last if last <= day else first - timedelta(days=1)
+
+
+def closed_quarter_ends(day: date, start_month: int, count: int) -> list[date]:
+    """The ends of the last `count` fiscal quarters that have ended by `day`, newest first."""
+    ends: list[date] = []
+    if count > 0:
+        ends.append(last_closed_quarter_end(day, start_month))
+    while len(ends) < count:
+        ends.append(last_closed_quarter_end(ends[-1] - timedelta(days=1), start_month))
+    return ends
+
+
+def last_closed_fiscal_year(day: date, start_month: int) -> int:
+    """The latest fiscal year that has ended by `day`: FY2025 on 2026-03-31 and on 2026-11-26 with
+    the April start, FY2025 on 2026-11-26 with the January start (it ended 2025-12-31)."""
+    fy = fiscal_year(day, start_month)
+    return fy if fiscal_year_end(fy, start_month) <= day else fy - 1
+
+
 def _era_of(year: int) -> tuple[str, int]:
     """Era name and era year number (1 = 元年) for a calendar or fiscal year."""
     for name, first_day, _last in ERAS:

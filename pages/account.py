@@ -8,9 +8,10 @@ import streamlit as st
 
 from kpi.accounts.manage import MIN_PASSWORD_LENGTH, set_password
 from kpi.accounts.sign_in import SignInRefused
+from kpi.errors import Rejected
 from kpi.formatting.numbers import plain
-from kpi.progress.save import Rejected
-from ui.common import actor, database, language, tr
+from ui.database import database
+from ui.session import actor, language, tr
 
 lang = language()
 me = actor()

@@ -7,15 +7,16 @@ through_dashboard()  # a cold server's deep link runs this file by itself: go th
 
 import streamlit as st
 
+from kpi.errors import Rejected
 from kpi.formatting.numbers import plain
 from kpi.i18n import t
-from kpi.progress.save import Rejected
 from kpi.registry.edits import percent, ratio, registry_for_editing, save_settings
-from ui.common import actor, database, language, tr
+from ui.database import database
 from ui.sections.accounts import accounts_section
 from ui.sections.catalog import grade_section, kpi_section
 from ui.sections.purge import render_purge_section
 from ui.sections.terms import terms_section
+from ui.session import actor, language, tr
 
 lang = language()
 db = database()

@@ -6,10 +6,10 @@ through_dashboard()  # a cold server's deep link runs this file by itself: go th
 
 import streamlit as st
 
-from kpi.admin.audit_log import audit_entries, audit_options, audit_table, named
+from kpi.admin.audit_log import AuditFilter, audit_entries, audit_options, audit_table, named
 from kpi.i18n import t
-from kpi.storage.audit_query import AuditFilter
-from ui.common import actor, database, language, tr
+from ui.database import database
+from ui.session import actor, language, tr
 
 db = database()
 lang = language()

@@ -17,21 +17,10 @@ from kpi.i18n import t
 from kpi.portfolio.filters import Filters
 from kpi.portfolio.overview import PAGE_SIZE, SORTS, Overview, build_overview, portfolio_snapshot, share
 from kpi.project.view import fmt, pct
-from ui.common import (
-    actor,
-    as_of_widget,
-    cached_version,
-    database,
-    enter_page,
-    filters_widget,
-    keep,
-    language,
-    show_date,
-    sticky,
-    sync_url,
-    tr,
-)
+from ui.database import cached_version, database
 from ui.sections.overview_downloads import download_row
+from ui.session import actor, language, show_date, tr
+from ui.widgets import as_of_widget, enter_page, filters_widget, keep, sticky, sync_url
 
 
 @st.cache_data(ttl=600, max_entries=4, show_spinner=False)

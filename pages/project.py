@@ -12,22 +12,12 @@ import streamlit as st
 
 from kpi.charts import STATUS_COLORS, status_text_color
 from kpi.exports import csv_bytes
+from kpi.formatting.names import display_name
 from kpi.formatting.numbers import plain
 from kpi.project.view import build_project_view, fmt, pct
-from ui.common import (
-    actor,
-    as_of_widget,
-    database,
-    enter_page,
-    filters_widget,
-    language,
-    names,
-    project_widget,
-    show_date,
-    sync_url,
-    tr,
-    wareki,
-)
+from ui.database import database, names
+from ui.session import actor, language, show_date, tr, wareki
+from ui.widgets import as_of_widget, enter_page, filters_widget, project_widget, sync_url
 
 enter_page("project")
 lang = language()
@@ -44,7 +34,7 @@ if view is None:
 record = view.record
 st.title(f"{view.code}  {plain(view.name)}")  # names are data: shown as typed, never as Markdown
 end = show_date(record["end_date"].date()) if pd.notna(record.get("end_date")) else "…"
-lead = record["lead_name_en"] if lang == "en" and pd.notna(record["lead_name_en"]) else record["lead_name_ja"]
+lead = display_name(record["lead_name_ja"], record["lead_name_en"], lang)
 named = names()  # fields, prefectures and roles are registered in Japanese
 st.caption(
     " · ".join(

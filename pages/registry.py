@@ -8,12 +8,13 @@ from typing import Any
 
 import streamlit as st
 
+from kpi.errors import Rejected, StaleWrite
 from kpi.formatting.numbers import plain
 from kpi.i18n import t
 from kpi.model import Phase
-from kpi.progress.save import Rejected, StaleWrite
 from kpi.registry.edits import organization_names, project_for_editing, registry_for_editing, save_project
-from ui.common import actor, database, language, tr
+from ui.database import database
+from ui.session import actor, language, tr
 
 lang = language()
 db = database()

@@ -9,7 +9,8 @@ import streamlit as st
 
 from kpi.i18n import LANGUAGES, t
 from kpi.portfolio.freshness import freshness_frame, owed_by_partner, reminder_message, reporting_grace_days
-from ui.common import actor, database, language, show_date, today, tr, wareki
+from ui.database import database
+from ui.session import actor, language, show_date, today, tr, wareki
 
 lang = language()
 db = database()

@@ -23,8 +23,9 @@ from kpi.intake.uploads import (
     project_options,
 )
 from kpi.progress.soft_checks import change_text, check_values
-from ui.common import actor, database, language, today, tr
+from ui.database import database
 from ui.sections.upload_templates import templates_section
+from ui.session import actor, language, today, tr
 
 lang = language()
 db = database()

@@ -19,8 +19,8 @@ from kpi.demo.portfolio import (
     VERSION_COLUMNS,
     Portfolio,
     demo_portfolio,
-    last_quarter_end,
 )
+from kpi.fiscal import last_closed_quarter_end
 from kpi.model import Phase, Sector
 from kpi.portfolio.status import portfolio_status
 from kpi.storage import Database
@@ -57,13 +57,6 @@ def loaded(demo: Portfolio) -> Database:
 def _rows(db: Database, sql: str) -> list[tuple[object, ...]]:
     with db.cursor() as cursor:
         return cursor.execute(sql).fetchall()
-
-
-def test_last_quarter_end() -> None:
-    assert last_quarter_end(date(2026, 11, 26)) == date(2026, 9, 30)
-    assert last_quarter_end(date(2026, 9, 30)) == date(2026, 9, 30)
-    assert last_quarter_end(date(2026, 4, 1)) == date(2026, 3, 31)
-    assert last_quarter_end(date(2026, 1, 5)) == date(2025, 12, 31)
 
 
 def test_demo_is_deterministic(demo: Portfolio) -> None:
@@ -138,7 +131,7 @@ def test_demo_has_the_real_kinds_of_plan(demo: Portfolio) -> None:
 
 def test_demo_actuals(demo: Portfolio) -> None:
     actuals, projects = demo.actuals, demo.projects.set_index("project_code")
-    assert (actuals["period_end"] <= pd.Timestamp(last_quarter_end(TODAY))).all()
+    assert (actuals["period_end"] <= pd.Timestamp(last_closed_quarter_end(TODAY, 4))).all()
     quarterly = actuals[actuals["kpi_code"] != "tourist_visitors"]  # reported monthly
     assert quarterly["period_end"].dt.strftime("%m-%d").isin(["03-31", "06-30", "09-30", "12-31"]).all()
     assert (actuals["recorded_at"] > actuals["period_end"]).all()
@@ -154,7 +147,7 @@ def test_demo_actuals(demo: Portfolio) -> None:
     shared = actuals[actuals["kpi_code"] == "joint_studies"].groupby(["project_code", "period_end"])
     assert (shared["organization_code"].nunique() >= 2).all()
     # Someone owes data: a partner reported earlier quarters of a project but not the latest one.
-    last = actuals["period_end"] == pd.Timestamp(last_quarter_end(TODAY))
+    last = actuals["period_end"] == pd.Timestamp(last_closed_quarter_end(TODAY, 4))
     reporters = actuals.groupby("project_code")["organization_code"].agg(set)
     latest = actuals[last].groupby("project_code")["organization_code"].agg(set)
     late = [p for p in latest.index if reporters[p] - latest[p]]

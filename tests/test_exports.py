@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from kpi.exports import AMOUNT, PERCENT, csv_bytes, xlsx_bytes
+from kpi.formatting.numbers import DECIMALS
 from kpi.i18n import t
 from kpi.model import Status
 from kpi.portfolio.filters import Filters
@@ -328,14 +329,15 @@ def test_xlsx_reads_like_an_officer_made_it(books: dict[str, tuple[Any, str]], l
         shares = [c for c in sheet.iter_rows(min_row=2) for c in c if c.number_format == "0.0%"]
         assert shares and all(round(c.value, 3) == c.value for c in shares)  # 0.1 %, not 15 digits
         amounts = [c for r in sheet.iter_rows(min_row=2) for c in r if c.number_format.startswith("#,##0")]
-        assert all(round(c.value, 1) == c.value for c in amounts)
+        assert all(round(c.value, DECIMALS) == c.value for c in amounts)  # as format_number shows them
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_csv_numbers_have_sensible_decimals(books: dict[str, tuple[Any, str]], lang: str) -> None:
     text = books[lang][1]
     numbers = re.findall(r"(?<![\w.])-?\d+\.(\d+)(?![\w.])", text)
-    assert numbers and max(len(d) for d in numbers) == 1  # 88.9, never 2.3333333333333335
+    # 88.9 (a percent), 12,314.32 (an amount as format_number shows it), never 2.3333333333333335
+    assert numbers and max(len(d) for d in numbers) == DECIMALS
     assert re.search(r"\.0(?=,|\r)", text) is None  # whole numbers without ".0"
     header = text.split("\r\n", 1)[0]
     assert ("達成率（年度）（%）" in header) if lang == "ja" else ("(%)" in header)

@@ -9,8 +9,9 @@ import pytest
 
 from kpi.grades import grading
 from kpi.model import Settings
-from kpi.portfolio.filters import Filters, filter_sql, fiscal_years, from_query, parse_date, to_query
+from kpi.portfolio.filters import Filters, date_from_link, fiscal_years, from_query, to_query
 from kpi.storage import Database
+from kpi.storage.filters_sql import filter_sql
 from kpi.storage.portfolio import load_filtered_status
 
 SECTOR_SQL = (
@@ -85,9 +86,9 @@ def test_from_query_ignores_what_it_cannot_use(query: dict[str, list[str]], expe
 
 
 def test_parse_date_and_fiscal_years() -> None:
-    assert parse_date("2026-03-31", date(2000, 1, 1)) == date(2026, 3, 31)
-    assert parse_date("31/3/2026", date(2000, 1, 1)) == date(2000, 1, 1)
-    assert parse_date(None, date(2000, 1, 1)) == date(2000, 1, 1)
+    assert date_from_link("2026-03-31", date(2000, 1, 1)) == date(2026, 3, 31)
+    assert date_from_link("31/3/2026", date(2000, 1, 1)) == date(2000, 1, 1)
+    assert date_from_link(None, date(2000, 1, 1)) == date(2000, 1, 1)
     assert fiscal_years(date(2024, 3, 31), date(2025, 4, 1)) == [2025, 2024, 2023]
     assert fiscal_years(None, date(2025, 4, 1)) == []
 

@@ -8,12 +8,15 @@ from itertools import pairwise
 import pytest
 
 from kpi.fiscal import (
+    closed_quarter_ends,
     days_in_fiscal_year,
     fiscal_quarter,
     fiscal_year,
     fiscal_year_bounds,
     fiscal_year_end,
     fiscal_year_label,
+    last_closed_fiscal_year,
+    last_closed_quarter_end,
     month_end,
     quarter_bounds,
     quarter_end,
@@ -251,3 +254,65 @@ def test_month_end(year: int, month: int, expected: date) -> None:
 def test_month_end_validates_month(bad: int) -> None:
     with pytest.raises(ValueError):
         month_end(2026, bad)
+
+
+@pytest.mark.parametrize(
+    ("day", "start_month", "expected"),
+    [
+        # April start: quarters end 6/30, 9/30, 12/31, 3/31.
+        (date(2026, 11, 26), 4, date(2026, 9, 30)),
+        (date(2026, 9, 30), 4, date(2026, 9, 30)),  # a quarter's last day has closed it
+        (date(2026, 10, 1), 4, date(2026, 9, 30)),
+        (date(2026, 4, 1), 4, date(2026, 3, 31)),  # Q4 of FY2025
+        (date(2026, 3, 30), 4, date(2025, 12, 31)),
+        (date(2026, 1, 5), 4, date(2025, 12, 31)),
+        # January start: the same quarter ends, other fiscal years.
+        (date(2026, 11, 26), 1, date(2026, 9, 30)),
+        (date(2026, 1, 5), 1, date(2025, 12, 31)),  # Q4 of FY2025
+        (date(2026, 12, 31), 1, date(2026, 12, 31)),
+        # March start: quarters end 5/31, 8/31, 11/30, end of February.
+        (date(2026, 11, 26), 3, date(2026, 8, 31)),
+        (date(2026, 11, 30), 3, date(2026, 11, 30)),
+        (date(2024, 3, 15), 3, date(2024, 2, 29)),
+        # October start: 12/31 closes Q1.
+        (date(2027, 1, 1), 10, date(2026, 12, 31)),
+    ],
+)
+def test_last_closed_quarter_end(day: date, start_month: int, expected: date) -> None:
+    assert last_closed_quarter_end(day, start_month) == expected
+
+
+def test_closed_quarter_ends() -> None:
+    assert closed_quarter_ends(date(2026, 11, 26), 4, 5) == [
+        date(2026, 9, 30), date(2026, 6, 30), date(2026, 3, 31), date(2025, 12, 31), date(2025, 9, 30),
+    ]  # fmt: skip
+    assert closed_quarter_ends(date(2026, 9, 30), 4, 2) == [date(2026, 9, 30), date(2026, 6, 30)]
+    assert closed_quarter_ends(date(2026, 11, 26), 3, 3) == [
+        date(2026, 8, 31),
+        date(2026, 5, 31),
+        date(2026, 2, 28),
+    ]
+    assert closed_quarter_ends(date(2026, 11, 26), 4, 0) == []
+
+
+@pytest.mark.parametrize(
+    ("day", "start_month", "expected"),
+    [
+        (date(2026, 11, 26), 4, 2025),  # FY2025 ended 2026-03-31
+        (date(2026, 3, 31), 4, 2025),
+        (date(2026, 3, 30), 4, 2024),
+        (date(2026, 11, 26), 1, 2025),  # FY2025 ended 2025-12-31; FY2026 runs to 2026-12-31
+        (date(2026, 12, 31), 1, 2026),
+        (date(2026, 11, 26), 10, 2025),  # FY2025 ran 2025-10-01 … 2026-09-30
+    ],
+)
+def test_last_closed_fiscal_year(day: date, start_month: int, expected: int) -> None:
+    assert last_closed_fiscal_year(day, start_month) == expected
+
+
+@pytest.mark.parametrize("bad", [0, 13, True])
+def test_closed_periods_validate_start_month(bad: int) -> None:
+    with pytest.raises(ValueError):
+        last_closed_quarter_end(date(2026, 11, 26), bad)
+    with pytest.raises(ValueError):
+        last_closed_fiscal_year(date(2026, 11, 26), bad)

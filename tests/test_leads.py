@@ -12,12 +12,13 @@ import pandas as pd
 import pytest
 
 from kpi.access import Actor
+from kpi.errors import Rejected, StaleWrite
 from kpi.fiscal import fiscal_year_end
 from kpi.intake.rows import ErrorSink
 from kpi.plans import check_plan, is_managed_decline, plain_points
 from kpi.portfolio.status import portfolio_status
 from kpi.progress.forms import revision_table, stored_points, target_form
-from kpi.progress.save import NeedsExplanation, Rejected, StaleWrite, record_progress, save_target
+from kpi.progress.save import NeedsExplanation, record_progress, save_target
 from kpi.progress.target_form import (
     column_labels,
     editor_rows,

@@ -175,3 +175,70 @@ def test_rolling_back_a_new_value_restores_the_revised_note(db: Database) -> Non
     assert rollback_import(db, 3, actor=LEAD) == RollbackCounts(restored=1, skipped=0)
     assert (current_values(db)[("P1", JS, Q4, "U1")], the_note(db)) == (2.0, "改訂")
     assert history(db)[0] == ("value", 2.0, "改訂", "rollback", None)  # the note as it read before
+
+
+def test_the_grid_clears_a_note_as_a_revision_and_leaves_an_unchanged_row_alone(db: Database) -> None:
+    """The update grid shows each note and sends it back (kpi/progress/forms.py grid_changes): a note
+    emptied on an unchanged value is a revision to an empty note, audited like any write, and said as
+    saved; a row sent back as it was stays unchanged, with no revision and no audit row."""
+    from kpi.progress.forms import grid_changes
+    from kpi.progress.grid_edits import saved_text
+
+    rows = pd.DataFrame([{"project_code": "P1", "kpi_code": JS, "period_end": date(2026, 3, 31),
+                          "organization_code": "U1", "value": 4.0, "note": "要因: 契約の遅れ"}])  # fmt: skip
+    why = {("P1", JS): "契約締結が遅れた"}
+    record_progress(db, rows, base_versions={KEY: None}, explanations=why, actor=LEAD, lang="en", today=TODAY)
+    with db.cursor() as cursor:
+        version = int(cursor.execute("SELECT version_id FROM actual_current").fetchall()[0][0])
+    shown = pd.DataFrame({"kpi_code": [JS], "kpi_name": ["Joint studies"], "unit": ["件"], "value": [4.0],
+                          "note": ["要因: 契約の遅れ"], "version_id": [version]})  # fmt: skip
+    keys = {"project_code": "P1", "period_end": date(2026, 3, 31), "organization_code": "U1"}
+    # The same value with its note emptied: the grid sends it, and it is kept as a revision.
+    sent, base = grid_changes(shown, shown.assign(note=""), **keys)
+    assert sent[["kpi_code", "value", "note"]].values.tolist() == [[JS, 4.0, ""]]
+    before, status_before = table_counts(db), status(db)
+    cleared = record_progress(db, sent, base_versions=base, actor=LEAD, lang="en", today=TODAY)
+    assert (cleared.inserted, cleared.updated, cleared.unchanged, cleared.noted) == (0, 0, 1, 1)
+    assert the_note(db) == ""
+    assert history(db)[0] == ("note", 4.0, "", "form", None)
+    after = table_counts(db)
+    assert after["actual_versions"] == before["actual_versions"]  # no new version: not more recent
+    assert len(history(db)) == 2  # the version and its one revision
+    assert status(db) == status_before
+    with db.cursor() as cursor:
+        audit = cursor.execute(
+            "SELECT actor, action, after FROM audit_log WHERE action = 'revise_notes'"
+            " ORDER BY id DESC LIMIT 1"
+        ).fetchall()
+    assert audit[0][:2] == ("lead@example", "revise_notes") and '"noted": 1' in audit[0][2]
+    assert saved_text(cleared, "en") == "Saved: 1 note(s) revised; the values stay as they were."
+    assert saved_text(cleared, "ja") == "保存しました: 値はそのままで、備考（要因分析）を 1 件改めました。"
+    # Sent back exactly as stored (as a second click would): unchanged, nothing written.
+    now_shown = shown.assign(note="")
+    resent, base = grid_changes(now_shown, now_shown, **keys)
+    assert resent.empty
+    again = record_progress(db, sent, base_versions=base | {KEY: version}, actor=LEAD, lang="en",
+                            today=TODAY)  # fmt: skip
+    assert (again.inserted, again.updated, again.unchanged, again.noted) == (0, 0, 1, 0)
+    assert table_counts(db) == after
+
+
+def test_a_new_value_with_its_note_emptied_on_the_grid_has_no_note(db: Database) -> None:
+    rows = pd.DataFrame([{"project_code": "P1", "kpi_code": JS, "period_end": date(2026, 3, 31),
+                          "organization_code": "U1", "value": 4.0, "note": "初回"}])  # fmt: skip
+    why = {("P1", JS): "契約締結が遅れた"}
+    record_progress(db, rows, base_versions={KEY: None}, explanations=why, actor=LEAD, lang="en", today=TODAY)
+    with db.cursor() as cursor:
+        version = int(cursor.execute("SELECT version_id FROM actual_current").fetchall()[0][0])
+    result = record_progress(db, rows.assign(value=5.0, note=""), base_versions={KEY: version},
+                             explanations=why, actor=LEAD, lang="en", today=TODAY)  # fmt: skip
+    assert (result.updated, result.noted) == (1, 0)
+    assert (current_values(db)[("P1", JS, Q4, "U1")], the_note(db)) == (5.0, "")
+    # None (a form that does not show the note, such as the one-value form) keeps it.
+    with db.cursor() as cursor:
+        version = int(cursor.execute("SELECT version_id FROM actual_current").fetchall()[0][0])
+    record_progress(db, rows.assign(value=5.0, note="改訂"), base_versions={KEY: version}, actor=LEAD,
+                    lang="en", today=TODAY)  # fmt: skip
+    kept = record_progress(db, rows.assign(value=6.0, note=None), base_versions={KEY: version},
+                           explanations=why, actor=LEAD, lang="en", today=TODAY)  # fmt: skip
+    assert (kept.updated, current_values(db)[("P1", JS, Q4, "U1")], the_note(db)) == (1, 6.0, "改訂")

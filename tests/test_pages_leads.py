@@ -18,7 +18,7 @@ from kpi.i18n import t
 from kpi.intake.service import import_file
 from kpi.progress.forms import target_form
 from kpi.storage import Database
-from tests.conftest import DEMO_LEAD, DEMO_TODAY, OPERATOR, signed_in
+from tests.conftest import DEMO_LEAD, DEMO_TODAY, OPERATOR, signed_in, table_counts
 from tests.test_languages import ENGLISH_WORDS, JAPANESE, QUOTED_JAPANESE, registry_words, shown_text
 from ui.drafts import discard_all
 
@@ -222,3 +222,69 @@ def test_a_draft_comes_back_after_a_reload_and_goes_at_save(
     app = open_targets(monkeypatch, db_copy, "ja", "external_funding")  # saved: nothing to restore
     assert not any("下書き" in c.value for c in app.caption) and app.text_area[0].value == ""
     discard_all(DEMO_LEAD)
+
+
+def edit_grid(app: AppTest, edits: dict[str, Any]) -> AppTest:
+    """As edit_table, for the progress grid (key editor::grid::…)."""
+    grid = next(d for d in app.dataframe if d.key and d.key.startswith("editor::grid::"))
+    states = app._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=grid.proto.id, string_value=json.dumps(edits)))
+    return app._run(states)
+
+
+def test_a_note_changed_on_an_unchanged_value_is_saved_and_said(
+    monkeypatch: pytest.MonkeyPatch, db_copy: Path
+) -> None:
+    """SPEC 2 `combine`: a changed note (要因分析) on an unchanged value is kept as a note revision,
+    never dropped silently — written, cleared, and left alone when the row is sent back as it is."""
+    from kpi.storage.actuals import actual_history
+
+    monkeypatch.setenv("KPI_DB", str(db_copy))
+    app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), DEMO_LEAD)
+    app.query_params["lang"] = "en"
+    app.query_params["project"] = "P03"
+    app.switch_page("pages/update.py").run()
+    grid = next(d for d in app.dataframe if d.key and d.key.startswith("editor::grid::")).value
+    row = list(grid["kpi_code"]).index("local_jobs")
+    value = grid["value"].iloc[row]  # the stored value, as text
+
+    def notes() -> list[tuple[Any, ...]]:
+        with Database(db_copy).cursor() as cursor:
+            frame = actual_history(cursor, "P03", "local_jobs")
+        return [(k, n) for k, n in zip(frame["kind"], frame["note"], strict=True) if k == "note"]
+
+    def note_edit(note: str) -> dict[str, Any]:
+        cells = {str(row): {"value": value, "note": note}}
+        return {"edited_rows": cells, "added_rows": [], "deleted_rows": []}
+
+    assert notes() == []
+    button(app, "save_progress").click()
+    app = edit_grid(app, note_edit("Recruiting slowed in Q2"))
+    assert not app.exception and not app.error
+    assert [s.value.replace("\\", "") for s in app.success] == [
+        "Saved: 1 note(s) revised; the values stay as they were."
+    ]
+    assert notes() == [("note", "Recruiting slowed in Q2")]
+    shown = next(d for d in app.dataframe if d.key and d.key.startswith("editor::grid::")).value
+    assert (shown["value"].iloc[row], shown["note"].iloc[row]) == (value, "Recruiting slowed in Q2")
+    # The one-value form does not show the note: its value sent again without a note keeps it.
+    before = table_counts(Database(db_copy))
+    app.selectbox[[s.label for s in app.selectbox].index("KPI")].select("local_jobs")
+    next(i for i in app.text_input if i.key and i.key.startswith("one_value_v::")).input(value)
+    app = next(b for b in app.button if b.label == "Save this value").click().run()
+    assert not app.exception and not app.error
+    assert table_counts(Database(db_copy)) == before
+    assert notes() == [("note", "Recruiting slowed in Q2")]
+    # Emptying the note on the grid is a change too: kept as a revision to an empty note, and said.
+    button(app, "save_progress").click()
+    app = edit_grid(app, note_edit(""))
+    assert [s.value.replace("\\", "") for s in app.success] == [
+        "Saved: 1 note(s) revised; the values stay as they were."
+    ]
+    assert notes() == [("note", ""), ("note", "Recruiting slowed in Q2")]
+    # The row sent back as it is stored now: unchanged, nothing written.
+    before = table_counts(Database(db_copy))
+    button(app, "save_progress").click()
+    app = edit_grid(app, note_edit(""))
+    assert not app.exception and not app.error
+    assert table_counts(Database(db_copy)) == before

@@ -16,8 +16,8 @@ import pytest
 from kpi.access import Actor, Forbidden, Role
 from kpi.admin.purge import oversized_notes, purge_note
 from kpi.commands.purge import add_purge_parsers, run_purge_command
+from kpi.errors import Rejected
 from kpi.progress.forms import progress_grid
-from kpi.progress.save import Rejected
 from kpi.project.view import build_project_view
 from kpi.storage import Database
 from kpi.storage.actuals import actual_history, recent_reports, record_actuals

@@ -206,6 +206,6 @@ def test_text_output_never_uses_scientific_notation(
 ) -> None:
     code, out = _run(capsys, "status", "--db", database, "--as-of", "2026-11-26", "--lang", "en")
     assert code == 0
-    assert "1,396,174.9" in out and "e+" not in out  # 700,000 × 365 / 183
+    assert "1,396,174.86" in out and "e+" not in out  # 700,000 × 365 / 183, as format_number writes it
     code, out = _run(capsys, "years", "--db", database, "--as-of", "2026-11-26", "--lang", "ja")
     assert "700,000（途中）" in out and "2026年度" in out and "e+" not in out

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from kpi.access import Actor, Forbidden, Role
-from kpi.progress.save import Rejected, record_progress, save_target
+from kpi.errors import Rejected
+from kpi.progress.save import record_progress, save_target
 from kpi.storage import Database
 from tests.conftest import table_counts
 from tests.test_intake import registry_db

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kpi.access import Actor
-from kpi.progress.save import Rejected, StaleWrite
+from kpi.errors import Rejected, StaleWrite
 from kpi.registry.edits import save_kpi, save_project, save_settings
 from kpi.registry.setup import setup_registry
 from kpi.storage import Database

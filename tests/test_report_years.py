@@ -85,8 +85,8 @@ def test_the_year_table_shows_the_previous_and_the_current_year(reports: dict[st
     # 定住人口 (P07) is counted at each 年度's end: FY2026 has no count yet, and its target is
     # read off the plan between the baseline and the FY2030 point (計画値 ※).
     cells = _row(_years_section(reports["niigata"]), "定住人口（人）")
-    assert cells[-9:-5] == ["12,314.3※", "12,240", "88%", "注意"]  # 1 - 74.3 / 600 (a managed decline)
-    assert cells[-5:-3] == ["12,271.5※", "未報告"]
+    assert cells[-9:-5] == ["12,314.32※", "12,240", "88%", "注意"]  # 1 - 74.32 / 600 (a managed decline)
+    assert cells[-5:-3] == ["12,271.48※", "未報告"]
 
 
 def test_each_row_shows_its_own_year(reports: dict[str, str]) -> None:

@@ -16,8 +16,9 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
-from kpi.access import PAGES, Role
+from kpi.access import Role
 from tests.conftest import DEMO_ADMIN, signed_in
+from ui.navigation import PAGES
 
 ROOT = Path(__file__).parent.parent
 PAGE_SCRIPTS = sorted((ROOT / "pages").glob("*.py"))

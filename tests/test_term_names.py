@@ -15,10 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from kpi.access import Actor, Forbidden, Role
 from kpi.admin.audit_log import audit_table
+from kpi.errors import Rejected
 from kpi.formatting.names import names_for
 from kpi.formatting.numbers import plain
 from kpi.i18n import catalog
-from kpi.progress.save import Rejected
 from kpi.registry.setup import setup_registry
 from kpi.registry.term_names import save_term_names, term_name_rows
 from kpi.storage import Database

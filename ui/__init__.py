@@ -1,2 +1,3 @@
-"""Streamlit glue that is never routed: session and language (common.py), sign-in (auth.py, sign_in.py),
-drafts, the page guard (routing.py)."""
+"""Streamlit glue that is never routed: routing.py (each page goes through dashboard.py), navigation.py,
+session.py (language, actor), database.py (the handle and cached reads), widgets.py, sign-in (auth.py,
+sign_in.py), drafts.py, table_guard.py, and sections/ of pages."""

@@ -12,7 +12,8 @@ from kpi.accounts.sign_in import SignInRefused, authenticate
 from kpi.formatting.numbers import plain
 from kpi.i18n import t
 from ui.auth import begin_session, end_session, oidc_providers, unmatched_identity
-from ui.common import database, is_demo, language, tr
+from ui.database import database, is_demo
+from ui.session import language, tr
 
 
 def sign_in_page() -> None:

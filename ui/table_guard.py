@@ -28,7 +28,7 @@ import streamlit as st
 from kpi.formatting.numbers import format_bytes
 from kpi.i18n import t
 from kpi.model import Settings
-from kpi.storage.registry import read_settings
+from kpi.portfolio.status import read_db_settings
 
 TOOLBAR = '[data-testid="stElementToolbar"]'
 BUTTON = '[data-testid="stElementToolbarButton"]'
@@ -95,13 +95,12 @@ def upload_limit_bytes(settings: Settings, server_mb: int) -> int:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _settings(path: str) -> Settings:
-    from ui.common import database  # ui.common imports nothing from here
+    from ui.database import database  # ui.database imports nothing from here
 
     if not os.path.exists(path):  # never create a database here: dashboard.py says it is missing
         return Settings()
     try:
-        with database().cursor() as cursor:
-            return read_settings(cursor)
+        return read_db_settings(database())
     except Exception:  # a database not yet migrated or busy: the default limit meanwhile
         return Settings()
 
@@ -123,8 +122,9 @@ def language_css(lang: str, limit_bytes: int) -> str:
 def hide_table_downloads() -> None:
     """Once per run, before any table: a style-only st.html goes to the event container, so it
     shows nothing and adds no gap, and applies to every table of the page. Also relabels the
-    widgets of a page entered in a language it was not yet shown in (ui/common.py)."""
-    from ui.common import database, language, relabel_each_page_once  # it imports nothing from here
+    widgets of a page entered in a language it was not yet shown in (ui/session.py)."""
+    from ui.database import database  # they import nothing from here
+    from ui.session import language, relabel_each_page_once
 
     relabel_each_page_once()  # dashboard.py calls this on every run, before any page
 

@@ -17,9 +17,9 @@ from kpi.accounts.sign_in import (
     normalize_username,
     password_verifies,
 )
+from kpi.errors import Rejected
 from kpi.i18n import LANGUAGES
 from kpi.intake.rows import ErrorSink
-from kpi.progress.save import Rejected
 from kpi.storage import Database
 from kpi.storage import accounts as store
 from kpi.storage import sessions as session_store

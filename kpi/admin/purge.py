@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 
 from kpi.access import Actor, require_role
+from kpi.errors import Rejected
 from kpi.intake.rows import ErrorSink
-from kpi.progress.save import Rejected
 from kpi.storage import Database
 from kpi.storage.notes import oversized_note_versions, purge_version_note, version_key
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -25,11 +24,11 @@ from kpi.access import Actor
 from kpi.commands.purge import PURGE_COMMANDS, add_purge_parsers, run_purge_command
 from kpi.commands.reports import REPORT_COMMANDS, add_report_parsers, run_report_command
 from kpi.commands.users import add_user_parsers, run_user_command
+from kpi.errors import ValidationError
 from kpi.fiscal import fiscal_year_label
 from kpi.formatting.numbers import format_number, format_percent
 from kpi.grades import grade_label
 from kpi.i18n import cli_language, t
-from kpi.model import ValidationError
 from kpi.portfolio.status import (
     portfolio_status,
     portfolio_years,
@@ -39,15 +38,10 @@ from kpi.portfolio.status import (
 )
 from kpi.registry.setup import SetupUsageError, setup_registry
 from kpi.storage import Database, DatabaseBusy, DatabaseMissing
+from kpi.storage.connection import database_path
 from kpi.values import parse_date
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY, EXIT_FAILED = 0, 1, 2, 3, 4
-DEFAULT_DB = "data/kpi.duckdb"
-
-
-def database_path(explicit: str | None) -> str:
-    """--db, else $KPI_DB, else data/kpi.duckdb."""
-    return explicit or os.environ.get("KPI_DB") or DEFAULT_DB
 
 
 class _Parser(argparse.ArgumentParser):

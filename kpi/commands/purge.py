@@ -14,9 +14,9 @@ from typing import Any
 from kpi import clock
 from kpi.access import Actor, Forbidden
 from kpi.admin.purge import NOTE_LIMIT, oversized_notes, purge_note
+from kpi.errors import Rejected
 from kpi.formatting.numbers import format_number
 from kpi.i18n import t
-from kpi.progress.save import Rejected
 from kpi.storage import Database
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2

@@ -15,8 +15,8 @@ from typing import Any
 from kpi import clock
 from kpi.access import ROLES, Actor, Forbidden
 from kpi.accounts.manage import account_table, change_account, create_account, set_password
+from kpi.errors import Rejected
 from kpi.i18n import t
-from kpi.progress.save import Rejected
 from kpi.storage import Database
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2

@@ -10,7 +10,7 @@ from kpi.demo.portfolio import demo_portfolio
 from kpi.storage import Database
 from kpi.storage.accounts import insert_account
 from kpi.storage.bulk import load_portfolio
-from kpi.storage.registry import registry_counts, write_setting
+from kpi.storage.registry import read_settings, registry_counts, write_setting
 
 # One account per role, for trying the dashboard: the README lists them as demo-only. The passwords
 # are public on purpose; they exist only in a database made by `init --demo`.
@@ -31,7 +31,8 @@ def load_demo(db: Database, today: date, *, actor: Actor) -> dict[str, int] | No
         counts = registry_counts(cursor)
         if counts["projects"] or counts["organizations"] or counts["actuals"]:
             return None
-    portfolio = demo_portfolio(today)
+        start_month = read_settings(cursor).fiscal_year_start_month
+    portfolio = demo_portfolio(today, start_month)
     accounts = [
         {"username": name, "password_hash": hash_password(password), "role": role,
          "organization_code": org, "display_name": display}

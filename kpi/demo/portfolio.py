@@ -18,6 +18,7 @@ import pandas as pd
 
 from kpi.demo import names
 from kpi.demo.real import REAL_KPIS, real_kpi_rows
+from kpi.fiscal import DEFAULT_START_MONTH, last_closed_quarter_end
 
 ORGANIZATION_COLUMNS = ["organization_code", "name_ja", "name_en", "sector", "prefecture"]
 PROJECT_COLUMNS = [
@@ -29,13 +30,13 @@ KPI_COLUMNS = [
     "kpi_code", "name_ja", "name_en", "unit_ja", "unit_en", "direction", "accumulation",
     "combine", "allow_negative", "builtin", "achievement", "frequency",
 ]  # fmt: skip
-TARGET_COLUMNS = [
+CLASSIC_TARGET_COLUMNS = [
     "project_code", "kpi_code", "version", "baseline_value", "baseline_date",
     "short_value", "short_date", "mid_value", "mid_date", "long_value", "long_date",
     "reason", "recorded_by", "recorded_at",
 ]  # fmt: skip
 # Generators write the classic three horizons as columns; split_horizons() turns them into points.
-VERSION_COLUMNS = [c for c in TARGET_COLUMNS if not c.startswith(("short_", "mid_", "long_"))]
+VERSION_COLUMNS = [c for c in CLASSIC_TARGET_COLUMNS if not c.startswith(("short_", "mid_", "long_"))]
 POINT_COLUMNS = ["project_code", "kpi_code", "version", "day", "value", "horizon"]
 ACTUAL_COLUMNS = [
     "project_code", "kpi_code", "period_end", "organization_code", "value", "note",
@@ -86,14 +87,6 @@ def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
 def _add_months(first_of_month: date, months: int) -> date:
     index = first_of_month.year * 12 + first_of_month.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def last_quarter_end(today: date) -> date:
-    """The last fiscal quarter end (3/31, 6/30, 9/30, 12/31) on or before `today`."""
-    quarter_start = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-    if _add_months(quarter_start, 3) - timedelta(days=1) == today:
-        return today
-    return quarter_start - timedelta(days=1)
 
 
 def _plan(points: list[tuple[date, float]], day: date) -> float:
@@ -161,10 +154,12 @@ def _stamp(day: date, rng: random.Random, lag_days: int, today: date) -> datetim
     return min(at, datetime.combine(today, time(8)))
 
 
-def demo_portfolio(today: date) -> Portfolio:
-    """The realistic sample portfolio, with its reports up to the last quarter end ≤ today."""
+def demo_portfolio(today: date, start_month: int = DEFAULT_START_MONTH) -> Portfolio:
+    """The realistic sample portfolio, with its reports up to the last fiscal quarter end ≤ today
+    (the anchor) for fiscal years starting in `start_month` (the setting fiscal_year_start_month):
+    projects start on a quarter's first day and report at its end, yearly KPIs per fiscal year."""
     rng = random.Random(DEMO_SEED)
-    anchor = last_quarter_end(today)
+    anchor = last_closed_quarter_end(today, start_month)
     this_quarter = anchor + timedelta(days=1)
     org_rows = [row[:5] for row in names.ORGANIZATIONS]
     sectors = {row[0]: row[3] for row in names.ORGANIZATIONS}
@@ -229,9 +224,9 @@ def demo_portfolio(today: date) -> Portfolio:
                                     contact[org], _stamp(period_end, rng, rng.randint(8, 40), today),
                                     "demo"])  # fmt: skip
     _add_corrections(actuals, rng, anchor, today)
-    classic_versions, classic_points = split_horizons(_frame(targets, TARGET_COLUMNS))
+    classic_versions, classic_points = split_horizons(_frame(targets, CLASSIC_TARGET_COLUMNS))
     dates = {row[0]: (row[6], row[7], row[8]) for row in projects}
-    real_targets, real_points, real_actuals = real_kpi_rows(dates, contact, anchor, today)
+    real_targets, real_points, real_actuals = real_kpi_rows(dates, contact, anchor, today, start_month)
     kpi_rows += list(REAL_KPIS)
     actuals += real_actuals
     target_versions = pd.concat([classic_versions, _frame(real_targets, VERSION_COLUMNS)], ignore_index=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from kpi.fiscal import fiscal_year, fiscal_year_bounds, month_end
+from kpi.fiscal import DEFAULT_START_MONTH, fiscal_year, fiscal_year_end, month_end
 
 REAL_KPIS = (
     # kpi_code, name_ja, name_en, unit_ja, unit_en, direction, accumulation, combine,
@@ -53,12 +53,17 @@ def _stamp(day: date, today: date, lag_days: int = 12) -> datetime:
 
 
 def real_kpi_rows(
-    projects: dict[str, tuple[date, date, str]], contacts: dict[str, str], anchor: date, today: date
+    projects: dict[str, tuple[date, date, str]],
+    contacts: dict[str, str],
+    anchor: date,
+    today: date,
+    start_month: int = DEFAULT_START_MONTH,
 ) -> tuple[list[Any], list[Any], list[Any]]:
     """(target version rows without points, point rows, actual rows) for the KPIs above.
 
     `projects` maps a project code to (start, end, lead organization); `anchor` is the last
-    quarter end on or before today: reports reach up to it, as in kpi/demo/portfolio.py.
+    quarter end on or before today: reports reach up to it, as in kpi/demo/portfolio.py. Targets
+    are set per fiscal year starting in `start_month`.
     """
     targets: list[Any] = []
     points: list[Any] = []
@@ -75,18 +80,19 @@ def real_kpi_rows(
 
     # 入域観光客数 (P08), reported monthly by 沖縄県 from the start of the project's first 年度.
     start, end, _lead = projects["P08"]
-    first_fy = fiscal_year(start)
-    last_fy = fiscal_year(end)
+    first_fy = fiscal_year(start, start_month)
+    last_fy = fiscal_year(end, start_month)
     plan = [
-        (fiscal_year_bounds(fy)[1], _VISITOR_BASELINE + _VISITOR_STEP * (fy - first_fy + 1),
+        (fiscal_year_end(fy, start_month), _VISITOR_BASELINE + _VISITOR_STEP * (fy - first_fy + 1),
          "long" if fy == last_fy else None)
         for fy in range(first_fy, last_fy + 1)
     ]  # fmt: skip
-    target("P08", "tourist_visitors", _VISITOR_BASELINE, fiscal_year_bounds(first_fy - 1)[1], plan)
+    target("P08", "tourist_visitors", _VISITOR_BASELINE, fiscal_year_end(first_fy - 1, start_month), plan)
     for k, total in enumerate(_VISITOR_TOTALS):
         fy = first_fy + k
-        for m, share in enumerate(_SEASON):
-            month = 4 + m
+        for m in range(12):  # the fiscal year's months; _SEASON is by calendar month from April
+            month = start_month + m
+            share = _SEASON[(month - 4) % 12]
             day = month_end(fy + (month - 1) // 12, (month - 1) % 12 + 1)
             if day <= anchor:
                 report("P08", "tourist_visitors", "GOV-OKINAWA", day, round(total * share))
@@ -94,11 +100,13 @@ def real_kpi_rows(
     # 利用者満足度 (P03, P18): no baseline; one target per 年度 from the project's first.
     for code, levels in _SATISFACTION.items():
         start, end, lead = projects[code]
-        first_fy = fiscal_year(start)
-        years = range(first_fy, min(fiscal_year(end), first_fy + len(_SATISFACTION_TARGETS) - 1) + 1)
+        first_fy = fiscal_year(start, start_month)
+        years = range(
+            first_fy, min(fiscal_year(end, start_month), first_fy + len(_SATISFACTION_TARGETS) - 1) + 1
+        )
         plan = [
             (
-                fiscal_year_bounds(fy)[1],
+                fiscal_year_end(fy, start_month),
                 _SATISFACTION_TARGETS[fy - first_fy],
                 "long" if fy == years[-1] else None,
             )
@@ -113,11 +121,11 @@ def real_kpi_rows(
 
     # 定住人口 (P07): a managed decline, counted by 新潟市 at each fiscal year's end.
     start, _end, _lead = projects["P07"]
-    base_fy = fiscal_year(start) - 1
-    plan = [(fiscal_year_bounds(fy)[1], value, tag) for fy, value, tag in _POPULATION_POINTS]
-    target("P07", "resident_population", _POPULATION_BASELINE, fiscal_year_bounds(base_fy)[1], plan)
+    base_fy = fiscal_year(start, start_month) - 1
+    plan = [(fiscal_year_end(fy, start_month), value, tag) for fy, value, tag in _POPULATION_POINTS]
+    target("P07", "resident_population", _POPULATION_BASELINE, fiscal_year_end(base_fy, start_month), plan)
     for k, count in enumerate(_POPULATION_COUNTS):
-        day = fiscal_year_bounds(base_fy + k + 1)[1]
+        day = fiscal_year_end(base_fy + k + 1, start_month)
         if day <= anchor:
             report("P07", "resident_population", "GOV-NIIGATA", day, count)
     return targets, points, actuals

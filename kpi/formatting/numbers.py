@@ -23,13 +23,25 @@ def format_date(day: date | None, lang: str, *, wareki: bool = False) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def format_number(value: float | None, lang: str, unit: str = "", *, digits: int | None = None) -> str:
-    """Thousands separators; whole numbers without decimals; the unit placed as the language writes it."""
+DECIMALS = 2
+"""Decimals a figure is read with wherever it is shown (dashboard, report, 効果検証 files): at most
+two, trailing zeros dropped, so 12.345 reads 12.35 and 12.5 reads 12.5 everywhere."""
+
+
+def format_number(
+    value: float | None, lang: str, unit: str = "", *, digits: int | None = None, at_most: int = DECIMALS
+) -> str:
+    """Thousands separators; whole numbers without decimals, others with up to `at_most` decimals
+    (12.345 → 12.35, 12.5 → 12.5, 12.0 → 12) unless `digits` fixes them (12.0 → 12.0 with 1); the
+    unit placed as the language writes it."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if digits is None:
-        digits = 0 if float(value).is_integer() else 1
-    text = f"{value:,.{digits}f}"
+        text = f"{value:,.{at_most}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+        text = "0" if text == "-0" else text  # -0.001 is 0 at two decimals
+    else:
+        text = f"{value:,.{digits}f}"
     if not unit:
         return text
     if lang == "ja" and unit in _TIGHT_UNITS:

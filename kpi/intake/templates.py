@@ -21,14 +21,8 @@ import pandas as pd
 
 from kpi.access import Actor, require_organization
 from kpi.exports import csv_bytes, xlsx_bytes
-from kpi.fiscal import (
-    fiscal_quarter,
-    fiscal_year,
-    fiscal_year_end,
-    fiscal_year_label,
-    quarter_bounds,
-    quarter_end,
-)
+from kpi.fiscal import fiscal_year, fiscal_year_label, last_closed_fiscal_year, last_closed_quarter_end
+from kpi.formatting.names import display_name, display_names
 from kpi.i18n import t
 from kpi.intake.validate import takes_year_figures
 from kpi.storage import Database
@@ -43,16 +37,6 @@ _HEADERS = {
     "en": {"project_code": "project_code", "project_name": "project_name", "period_end": "period_end",
            "note": "note", "kpi": "kpi_code", "unit": "unit"},
 }  # fmt: skip
-
-
-def last_closed_quarter_end(today: date, start_month: int) -> date:
-    """The end of the latest fiscal quarter that has ended by today."""
-    fy, q = fiscal_year(today, start_month), fiscal_quarter(today, start_month)
-    end = quarter_end(fy, q, start_month)
-    if end <= today:
-        return end
-    start, _ = quarter_bounds(fy, q, start_month)
-    return date.fromordinal(start.toordinal() - 1)
 
 
 def kpi_header(kpi: Mapping[Hashable, object], lang: str) -> str:
@@ -120,9 +104,7 @@ def template_years(starts: list[date], ends: list[date | None], today: date, sta
     if not starts:
         return []
     first = min(fiscal_year(day, start_month) for day in starts)
-    last = fiscal_year(today, start_month)
-    if fiscal_year_end(last, start_month) > today:
-        last -= 1
+    last = last_closed_fiscal_year(today, start_month)
     if all(end is not None for end in ends):
         last = min(last, max(fiscal_year(end, start_month) for end in ends if end is not None))
     return list(range(first, last + 1))
@@ -171,11 +153,7 @@ def instructions_frame(
         organizations = read_table(cursor, "organizations").set_index("organization_code")
         start_month = read_settings(cursor).fiscal_year_start_month
     organization = organizations.loc[organization_code]
-    name = (
-        organization["name_ja"]
-        if lang == "ja" or _blank(organization["name_en"])
-        else organization["name_en"]
-    )
+    name = display_name(organization["name_ja"], organization["name_en"], lang)
     period = last_closed_quarter_end(today, start_month).isoformat()
     items: list[tuple[str, str]] = [
         (t("template.organization", lang), f"{name}（{organization_code}）" if lang == "ja"
@@ -193,7 +171,7 @@ def instructions_frame(
         if layout == "year_table" and not takes_year_figures(kpi["accumulation"], kpi["frequency"]):
             continue
         reading = t(f"template.reading_{kpi['accumulation']}", lang)
-        kpi_name = kpi["name_ja"] if lang == "ja" or _blank(kpi["name_en"]) else kpi["name_en"]
+        kpi_name = display_name(kpi["name_ja"], kpi["name_en"], lang)
         items.append((kpi_header(kpi, lang), t("template.kpi_text", lang, name=kpi_name, code=kpi["kpi_code"],
                                                reading=reading)))  # fmt: skip
     return pd.DataFrame(items, columns=[t("template.item", lang), t("template.content", lang)], dtype=object)
@@ -217,11 +195,7 @@ def template_bytes(
 
 
 def _names(projects: pd.DataFrame, lang: str) -> pd.Series:
-    return projects["name_ja"] if lang == "ja" else projects["name_en"].fillna(projects["name_ja"])
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
+    return display_names(projects, lang)
 
 
 def _day(value: object) -> date:

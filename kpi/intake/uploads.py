@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kpi.access import Actor, Role, require_organization
+from kpi.formatting.names import display_names
 from kpi.i18n import t
 from kpi.intake.service import ImportResult, layout_lines
 from kpi.storage import Database
@@ -24,7 +25,7 @@ def organizations_for_upload(db: Database, lang: str, *, actor: Actor) -> dict[s
     if not actor.is_admin:
         own = actor.organization_code if actor.role != Role.EXECUTIVE else None
         members = members[members["organization_code"] == own]
-    names = members["name_ja"] if lang == "ja" else members["name_en"].fillna(members["name_ja"])
+    names = display_names(members, lang)
     return dict(zip(members["organization_code"], names, strict=True))
 
 
@@ -34,7 +35,7 @@ def project_options(db: Database, organization_code: str, lang: str, *, actor: A
     require_organization(actor, organization_code)
     with db.cursor() as cursor:
         projects = partner_projects(cursor, organization_code)
-    names = projects["name_ja"] if lang == "ja" else projects["name_en"].fillna(projects["name_ja"])
+    names = display_names(projects, lang)
     codes = projects["project_code"]
     return {NAMED_IN_FILE: t("upload.project_in_file", lang)} | {
         code: f"{code}  {name}" for code, name in zip(codes, names, strict=True)
@@ -87,7 +88,7 @@ def change_table(db: Database, changes: pd.DataFrame, lang: str) -> pd.DataFrame
     """The values an import would change, with KPI names and headers in the user's language."""
     with db.cursor() as cursor:
         kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
-    names = kpis["name_ja"] if lang == "ja" else kpis["name_en"]
+    names = display_names(kpis, lang)
     frame = pd.DataFrame(
         {
             t("upload.change_project", lang): changes["project_code"],

@@ -1,7 +1,7 @@
-"""Portfolio filters: what the user picked → an SQL fragment with bound parameters, and → the URL.
+"""Portfolio filters: what the user picked, and its round trip through the URL.
 
-Pure functions, no I/O. The fragment filters the `projects` table under the alias `pr`; every value
-is a named parameter (`$f_...`), never text pasted into the SQL. Empty choices mean "all".
+Pure data, no I/O. kpi.storage.filters_sql turns a Filters into an SQL fragment over the projects
+(bound parameters only); kpi.access narrows it to what the reader may see. Empty choices mean "all".
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from kpi.fiscal import fiscal_year, fiscal_year_bounds
+from kpi.fiscal import fiscal_year
 from kpi.model import Phase, Sector
 
 SECTORS = tuple(s.value for s in Sector)
@@ -28,34 +27,6 @@ class Filters:
 
     def is_empty(self) -> bool:
         return self == Filters()
-
-
-def filter_sql(filters: Filters, fiscal_start_month: int = 4) -> tuple[str, dict[str, Any]]:
-    """`(fragment, params)`: a boolean SQL expression over `pr` (projects), `TRUE` for no filter."""
-    parts: list[str] = []
-    params: dict[str, Any] = {}
-    if filters.fiscal_year is not None:
-        first, last = fiscal_year_bounds(filters.fiscal_year, fiscal_start_month)
-        parts.append("pr.start_date <= $f_fy_last AND (pr.end_date IS NULL OR pr.end_date >= $f_fy_first)")
-        params.update(f_fy_first=first, f_fy_last=last)
-    if filters.fields:
-        parts.append("list_contains($f_fields::VARCHAR[], pr.field)")
-        params["f_fields"] = list(filters.fields)
-    if filters.prefectures:
-        parts.append("list_contains($f_prefectures::VARCHAR[], pr.prefecture)")
-        params["f_prefectures"] = list(filters.prefectures)
-    if filters.phases:
-        parts.append("list_contains($f_phases::VARCHAR[], pr.phase)")
-        params["f_phases"] = list(filters.phases)
-    if filters.sectors:
-        parts.append(
-            "EXISTS (SELECT 1 FROM partners pa JOIN organizations o USING (organization_code)"
-            " WHERE pa.project_code = pr.project_code AND list_contains($f_sectors::VARCHAR[], o.sector))"
-        )
-        params["f_sectors"] = list(filters.sectors)
-    if not parts:
-        return "TRUE", {}
-    return " AND ".join(f"({p})" for p in parts), params
 
 
 # -- URL ------------------------------------------------------------------------------------
@@ -84,7 +55,7 @@ def from_query(query: Mapping[str, list[str]]) -> Filters:
     return Filters(fiscal_year=fiscal_year, **lists)
 
 
-def parse_date(text: str | None, default: date) -> date:
+def date_from_link(text: str | None, default: date) -> date:
     """An ISO date from a link, else the default."""
     try:
         return date.fromisoformat(text) if text else default

@@ -22,10 +22,18 @@ from typing import Any
 import pandas as pd
 
 from kpi.access import Actor, Role, require_role
-from kpi.fiscal import fiscal_quarter, fiscal_year, fiscal_year_end, fiscal_year_label, month_end
+from kpi.fiscal import (
+    fiscal_quarter,
+    fiscal_year,
+    fiscal_year_end,
+    fiscal_year_label,
+    last_closed_fiscal_year,
+    last_closed_quarter_end,
+    month_end,
+)
+from kpi.formatting.names import display_names
 from kpi.formatting.numbers import format_date
 from kpi.i18n import t
-from kpi.intake.templates import last_closed_quarter_end
 from kpi.model import Frequency
 from kpi.storage import Database
 from kpi.storage.accounts import led_project_codes
@@ -61,8 +69,7 @@ def closed_period_end(day: date, frequency: str, start_month: int) -> date:
         end = month_end(day.year, day.month)
         return end if end <= day else day.replace(day=1) - timedelta(days=1)
     if frequency == Frequency.YEAR:
-        end = fiscal_year_end(fiscal_year(day, start_month), start_month)
-        return end if end <= day else fiscal_year_end(fiscal_year(day, start_month) - 1, start_month)
+        return fiscal_year_end(last_closed_fiscal_year(day, start_month), start_month)
     return last_closed_quarter_end(day, start_month)
 
 
@@ -77,11 +84,6 @@ def period_label(end: date, frequency: str, lang: str, start_month: int, *, ware
         return t("reminders.period_quarter", lang, year=year, quarter=fiscal_quarter(end, start_month))
     day = format_date(end, lang, wareki=wareki)  # 2026年10月31日 / 31 Oct 2026, without the day
     return day.removesuffix(f"{end.day}日") if lang == "ja" else day.split(" ", 1)[1]
-
-
-def _name(frame: pd.DataFrame, prefix: str, lang: str) -> pd.Series:
-    ja = frame[f"{prefix}_name_ja"]
-    return ja if lang == "ja" else frame[f"{prefix}_name_en"].fillna(ja)
 
 
 def _running(row: dict[Any, Any], day: date) -> bool:
@@ -102,9 +104,10 @@ def freshness_frame(
         raw = reporting_freshness(cursor, today)
         kpis = read_table(cursor, "kpi_definitions")
         led = led_project_codes(cursor, actor.organization_code or "") if actor.role == Role.LEAD else None
-    names = dict(zip(kpis["kpi_code"], kpis["name_en" if lang == "en" else "name_ja"], strict=True))
+    names = dict(zip(kpis["kpi_code"], display_names(kpis, lang), strict=True))
     raw = raw.assign(
-        project_name=_name(raw, "project", lang), organization_name=_name(raw, "organization", lang)
+        project_name=display_names(raw, lang, "project_"),
+        organization_name=display_names(raw, lang, "organization_"),
     )
 
     def label(day: date, frequency: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from kpi.access import Actor, Role, readable_projects, scope_sql, scoped_filter_sql
-from kpi.formatting.names import Names
+from kpi.formatting.names import Names, display_names
 from kpi.formatting.prefectures import prefecture_order
 from kpi.grades import grading
 from kpi.i18n import t
@@ -46,13 +46,6 @@ class Overview:
     key_labels: dict[str, str] = field(default_factory=dict)  # sector/phase codes → names
 
 
-def _pick_name(frame: pd.DataFrame, lang: str) -> pd.Series:
-    """The name in the user's language, falling back to Japanese when no English one is given."""
-    if lang == "en":
-        return frame["name_en"].fillna(frame["name_ja"]).where(frame["name_en"] != "", frame["name_ja"])
-    return frame["name_ja"]
-
-
 def share(part: Any, whole: Any) -> float | None:
     """part / whole; None when either is unknown (a total over no reports is NULL) or whole is 0."""
     return None if part is None or not whole else float(part) / float(whole)
@@ -65,7 +58,7 @@ def _matrix(long: pd.DataFrame, kpi_names: dict[str, str], lang: str) -> tuple[p
     raw = pd.DataFrame(
         {
             "project_code": base["project_code"],
-            "project_name": _pick_name(names, lang),
+            "project_name": display_names(names, lang),
             "overall": base["worst_status"],
         }
     )
@@ -118,7 +111,7 @@ def build_overview(
         breakdowns = {d: store.breakdown(cursor, d) for d in store.DIMENSIONS}
         kpis = read_table(cursor, "kpi_definitions")
         terms = read_term_names(cursor)
-    names_column = kpis["name_en"] if lang == "en" else kpis["name_ja"]
+    names_column = display_names(kpis, lang)
     used = set(kpi_counts["kpi_code"])
     kpi_names = {c: str(n) for c, n in zip(kpis["kpi_code"], names_column, strict=True) if c in used}
     table, statuses = _matrix(long, kpi_names, lang)
@@ -193,4 +186,4 @@ def project_choices(db: Database, lang: str, *, actor: Actor, to_change: bool = 
             projects = projects.iloc[0:0]
         elif led is not None:
             projects = projects[projects["project_code"].isin(led)]
-    return dict(zip(projects["project_code"], _pick_name(projects, lang), strict=True))
+    return dict(zip(projects["project_code"], display_names(projects, lang), strict=True))

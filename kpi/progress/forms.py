@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from kpi.access import Actor, require_reader, require_writer
-from kpi.fiscal import fiscal_quarter, fiscal_year, quarter_end
+from kpi.errors import ValidationError
+from kpi.fiscal import closed_quarter_ends
+from kpi.formatting.names import display_names
 from kpi.i18n import t
-from kpi.model import ValidationError
 from kpi.progress.target_form import plan_changes, plan_text
 from kpi.progress.typed_values import kpi_definition, read_typed, value_text
 from kpi.storage import Database
@@ -128,14 +129,7 @@ def recent_quarter_ends(db: Database, today: date, count: int = 8) -> list[date]
     """The ends of the last `count` fiscal quarters that have ended, newest first."""
     with db.cursor() as cursor:
         start_month = read_settings(cursor).fiscal_year_start_month
-    fy, q = fiscal_year(today, start_month), fiscal_quarter(today, start_month)
-    ends: list[date] = []
-    while len(ends) < count:
-        end = quarter_end(fy, q, start_month)
-        if end <= today:
-            ends.append(end)
-        fy, q = (fy, q - 1) if q > 1 else (fy - 1, 4)
-    return ends
+    return closed_quarter_ends(today, start_month, count)
 
 
 def progress_grid(
@@ -158,7 +152,7 @@ def progress_grid(
     grid = pd.DataFrame(
         {
             "kpi_code": kpis["kpi_code"],
-            "kpi_name": kpis["name_ja"] if lang == "ja" else kpis["name_en"],
+            "kpi_name": display_names(kpis, lang),
             "unit": kpis["unit_ja"] if lang == "ja" else kpis["unit_en"],
         }
     )

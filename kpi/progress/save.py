@@ -14,9 +14,9 @@ from typing import Any
 import pandas as pd
 
 from kpi.access import Actor, require_writer
+from kpi.errors import Rejected, StaleWrite
 from kpi.grades import grading
 from kpi.intake.rows import ErrorSink
-from kpi.model import ValidationError
 from kpi.plans import check_plan, plain_points
 from kpi.progress.target_form import column_labels
 from kpi.storage import Database
@@ -27,22 +27,6 @@ from kpi.storage.registry import append_target_version, read_settings, read_tabl
 from kpi.storage.status_sql import query_status
 
 KEY = ["project_code", "kpi_code", "period_end", "organization_code"]
-
-
-class Rejected(ValueError):
-    """The input breaks a rule; nothing was written."""
-
-    def __init__(self, errors: list[ValidationError]) -> None:
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
-
-
-class StaleWrite(RuntimeError):
-    """Someone saved the same thing after this form was loaded; nothing was written."""
-
-    def __init__(self, current: Any) -> None:
-        super().__init__("stale")
-        self.current = current  # what is stored now, to show the user
 
 
 @dataclass
@@ -120,6 +104,9 @@ def record_progress(
     """Record values (columns: KEY + value, note) as new versions where they changed, and a changed
     note on an unchanged value as a note revision.
 
+    A note is the note as the form shows it (kpi/storage/actuals.py, notes_as_given): an empty one
+    clears the stored note (a revision too when the value is unchanged); None keeps the stored note.
+
     Only KPIs the project tracks (a target or a report, as the update page lists them) and the
     project's partners: Rejected otherwise, as for any broken rule. `base_versions` maps each key to
     the version id the form showed (None: nothing was reported); a key whose current version differs
@@ -150,7 +137,9 @@ def record_progress(
         if stale:
             raise StaleWrite(pd.DataFrame(stale))
         before = _off_track_pairs(cursor, rows, today)
-        counts = record_actuals(cursor, rows, actor=actor.username, source="form", now=now)
+        counts = record_actuals(
+            cursor, rows, actor=actor.username, source="form", now=now, notes_as_given=True
+        )
         after = _off_track_pairs(cursor, rows, today)
         turned = sorted(after - before)
         missing = [pair for pair in turned if not explanations.get(pair, "").strip()]

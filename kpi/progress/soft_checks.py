@@ -54,6 +54,7 @@ import duckdb
 import pandas as pd
 
 from kpi.access import Actor, Forbidden, require_organization, require_writer
+from kpi.formatting.names import display_name
 from kpi.formatting.numbers import format_exact, format_number, format_percent
 from kpi.grades import grading
 from kpi.i18n import t
@@ -167,8 +168,7 @@ def _kpis(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def _name(kpis: pd.DataFrame, code: str, lang: str) -> str:
     if code not in kpis.index:
         return code
-    name = kpis.loc[code, f"name_{lang}"]
-    return str(name) if isinstance(name, str) and name else str(kpis.loc[code, "name_ja"])
+    return display_name(kpis.loc[code, "name_ja"], kpis.loc[code, "name_en"], lang)
 
 
 def _unit(kpis: pd.DataFrame, code: str, lang: str) -> str:

@@ -19,11 +19,12 @@ from typing import Any
 
 import pandas as pd
 
+from kpi.errors import ValidationError
 from kpi.fiscal import fiscal_year, fiscal_year_end, fiscal_year_label
 from kpi.formatting.numbers import format_number
 from kpi.i18n import t
 from kpi.intake.rows import ErrorSink
-from kpi.model import HORIZONS, ValidationError
+from kpi.model import HORIZONS
 from kpi.plans import Plan, horizon_of, sorted_plan_points
 from kpi.quantities import is_not_reported
 from kpi.registry.files import read_value

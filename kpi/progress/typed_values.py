@@ -16,9 +16,10 @@ from typing import Any
 
 import pandas as pd
 
+from kpi.errors import ValidationError
+from kpi.formatting.names import display_name
 from kpi.formatting.numbers import format_number
 from kpi.i18n import t
-from kpi.model import ValidationError
 from kpi.progress.target_form import EDITOR_COLUMNS, PlanInput, editor_rows, read_plan, with_fiscal_years
 from kpi.quantities import (
     ApproximateNumber,
@@ -83,7 +84,7 @@ def read_typed(
             _message("invalid_number_approximate", row, lang, value=cell, column=label, number=hedged.figure),
         )
     except UnitMismatch as other:
-        name = kpi.get(f"name_{lang}") or kpi.get("name_ja") or kpi.get("kpi_code")
+        name = display_name(kpi.get("name_ja"), kpi.get("name_en"), lang) or kpi.get("kpi_code")
         code, message = "unit_mismatch", _message(
             "unit_mismatch", row, lang, value=cell, column=label, written=other.written, kpi=name,
             expected=other.expected,

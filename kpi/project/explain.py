@@ -12,19 +12,17 @@ from typing import Any
 import pandas as pd
 
 from kpi.fiscal import days_in_fiscal_year, fiscal_year_bounds, fiscal_year_label
-from kpi.formatting.numbers import format_date, format_percent
+from kpi.formatting.numbers import DECIMALS, format_date, format_number, format_percent
 from kpi.i18n import t
 from kpi.model import Accumulation, Achievement, Settings, Status
 from kpi.plans import is_managed_decline
 from kpi.project.years import missing, number, point_achievement
 
 
-def fmt(value: Any, digits: int = 2) -> str:
-    """A number in an explanation: thousands separators, at most `digits` decimals, '—' for none."""
-    if missing(value):
-        return "—"
-    text = f"{float(value):,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def fmt(value: Any, digits: int = DECIMALS) -> str:
+    """A number on a page: format_number (thousands separators, at most `digits` decimals, the same
+    digits in ja and en) for any value a frame holds; '—' for none."""
+    return "—" if missing(value) else format_number(float(value), "en", at_most=digits)
 
 
 def pct(value: Any) -> str:

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from kpi.access import Actor, require_reader
 from kpi.charts import kpi_chart
+from kpi.formatting.names import display_name
 from kpi.grades import grade_label
 from kpi.i18n import t
 from kpi.model import Accumulation, Settings
@@ -53,7 +54,7 @@ class KpiStory:
     years: pd.DataFrame  # kpi.project_years.YEAR_TABLE_COLUMNS, display text
     year_rows: pd.DataFrame  # this KPI's portfolio_years rows (numbers)
     explanation: list[str]
-    versions: pd.DataFrame  # target versions of this KPI, oldest first (TARGET_COLUMNS)
+    versions: pd.DataFrame  # this KPI's target versions, oldest first (TARGET_VERSION_COLUMNS)
     revisions: pd.DataFrame  # version, plan (one line of text), reason, recorded_by, recorded_at
 
 
@@ -68,8 +69,7 @@ class ProjectView:
 
 
 def _name(row: Any, lang: str, prefix: str = "") -> str:
-    english = row.get(f"{prefix}name_en") if lang == "en" else None
-    return str(english) if english and not pd.isna(english) else str(row.get(f"{prefix}name_ja") or "")
+    return display_name(row.get(f"{prefix}name_ja"), row.get(f"{prefix}name_en"), lang)
 
 
 def _revisions(versions: pd.DataFrame, settings: Settings, lang: str, wareki: bool) -> pd.DataFrame:

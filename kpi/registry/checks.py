@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kpi.errors import ValidationError
 from kpi.i18n import t
 from kpi.intake.rows import ErrorSink
-from kpi.model import ValidationError
 from kpi.plans import check_plan, merge_points, plain_points
 from kpi.progress.forms import stored_points
 

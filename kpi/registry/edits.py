@@ -13,11 +13,12 @@ from typing import Any
 import pandas as pd
 
 from kpi.access import Actor, Forbidden, Role, require_role, require_writer
+from kpi.errors import Rejected, StaleWrite
+from kpi.formatting.names import display_names
 from kpi.formatting.numbers import format_percent
 from kpi.grades import PRESETS, parse_bands
 from kpi.intake.rows import ErrorSink
 from kpi.model import Accumulation, Achievement, Combine, Direction, Frequency, Phase
-from kpi.progress.save import Rejected, StaleWrite
 from kpi.storage import Database
 from kpi.storage.edits import project_row, remove_partner
 from kpi.storage.freshness import grace_days
@@ -240,11 +241,7 @@ def registry_for_editing(db: Database, *, actor: Actor) -> dict[str, Any]:
 
 def organization_names(organizations: pd.DataFrame, lang: str) -> dict[str, str]:
     """Organization code → name in the user's language (the Japanese one when no English is kept)."""
-    names = (
-        organizations["name_ja"]
-        if lang == "ja"
-        else organizations["name_en"].fillna(organizations["name_ja"])
-    )
+    names = display_names(organizations, lang)
     return dict(zip(organizations["organization_code"], names, strict=True))
 
 

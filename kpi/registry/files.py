@@ -42,7 +42,7 @@ PARTNER_COLUMNS = (
     Column("organization_code", ("機関コード",)),
     Column("role", ("役割",), required=False),
 )
-TARGET_COLUMNS = (
+TARGETS_FILE_COLUMNS = (
     Column("project_code", ("プロジェクトコード",)),
     Column("kpi_code", ("KPIコード", "指標コード")),
     Column("horizon", ("期間区分", "目標区分"), required=False),
@@ -216,7 +216,7 @@ def parse_targets(
     """One record per row: a target point (tagged or not) with the plan's baseline, or, without a
     target value and date, only the baseline. Dates may be period labels: 令和7年度 → 2026-03-31.
     Values are converted to the unit of their KPI in `kpis` (definitions by code, see read_value)."""
-    reader = CellReader(table, TARGET_COLUMNS, sink)
+    reader = CellReader(table, TARGETS_FILE_COLUMNS, sink)
     if reader.report_missing_columns():
         return []
     marked = [reader.index[c] for c in _MARKABLE if reader.has(c)]

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from kpi.access import Actor, require_role
+from kpi.errors import ValidationError
 from kpi.intake.rows import ErrorSink, read_refusing
 from kpi.intake.table import RawTable
-from kpi.model import ValidationError
 from kpi.registry import files
 from kpi.registry.checks import check_references, merge_targets
 from kpi.storage import Database

@@ -16,9 +16,8 @@ from typing import Any
 import pandas as pd
 
 from kpi.access import Actor, require_role
+from kpi.errors import Rejected, ValidationError
 from kpi.i18n import t
-from kpi.model import ValidationError
-from kpi.progress.save import Rejected
 from kpi.storage import Database
 from kpi.storage.term_names import TERM_KINDS, term_rows, write_term_names
 

@@ -2,11 +2,12 @@
 year's own 実績値, 年度目標, 最終目標, both 達成率 and the 評価, for the current filters and as-of date;
 and the status of every filtered project x KPI for a second sheet.
 
-Numbers stay numbers, rounded as the pages show them (amounts to 0.1, achievements to 0.1 %): xlsx
-cells carry number formats (thousands separators, achievements as %, dates as yyyy-mm-dd); the CSV
-writes achievements as percent numbers under a "(%)" header and whole amounts without ".0". A year
-with no report shows 未報告 in place of the number; 途中 (an unfinished year) and 計画値 (a year
-target read off the plan line) are marks in their own columns, so the numbers stay sortable.
+Numbers stay numbers, rounded as the pages show them (amounts to 0.01 as format_number writes
+them, achievements to 0.1 %): xlsx cells carry number formats (thousands separators, achievements
+as %, dates as yyyy-mm-dd); the CSV writes achievements as percent numbers under a "(%)" header
+and whole amounts without ".0". A year with no report shows 未報告 in place of the number; 途中 (an
+unfinished year) and 計画値 (a year target read off the plan line) are marks in their own columns,
+so the numbers stay sortable.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import pandas as pd
 from kpi.access import Actor, scoped_filter_sql
 from kpi.exports import AMOUNT, PERCENT, csv_bytes, xlsx_bytes
 from kpi.fiscal import fiscal_year, fiscal_year_label
+from kpi.formatting.names import display_name
+from kpi.formatting.numbers import DECIMALS
 from kpi.grades import grade_label
 from kpi.i18n import t
 from kpi.model import HORIZONS, Settings
@@ -85,12 +88,6 @@ _AMOUNT_KEYS = {
 }
 
 
-def _name(ja: Any, en: Any, lang: str) -> str:
-    if lang == "en" and isinstance(en, str) and en:
-        return en
-    return str(ja)
-
-
 def _number(value: Any) -> float | None:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -105,20 +102,20 @@ def _day(value: Any) -> date | None:
 class _Scope:
     settings: Settings
     projects: pd.DataFrame  # project_code, name_ja, name_en of the readable filtered projects
-    kpis: dict[str, dict[str, str]]  # kpi_code → name_ja, name_en, unit_ja, unit_en
+    kpis: dict[str, dict[str, object]]  # kpi_code → name_ja, name_en, unit_ja, unit_en
 
     def codes(self) -> set[str]:
         return set(self.projects["project_code"])
 
     def project_names(self, lang: str) -> dict[str, str]:
         return {
-            r["project_code"]: _name(r["name_ja"], r["name_en"], lang)
+            r["project_code"]: display_name(r["name_ja"], r["name_en"], lang)
             for r in self.projects.to_dict("records")
         }
 
     def kpi(self, code: str, field: str, lang: str) -> str:
         row = self.kpis.get(code)
-        return code if row is None else row[f"{field}_{lang}"] or row[f"{field}_ja"]
+        return code if row is None else display_name(row[f"{field}_ja"], row[f"{field}_en"], lang)
 
 
 def _scope(db: Database, filters: Filters | None, actor: Actor) -> _Scope:
@@ -128,7 +125,7 @@ def _scope(db: Database, filters: Filters | None, actor: Actor) -> _Scope:
         projects = filtered_projects(cursor, where, params)
         kpis = read_table(cursor, "kpi_definitions")
     fields = ("name_ja", "name_en", "unit_ja", "unit_en")
-    by_code = {r["kpi_code"]: {f: str(r[f] or "") for f in fields} for r in kpis.to_dict("records")}
+    by_code = {r["kpi_code"]: {f: r[f] for f in fields} for r in kpis.to_dict("records")}
     return _Scope(settings, projects, by_code)
 
 
@@ -278,7 +275,7 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return frame.rename(columns={key: _header(key, lang) for key in frame.columns})
 
 
-AMOUNT_DIGITS = 1  # as kpi.formatting.numbers.format_number shows a non-whole amount
+AMOUNT_DIGITS = DECIMALS  # as kpi.formatting.numbers.format_number shows a non-whole amount
 PERCENT_DIGITS = 3  # of the fraction: 0.1 %, as the xlsx's 0.0% format shows it
 
 

@@ -18,11 +18,11 @@ import pandas as pd
 
 from kpi.access import Actor
 from kpi.charts import STATUS_COLORS, status_text_color
-from kpi.fiscal import fiscal_year, fiscal_year_label
+from kpi.fiscal import fiscal_year, fiscal_year_label, last_closed_quarter_end
+from kpi.formatting.names import display_name
 from kpi.formatting.numbers import format_date, format_number, format_percent
 from kpi.grades import bands, grade_label, is_status_scheme
 from kpi.i18n import t
-from kpi.intake.templates import last_closed_quarter_end
 from kpi.model import STATUS_ORDER, Settings
 from kpi.portfolio.filters import Filters
 from kpi.portfolio.overview import Overview, build_overview, share
@@ -133,11 +133,11 @@ def _cards(view: Overview, lang: str) -> str:
         cards.append(
             (
                 t(f"overview.total_{code}", lang),
-                format_number(h[code], lang, digits=0),
+                format_number(h[code], lang, at_most=0),
                 t(
                     "overview.of_target",
                     lang,
-                    target=format_number(h[f"{code}_target"], lang, digits=0),
+                    target=format_number(h[f"{code}_target"], lang, at_most=0),
                     share=format_percent(share(h[code], h[f"{code}_target"]), lang),
                 ),
             )
@@ -145,8 +145,8 @@ def _cards(view: Overview, lang: str) -> str:
     cards.append(
         (
             t("overview.median_tti", lang),
-            t("overview.months", lang, n=format_number(h["tti_median"], lang, digits=1)),
-            t("overview.median_plan", lang, n=format_number(h["tti_plan_median"], lang, digits=1)),
+            t("overview.months", lang, n=format_number(h["tti_median"], lang, at_most=1)),
+            t("overview.median_plan", lang, n=format_number(h["tti_plan_median"], lang, at_most=1)),
         )
     )
     items = "".join(f"<div class='card'><span>{_e(a)}</span><b>{_e(b)}</b><span>{_e(c)}</span></div>"
@@ -309,13 +309,10 @@ def _names(db: Database, lang: str) -> tuple[dict[str, str], dict[str, str], dic
         projects, kpis = read_table(cursor, "projects"), read_table(cursor, "kpi_definitions")
 
     def pick(frame: pd.DataFrame, code: str, field: str) -> dict[str, str]:
-        out = {}
-        for row in frame.to_dict("records"):
-            en = row.get(f"{field}_en")
-            out[row[code]] = (
-                str(en) if lang == "en" and isinstance(en, str) and en else str(row[f"{field}_ja"])
-            )
-        return out
+        return {
+            row[code]: display_name(row[f"{field}_ja"], row.get(f"{field}_en"), lang)
+            for row in frame.to_dict("records")
+        }
 
     return (
         pick(projects, "project_code", "name"),

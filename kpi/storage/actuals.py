@@ -44,13 +44,15 @@ SELECT i.project_code, i.kpi_code, i.period_end, i.organization_code, i.value, i
        CASE WHEN c.version_id IS NULL THEN 'inserted'
             -- SPEC: re-sending an unchanged value records no new version (a note alone does not
             -- make a report "more recent" for combine = latest); a changed note is a revision.
+            -- i.note NULL: no note given, the note stays; '' (notes as given): the note cleared.
             WHEN c.value = i.value THEN
-                 CASE WHEN i.note IS NOT NULL
-                       AND i.note IS DISTINCT FROM nullif(trim(coalesce(r.note, v.note, '')), '')
+                 CASE WHEN i.note IS NOT NULL AND i.note <> trim(coalesce(r.note, v.note, ''))
                       THEN 'noted' ELSE 'unchanged' END
             ELSE 'updated' END AS change
 FROM (SELECT project_code, kpi_code, CAST(period_end AS DATE) AS period_end, organization_code,
-             CAST(value AS DOUBLE) AS value, nullif(trim(coalesce(note, '')), '') AS note
+             CAST(value AS DOUBLE) AS value,
+             CASE WHEN $notes_as_given THEN trim(CAST(note AS VARCHAR))
+                  ELSE nullif(trim(coalesce(CAST(note AS VARCHAR), '')), '') END AS note
       FROM _incoming_frame) i
 LEFT JOIN actual_current c
   ON c.project_code = i.project_code AND c.kpi_code = i.kpi_code
@@ -81,13 +83,19 @@ FROM actual_versions WHERE id > $last_id AND value IS NOT NULL;
 """
 
 
-def _classify(cursor: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> WriteCounts:
+def _classify(
+    cursor: duckdb.DuckDBPyConnection, rows: pd.DataFrame, notes_as_given: bool = False
+) -> WriteCounts:
     """Fill the temp table _incoming with each row and how it compares with the current value."""
     frame = rows[INCOMING_COLUMNS].copy()
-    frame["note"] = frame["note"].fillna("").astype(str)
+    notes = frame["note"].astype(object)
+    given = notes.notna()
+    frame["note"] = notes.where(given, None).map(lambda n: None if n is None else str(n))
+    if not notes_as_given:
+        frame["note"] = frame["note"].fillna("")
     cursor.register("_incoming_frame", frame)
     try:
-        cursor.execute(_CLASSIFY)
+        cursor.execute(_CLASSIFY, {"notes_as_given": notes_as_given})
     finally:
         cursor.unregister("_incoming_frame")
     counts_row = cursor.execute(
@@ -124,14 +132,18 @@ def record_actuals(
     source: str,
     batch_id: int | None = None,
     now: datetime | None = None,
+    notes_as_given: bool = False,
 ) -> WriteCounts:
     """Append versions for new or changed values, note revisions for changed notes on unchanged
     values; call inside a transaction.
 
     `rows` has INCOMING_COLUMNS with at most one row per key (project, KPI, period, organization).
+    A blank note keeps the stored one (an import's empty 備考 cell). With `notes_as_given` (a form
+    that shows the note and sends it back, kpi/progress/save.py) a note is the note as it should
+    read: an empty one clears the stored note, and only a missing one (None) keeps it.
     """
     now = now or datetime.now()
-    counts = _classify(cursor, rows)
+    counts = _classify(cursor, rows, notes_as_given)
     if counts.inserted or counts.updated:
         last = cursor.execute("SELECT coalesce(max(id), 0) FROM actual_versions").fetchone()
         last_id = int(last[0]) if last else 0
@@ -240,18 +252,6 @@ def recent_reports(cursor: duckdb.DuckDBPyConnection, project_code: str, limit: 
         + ") h"
         + _HISTORY_ORDER,
         {"p": project_code, "k": None, "limit": limit},
-    ).df()
-
-
-def period_series(cursor: duckdb.DuckDBPyConnection, project_code: str) -> pd.DataFrame:
-    """Current reports of one project, one row per KPI x period x organization.
-
-    Columns: kpi_code, period_end, organization_code, value, version_id.
-    """
-    return cursor.execute(
-        "SELECT kpi_code, period_end, organization_code, value, version_id FROM actual_current"
-        " WHERE project_code = ? ORDER BY kpi_code, period_end, organization_code",
-        [project_code],
     ).df()
 
 

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 
 def _json_default(value: object) -> str:
@@ -38,12 +37,3 @@ def write_audit(
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [at or datetime.now(), actor, action, entity, entity_key, to_json(before), to_json(after)],
     )
-
-
-def read_audit(cursor: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
-    """Newest first. Columns: id, recorded_at, actor, action, entity, entity_key, before, after."""
-    return cursor.execute(
-        "SELECT id, recorded_at, actor, action, entity, entity_key, before, after"
-        " FROM audit_log ORDER BY id DESC LIMIT ?",
-        [limit],
-    ).df()

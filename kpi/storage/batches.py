@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 import duckdb
 import pandas as pd
 
-from kpi.intake.validate import IntakeRegistry
 from kpi.storage.audit import write_audit
 from kpi.storage.periods import refresh_periods
 
@@ -18,7 +18,20 @@ BATCH_COLUMNS = [
 ]  # fmt: skip
 
 
-def intake_registry(cursor: duckdb.DuckDBPyConnection) -> IntakeRegistry:
+class RegistryFacts(TypedDict):
+    """What intake validates against, as read from the registry (kpi.intake.known builds its
+    IntakeRegistry from these)."""
+
+    projects: frozenset[str]
+    organizations: frozenset[str]
+    partners: frozenset[tuple[str, str]]  # (project_code, organization_code)
+    kpis_allowing_negative: dict[str, bool]  # kpi_code → allow_negative
+    kpi_units: dict[str, tuple[str, str]]  # kpi_code → (unit_ja, unit_en)
+    kpi_names: dict[str, dict[str, str]]  # kpi_code → {"ja": …, "en": …}
+    kpi_flows: dict[str, str]  # KPIs counted as flows → their frequency
+
+
+def registry_facts(cursor: duckdb.DuckDBPyConnection) -> RegistryFacts:
     projects = cursor.execute("SELECT project_code FROM projects").fetchall()
     organizations = cursor.execute("SELECT organization_code FROM organizations").fetchall()
     partners = cursor.execute("SELECT project_code, organization_code FROM partners").fetchall()
@@ -26,7 +39,7 @@ def intake_registry(cursor: duckdb.DuckDBPyConnection) -> IntakeRegistry:
         "SELECT kpi_code, allow_negative, name_ja, name_en, unit_ja, unit_en, accumulation, frequency"
         " FROM kpi_definitions"
     ).fetchall()
-    return IntakeRegistry(
+    return RegistryFacts(
         projects=frozenset(p for (p,) in projects),
         organizations=frozenset(o for (o,) in organizations),
         partners=frozenset((p, o) for p, o in partners),

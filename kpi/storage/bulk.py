@@ -8,7 +8,7 @@ sequence, handed out in the order the values were recorded, so "highest id" keep
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import duckdb
 import numpy as np
@@ -17,8 +17,26 @@ import pandas as pd
 from kpi.storage.audit import write_audit
 from kpi.storage.periods import rebuild_periods
 
-if TYPE_CHECKING:
-    from kpi.demo.portfolio import Portfolio
+
+class Portfolio(Protocol):
+    """What load_portfolio reads of kpi.demo.portfolio.Portfolio: its frames (storage imports
+    nothing from the demo)."""
+
+    @property
+    def organizations(self) -> pd.DataFrame: ...
+    @property
+    def projects(self) -> pd.DataFrame: ...
+    @property
+    def partners(self) -> pd.DataFrame: ...
+    @property
+    def kpis(self) -> pd.DataFrame: ...
+    @property
+    def targets(self) -> pd.DataFrame: ...
+    @property
+    def actuals(self) -> pd.DataFrame: ...
+    @property
+    def target_points(self) -> pd.DataFrame: ...
+
 
 ACTION = "load_demo"
 _FRAME = "_bulk_frame"

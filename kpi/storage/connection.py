@@ -29,6 +29,7 @@ from typing import TypeVar
 import duckdb
 
 DEFAULT_WAIT_SECONDS = 10.0
+DEFAULT_DB = "data/kpi.duckdb"
 WRITE_ATTEMPTS = 8  # a unit of work that meets another session's write is run again this often
 T = TypeVar("T")
 
@@ -91,8 +92,15 @@ def migration_files() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def database_path(explicit: str | None = None) -> str:
+    """--db, else $KPI_DB, else data/kpi.duckdb."""
+    return explicit or os.environ.get("KPI_DB") or DEFAULT_DB
+
+
 class Database:
     """One DuckDB database file (or an in-memory database when path is ':memory:')."""
+
+    configured_path = staticmethod(database_path)  # where the command line and the dashboard open
 
     def __init__(self, path: str | Path, *, wait_seconds: float | None = None, create: bool = False) -> None:
         """`create`: this object may make the file when it is missing (else only migrate() may)."""

@@ -63,7 +63,7 @@ def load_filtered_status(
 ) -> None:
     """Fill the temporary tables `ov_projects` (filtered projects) and `ov_status` (their status).
 
-    `where` is a fragment from kpi.filters.filter_sql over alias `pr`; its values are in `params`.
+    `where` is a fragment from kpi.storage.filters_sql.filter_sql over alias `pr`; its values are in `params`.
     `status`, when given, is the whole portfolio's STATUS_SQL result for this as-of date (a cached
     snapshot, STATUS_COLUMNS): it is read in place instead of running the status query again.
     """
@@ -176,7 +176,8 @@ def breakdown(cursor: duckdb.DuckDBPyConnection, dimension: str) -> pd.DataFrame
 
 def filter_options(cursor: duckdb.DuckDBPyConnection, where: str, params: dict[str, Any]) -> dict[str, Any]:
     """Values the filters offer: fields, prefectures, and the span of project dates, over the
-    projects (alias `pr`) that `where` keeps: a fragment from kpi.access.scope_sql, values bound."""
+    projects (alias `pr`) that `where` keeps: a kpi.storage.scope fragment (kpi.access.scope_sql),
+    values bound."""
     visible = f"FROM projects pr WHERE {where}"
     queries = {
         "fields": f"SELECT DISTINCT field {visible} ORDER BY 1",

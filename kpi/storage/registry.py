@@ -19,7 +19,7 @@ REGISTRY_TABLES: dict[str, tuple[str, ...]] = {
     "kpi_definitions": ("kpi_code",),
 }
 
-TARGET_COLUMNS = [
+TARGET_VERSION_COLUMNS = [
     "project_code",
     "kpi_code",
     "version",
@@ -93,9 +93,9 @@ def upsert_rows(
 
 
 def current_targets(cursor: duckdb.DuckDBPyConnection, project_code: str | None = None) -> pd.DataFrame:
-    """The highest version of each project x KPI target set. Columns: TARGET_COLUMNS."""
+    """The highest version of each project x KPI target set. Columns: TARGET_VERSION_COLUMNS."""
     return cursor.execute(
-        f"SELECT {', '.join(TARGET_COLUMNS)} FROM target_versions"
+        f"SELECT {', '.join(TARGET_VERSION_COLUMNS)} FROM target_versions"
         " WHERE ?::VARCHAR IS NULL OR project_code = ?::VARCHAR"
         " QUALIFY row_number() OVER (PARTITION BY project_code, kpi_code ORDER BY version DESC) = 1"
         " ORDER BY project_code, kpi_code",
@@ -104,9 +104,9 @@ def current_targets(cursor: duckdb.DuckDBPyConnection, project_code: str | None 
 
 
 def target_history(cursor: duckdb.DuckDBPyConnection, project_code: str) -> pd.DataFrame:
-    """Every target version of one project, oldest first. Columns: TARGET_COLUMNS."""
+    """Every target version of one project, oldest first. Columns: TARGET_VERSION_COLUMNS."""
     return cursor.execute(
-        f"SELECT {', '.join(TARGET_COLUMNS)} FROM target_versions WHERE project_code = ?"
+        f"SELECT {', '.join(TARGET_VERSION_COLUMNS)} FROM target_versions WHERE project_code = ?"
         " ORDER BY kpi_code, version",
         [project_code],
     ).df()
@@ -128,7 +128,7 @@ def append_target_version(
         "recorded_by": actor,
         "recorded_at": now,
     }
-    names = TARGET_COLUMNS
+    names = TARGET_VERSION_COLUMNS
     cursor.execute(
         f"INSERT INTO target_versions ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
         [values.get(n) for n in names],

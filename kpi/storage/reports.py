@@ -9,7 +9,7 @@ import pandas as pd
 
 
 def filtered_projects(cursor: duckdb.DuckDBPyConnection, where: str, params: dict[str, Any]) -> pd.DataFrame:
-    """Projects matching `where` (a kpi.filters.filter_sql fragment over alias `pr`, values in params)."""
+    """Projects matching `where` (a kpi.storage.filters_sql fragment over alias `pr`, values in params)."""
     return cursor.execute(
         "SELECT pr.project_code, pr.name_ja, pr.name_en FROM projects pr"
         f" WHERE {where} ORDER BY pr.project_code",

@@ -15,12 +15,12 @@ from kpi.accounts.manage import (
     create_account,
     set_password,
 )
+from kpi.errors import Rejected
 from kpi.formatting.numbers import plain
 from kpi.i18n import LANGUAGES, t
-from kpi.progress.save import Rejected
 from kpi.registry.edits import organization_names
 from kpi.storage import Database
-from ui.common import actor, language, tr
+from ui.session import actor, language, tr
 
 
 def _outcome(run: Any, success: str) -> None:

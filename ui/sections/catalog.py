@@ -8,13 +8,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from kpi.errors import Rejected
+from kpi.formatting.names import display_names
 from kpi.grades import PRESETS, Band, bands, bands_json, preset_bands
 from kpi.i18n import t
 from kpi.model import Accumulation, Achievement, Combine, Direction, Frequency, Settings
-from kpi.progress.save import Rejected
 from kpi.registry.edits import save_grade_scheme, save_kpi
 from kpi.storage import Database
-from ui.common import actor
+from ui.session import actor
 
 NEW = ""
 
@@ -72,7 +73,7 @@ def kpi_section(
         column_config=_catalog_columns(lang),
     )
     codes = [NEW, *kpis["kpi_code"].tolist()]
-    names = dict(zip(kpis["kpi_code"], kpis["name_en" if lang == "en" else "name_ja"], strict=True))
+    names = dict(zip(kpis["kpi_code"], display_names(kpis, lang), strict=True))
     code = st.selectbox(
         t("admin.kpi_to_edit", lang),
         codes,

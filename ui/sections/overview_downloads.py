@@ -16,7 +16,8 @@ from kpi.portfolio.filters import Filters
 from kpi.reports.evaluation import export_bytes
 from kpi.reports.executive import report_html
 from kpi.reports.pdf import html_to_pdf
-from ui.common import actor, database, tr
+from ui.database import database
+from ui.session import actor, tr
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -10,9 +10,9 @@ import streamlit as st
 
 from kpi.access import Actor, Forbidden
 from kpi.admin.purge import NOTE_LIMIT, oversized_notes, purge_note
+from kpi.errors import Rejected
 from kpi.formatting.numbers import format_number, plain
 from kpi.i18n import t
-from kpi.progress.save import Rejected
 from kpi.storage import Database
 
 

@@ -14,12 +14,12 @@ import pandas as pd
 import streamlit as st
 
 from kpi.access import Forbidden
+from kpi.errors import Rejected
 from kpi.formatting.numbers import plain
 from kpi.i18n import t
-from kpi.progress.save import Rejected
 from kpi.registry.term_names import NAME_LIMIT, save_term_names, term_name_rows
 from kpi.storage import Database
-from ui.common import actor
+from ui.session import actor
 
 
 def _blank(value: Any) -> str:

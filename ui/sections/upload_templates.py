@@ -13,7 +13,7 @@ from kpi.intake.templates import (
     template_projects,
 )
 from kpi.storage import Database
-from ui.common import actor, today, tr
+from ui.session import actor, today, tr
 
 _ALL = ""  # the choice "all my projects"
 

@@ -1,0 +1,80 @@
+"""The database handle, and the cached reads every page shares.
+
+Caches with one key rule: a cached read is keyed by the database file, the data's version
+(cached_version(): any write changes it, so a cache never serves stale data) and whatever else
+changes the answer (the reader's scope, the language). `from kpi.storage import Database` is the
+one thing ui/ takes from storage: the handle, made here once per file and process and handed to
+the kpi functions; every read goes through them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from kpi.access import Actor, scope_key
+from kpi.accounts.manage import demo_database
+from kpi.formatting.names import Names, names_for
+from kpi.portfolio.overview import data_version, filter_options, project_choices
+from kpi.storage import Database
+
+
+@st.cache_resource
+def _database(path: str) -> Database:
+    return Database(path)
+
+
+def database() -> Database:
+    """One Database per file and process; it hands each unit of work its own cursor."""
+    return _database(Database.configured_path())
+
+
+def cached_version() -> tuple[Any, ...]:
+    """The data's version, asked once per run: cache keys include it, so caches never go stale."""
+    return data_version(database())
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _is_demo(path: str) -> bool:
+    return demo_database(_database(path))
+
+
+def is_demo() -> bool:
+    """A database made by `init --demo`: the sign-in page points to the README's demo accounts."""
+    return _is_demo(database().path)
+
+
+@st.cache_data(ttl=600, max_entries=4, show_spinner=False)
+def _names(path: str, version: tuple[Any, ...]) -> Names:
+    return names_for(_database(path))
+
+
+def names() -> Names:
+    """English names of fields, prefectures and partner roles (kpi/formatting/names.py), once per data
+    version."""
+    return _names(database().path, cached_version())
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def _filter_options(
+    path: str, version: tuple[Any, ...], scope: tuple[str, str], _actor: Actor
+) -> dict[str, Any]:
+    return filter_options(_database(path), actor=_actor)  # `scope` keys the cache: same projects, same answer
+
+
+def filter_choices(user: Actor) -> dict[str, Any]:
+    """The years, fields and prefectures the filters offer this user, once per data version and scope."""
+    return _filter_options(database().path, cached_version(), scope_key(user), user)
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _project_choices(
+    path: str, version: tuple[Any, ...], lang: str, user: Actor, to_change: bool
+) -> dict[str, str]:
+    return project_choices(_database(path), lang, actor=user, to_change=to_change)
+
+
+def project_choices_for(user: Actor, lang: str, *, to_change: bool = False) -> dict[str, str]:
+    """Code → name of the projects the user may read (or, with `to_change`, change)."""
+    return _project_choices(database().path, cached_version(), lang, user, to_change)
