@@ -48,7 +48,10 @@ def accounts_section(db: Database, lang: str, *, organizations: pd.DataFrame) ->
     st.dataframe(
         accounts.assign(
             role=accounts["role"].map(lambda r: t(f"role.{r}", lang)),
-            language=accounts["language"].map(lambda c: t(f"accounts.lang_{c}", lang) if c else ""),
+            # a gap in a pandas text column is NaN, which is truthy: only a real code names a language
+            language=accounts["language"].map(
+                lambda c: t(f"accounts.lang_{c}", lang) if isinstance(c, str) and c else ""
+            ),
         ).fillna({"organization_code": "", "email": "", "language": ""}),  # blanks, not "None"
         placeholder="—",  # a missing value reads as a dash, never "None"
         hide_index=True,
