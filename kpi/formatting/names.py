@@ -18,7 +18,6 @@ from dataclasses import field as default
 
 import pandas as pd
 
-from kpi.formatting.numbers import english_or_marked
 from kpi.formatting.prefectures import prefecture_en
 from kpi.i18n import t
 from kpi.storage import Database
@@ -30,6 +29,17 @@ def _text(value: object) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     return value
+
+
+def english_or_marked(japanese: object, english: object, lang: str) -> str:
+    """A registry name in the reader's language: Japanese pages the Japanese name; English pages the
+    English one, else the Japanese name marked as having none ("農業 (no English name)")."""
+    ja = _text(japanese) or ""
+    if lang == "ja" or not ja:
+        return ja
+    if (name_en := _text(english)) is not None:
+        return name_en
+    return t("names.no_english", lang, name=ja)
 
 
 def display_name(name_ja: object, name_en: object, lang: str) -> str:

@@ -88,17 +88,6 @@ def format_bytes(size: int, lang: str) -> str:
     return format_number(size, lang, "B")
 
 
-def english_or_marked(japanese: object, english: object, lang: str) -> str:
-    """A registry name in the reader's language: Japanese pages the Japanese name; English pages the
-    English one, else the Japanese name marked as having none ("農業 (no English name)")."""
-    ja = "" if _missing(japanese) else str(japanese)
-    if lang == "ja" or not ja:
-        return ja
-    if not _missing(english) and str(english).strip():
-        return str(english)
-    return t("names.no_english", lang, name=ja)
-
-
 def format_value(value: object, lang: str) -> str:
     """Any stored value as text: numbers with separators and no ".0", booleans as words, a blank as —."""
     if _missing(value):

@@ -2,7 +2,7 @@
 Communications numbers them), so the registry keeps the Japanese name and every page can name it.
 
 A prefecture written without its suffix (東京, 大阪) is found too; anything else is not a prefecture
-and is shown as registered, marked as having no English name (kpi.formatting.numbers.english_or_marked).
+and is shown as registered, marked as having no English name (kpi.formatting.names.english_or_marked).
 """
 
 from __future__ import annotations
