@@ -88,11 +88,11 @@ def _classify(
 ) -> WriteCounts:
     """Fill the temp table _incoming with each row and how it compares with the current value."""
     frame = rows[INCOMING_COLUMNS].copy()
-    notes = frame["note"].astype(object)
-    given = notes.notna()
-    frame["note"] = notes.where(given, None).map(lambda n: None if n is None else str(n))
-    if not notes_as_given:
-        frame["note"] = frame["note"].fillna("")
+    notes = frame["note"]
+    if notes_as_given:  # a missing note (None) keeps the stored one: the gaps stay NULL
+        frame["note"] = notes.astype("string").astype(object).where(notes.notna(), None)
+    else:  # an import: a blank cell keeps the stored note (set-wise, no per-row Python)
+        frame["note"] = notes.fillna("").astype(str)
     cursor.register("_incoming_frame", frame)
     try:
         cursor.execute(_CLASSIFY, {"notes_as_given": notes_as_given})
