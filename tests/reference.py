@@ -533,6 +533,7 @@ def reference_years(
             # yearly: the year's latest period is not its last day; sum/last: the year is not over.
             partial = in_year[-1][0] != last if kpi.accumulation == "yearly" else as_of < last
         dated = [v for v, d, _ in target.points if first <= d <= last]
+        year_target: float | None
         if dated:
             year_target, interpolated = dated[-1], False
         else:

@@ -214,5 +214,6 @@ def test_status_bar_chart_legend_stays_clear_of_the_axis(statuses: int, title: s
 def test_status_frame_styles_colour_only_status_columns(status: str) -> None:
     raw = pd.DataFrame({"project_code": ["P1", "P2"], "overall": [status, "none"]})
     css = status_frame_styles(raw, ["overall"])
-    assert STATUS_COLORS[status] in css.loc[0, "overall"]
+    overall = css.loc[0, "overall"]
+    assert isinstance(overall, str) and STATUS_COLORS[status] in overall
     assert css.loc[1, "overall"] == "" and css.loc[0, "project_code"] == ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import cast
 
 import pandas as pd
 import pytest
@@ -90,7 +91,8 @@ def test_demo_registry(demo: Portfolio) -> None:
     assert not demo.kpis["builtin"].any()
     assert set(demo.kpis["kpi_code"]) == {"patent_applications", "external_funding"} | REAL_KPIS
     kinds = demo.kpis.set_index("kpi_code")
-    assert kinds.loc["tourist_visitors", ["accumulation", "frequency"]].tolist() == ["yearly", "month"]
+    kind = kinds.loc["tourist_visitors", ["accumulation", "frequency"]]
+    assert isinstance(kind, pd.Series) and kind.tolist() == ["yearly", "month"]
     assert kinds.loc["satisfaction_rate", "achievement"] == "ratio"
 
 
@@ -118,13 +120,13 @@ def test_targets_are_ordered(demo: Portfolio) -> None:
 def test_demo_has_the_real_kinds_of_plan(demo: Portfolio) -> None:
     """A plan with one target per 年度, a ratio KPI without a baseline, a managed decline."""
     points = demo.target_points.set_index(["project_code", "kpi_code"])
-    visitors = points.loc[("P08", "tourist_visitors")]
+    visitors = points.loc[("P08", "tourist_visitors"), :]
     assert visitors["day"].dt.strftime("%m-%d").eq("03-31").all() and len(visitors) == 5
     assert visitors["horizon"].fillna("").tolist() == ["", "", "", "", "long"]
     targets = demo.targets.set_index(["project_code", "kpi_code"])
-    assert pd.isna(targets.loc[("P03", "satisfaction_rate"), "baseline_value"])
+    assert pd.isna(cast("float | None", targets.loc[("P03", "satisfaction_rate"), "baseline_value"]))
     assert targets.loc[("P07", "resident_population"), "baseline_value"] == 12_400
-    assert points.loc[("P07", "resident_population"), "value"].tolist() == [12_100, 11_800]
+    assert points.loc[("P07", "resident_population"), :]["value"].tolist() == [12_100, 11_800]
     monthly = demo.actuals[demo.actuals["kpi_code"] == "tourist_visitors"]
     assert len(monthly) == 42 and monthly["organization_code"].eq("GOV-OKINAWA").all()  # 2023-04 .. 2026-09
 

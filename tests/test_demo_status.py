@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Hashable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,15 @@ def _day(value: Any) -> date | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
-def _target_set(row: dict[str, Any]) -> TargetSet:
+def _point(point: dict[str, Any]) -> tuple[float, date, str | None]:
+    day = _day(point["day"])
+    assert day is not None  # a target point always has its day
+    return float(point["value"]), day, point["horizon"]
+
+
+def _target_set(row: Mapping[Hashable, Any]) -> TargetSet:
     baseline = row["baseline_value"]
-    points = tuple((float(p["value"]), _day(p["day"]), p["horizon"]) for p in row["points"])
+    points = tuple(_point(p) for p in row["points"])
     return TargetSet(None if pd.isna(baseline) else float(baseline), _day(row["baseline_date"]),
                      points=points)  # fmt: skip
 
@@ -52,6 +59,7 @@ def database_inputs(
     rules = {}
     for pair in grouped:
         definition = kpis.loc[pair[1]]
+        assert isinstance(definition, pd.Series)  # kpi_code is the unique index: one row
         rules[pair] = KpiRule(definition["direction"], definition["accumulation"], definition["combine"],
                               definition["achievement"])  # fmt: skip
     return rules, target_sets, grouped

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import csv
 import html
+import inspect
 import io
 import re
 import subprocess
@@ -348,7 +349,7 @@ def test_every_download_comes_from_kpi_exports() -> None:
 
 # -- Streamlit's own table download ---------------------------------------------------------------
 
-STATIC = Path(__import__("streamlit").__file__).parent / "static" / "static" / "js"
+STATIC = Path(inspect.getfile(__import__("streamlit"))).parent / "static" / "static" / "js"
 
 
 def test_the_toolbar_hidden_is_the_one_streamlit_renders() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from kpi import incidents
 from kpi.i18n import LANGUAGES, t
@@ -79,7 +80,8 @@ def test_classify_follows_explicit_causes_only() -> None:
         try:
             raise DatabaseBusy("k.duckdb", 1.0)
         except DatabaseBusy:
-            {}["a bug while saying so"]
+            no_entries: dict[str, str] = {}
+            no_entries["a bug while saying so"]
     except KeyError as bug:  # met while handling a busy database: still a bug, not "busy"
         assert incidents.classify(bug) == incidents.INTERNAL
 
@@ -152,7 +154,9 @@ def test_the_browser_is_never_sent_error_details() -> None:
     assert config["client"]["showErrorDetails"] == "none"
 
 
-def _page_raising(monkeypatch: pytest.MonkeyPatch, demo_db_path: Path, tmp_path: Path, error: BaseException):  # type: ignore[no-untyped-def]
+def _page_raising(
+    monkeypatch: pytest.MonkeyPatch, demo_db_path: Path, tmp_path: Path, error: BaseException
+) -> tuple[AppTest, Path]:
     """The overview page with its core call failing; on a copy, so the log lands beside it."""
     copy = tmp_path / "demo.duckdb"
     shutil.copy(demo_db_path, copy)

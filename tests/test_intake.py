@@ -8,6 +8,7 @@ wide, templates), errors (whole-file) and rows (cell and registry errors, messag
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -51,7 +52,7 @@ LONG_HEADER = "project_code,kpi_code,period_end,value,note"
 JA_LONG_HEADER = "プロジェクトコード,指標コード,期末日,実績値,備考"
 
 Key = tuple[str, str, str, str]  # project, KPI, period end (ISO), organization
-Errors = list[tuple[int | None, str | None, str]]  # (row, column, code)
+Errors = Sequence[tuple[int | None, str | None, str]]  # (row, column, code)
 
 
 def load_registry(db: Database, folder: Path) -> None:
@@ -92,7 +93,7 @@ def csv_bytes(*lines: str, encoding: str = "utf-8", newline: str = "\n") -> byte
     return (newline.join(lines) + newline).encode(encoding)
 
 
-def xlsx_bytes(rows: list[list[object]]) -> bytes:
+def xlsx_bytes(rows: Sequence[Sequence[object]]) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -156,7 +157,7 @@ def rejected(
     before = table_counts(db)
     result = run_import(db, data, org=org, lang=lang)
     assert result.status == "rejected"
-    assert error_list(result) == expected, [(e.row, e.column, e.code, e.message) for e in result.errors]
+    assert error_list(result) == list(expected), [(e.row, e.column, e.code, e.message) for e in result.errors]
     assert result.batch_id is None
     assert (result.inserted, result.updated, result.unchanged) == (0, 0, 0)
     if rows is not None:
@@ -164,7 +165,7 @@ def rejected(
     assert all(e.message and "None" not in e.message for e in result.errors if e.code != "encoding")
     assert table_counts(db) == before
     # A dry run finds the same errors.
-    assert error_list(run_import(db, data, org=org, lang=lang, dry_run=True)) == expected
+    assert error_list(run_import(db, data, org=org, lang=lang, dry_run=True)) == list(expected)
     return result
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -42,7 +43,7 @@ def outcome(result: ImportResult) -> tuple[str, int | None, int, int, int, int]:
 
 def value_to_date(db: Database, kpi: str) -> float | None:
     frame = portfolio_status(db, TODAY, project_code="P1").set_index("kpi_code")
-    value = frame.loc[kpi, "value"]
+    value = cast(float, frame.loc[kpi, "value"])  # the float "value" column
     return None if value != value else float(value)  # NaN: no data
 
 

@@ -408,7 +408,9 @@ def test_the_grid_records_only_what_was_edited() -> None:
             "version_id": [10, None, 12, None],
         }
     )
-    edited = original.assign(value=[1.0, 5.0, 3.0, None], note=["", "", "y", ""])
+    edited = original.assign(
+        value=pd.Series([1.0, 5.0, 3.0, None], index=original.index), note=["", "", "y", ""]
+    )
     rows, base = grid_changes(
         original, edited, project_code="P", period_end=date(2026, 9, 30), organization_code="O"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 import pytest
@@ -177,6 +177,14 @@ def test_rolling_back_a_new_value_restores_the_revised_note(db: Database) -> Non
     assert history(db)[0] == ("value", 2.0, "改訂", "rollback", None)  # the note as it read before
 
 
+class GridKeys(TypedDict):
+    """The keyword arguments of `grid_changes` that name the grid's project, period and organization."""
+
+    project_code: str
+    period_end: date
+    organization_code: str
+
+
 def test_the_grid_clears_a_note_as_a_revision_and_leaves_an_unchanged_row_alone(db: Database) -> None:
     """The update grid shows each note and sends it back (kpi/progress/forms.py grid_changes): a note
     emptied on an unchanged value is a revision to an empty note, audited like any write, and said as
@@ -192,7 +200,7 @@ def test_the_grid_clears_a_note_as_a_revision_and_leaves_an_unchanged_row_alone(
         version = int(cursor.execute("SELECT version_id FROM actual_current").fetchall()[0][0])
     shown = pd.DataFrame({"kpi_code": [JS], "kpi_name": ["Joint studies"], "unit": ["件"], "value": [4.0],
                           "note": ["要因: 契約の遅れ"], "version_id": [version]})  # fmt: skip
-    keys = {"project_code": "P1", "period_end": date(2026, 3, 31), "organization_code": "U1"}
+    keys: GridKeys = {"project_code": "P1", "period_end": date(2026, 3, 31), "organization_code": "U1"}
     # The same value with its note emptied: the grid sends it, and it is kept as a revision.
     sent, base = grid_changes(shown, shown.assign(note=""), **keys)
     assert sent[["kpi_code", "value", "note"]].values.tolist() == [[JS, 4.0, ""]]

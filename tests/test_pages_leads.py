@@ -87,7 +87,8 @@ def test_a_lead_revises_a_target_with_a_fiscal_year_typed(
     editor = next(d for d in app.dataframe if d.key and "::editor::" in d.key)
     assert list(editor.value["period"]) == ["2024年度", "2025年度", "2026年度", "2027年度", "2028年度"]
     assert list(editor.value["value"]) == ["70", "75", "80", "85", "90"]  # text cells, typed as written
-    assert next(i for i in app.text_input if i.key.endswith("::baseline")).value == ""  # none, none needed
+    baseline = next(i for i in app.text_input if i.key and i.key.endswith("::baseline"))
+    assert baseline.value == ""  # none, none needed
     # The lead types the 年度 as 令和7年度 (= 2025年度) with a new value, and one unreadable row.
     edits = {"edited_rows": {"1": {"period": "令和7年度", "value": "77%"}},
              "added_rows": [{"period": "来年度", "value": "95"}], "deleted_rows": []}  # fmt: skip

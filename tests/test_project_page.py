@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -140,7 +141,8 @@ def test_overview_reads_filters_and_as_of_from_the_link(
     app.run()
     assert not app.exception
     assert app.multiselect(key="f_sectors").value == ["government"]
-    assert app.date_input(key="as_of").value.isoformat() == "2026-06-30"
+    as_of = app.date_input(key="as_of").value
+    assert isinstance(as_of, date) and as_of.isoformat() == "2026-06-30"
     expected = build_overview(
         Database(demo_db_path),
         pd.Timestamp("2026-06-30").date(),

@@ -577,7 +577,7 @@ def test_grades_in_status_rows() -> None:
 
 def test_custom_scheme_in_status_and_year_rows() -> None:
     # Bands: 良 / good >= 0.75 (above: > 0.75), 可 / fair >= 0.5, 要改善 / improve for the rest.
-    scheme = [
+    scheme: list[dict[str, Any]] = [
         {"label_ja": "良", "label_en": "good", "min": 0.75, "above": True},
         {"label_ja": "可", "label_en": "fair", "min": 0.5, "above": False},
         {"label_ja": "要改善", "label_en": "improve", "min": None, "above": False},

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
+import pandas as pd
 import pytest
 
 from kpi.access import Actor
@@ -125,7 +127,9 @@ def test_custom_kpi_and_builtin_rules(db: Database) -> None:
     with db.cursor() as cursor:
         kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
     assert kpis.loc["startups", "unit_ja"] == "社" and not kpis.loc["startups", "builtin"]
-    builtin = {**kpis.loc["joint_studies"].to_dict(), "kpi_code": "joint_studies", "direction": "lower"}
+    joint = kpis.loc["joint_studies"]
+    assert isinstance(joint, pd.Series)
+    builtin = {**cast(dict[str, Any], joint.to_dict()), "kpi_code": "joint_studies", "direction": "lower"}
     with pytest.raises(Rejected) as refused:
         save_kpi(db, builtin, actor=Actor.operator("admin"), lang="en")
     assert [e.code for e in refused.value.errors] == ["builtin_rule"]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 import pytest
 
 from kpi.access import Actor
-from kpi.registry.setup import SetupUsageError, setup_registry
+from kpi.registry.setup import SetupResult, SetupUsageError, setup_registry
 from kpi.storage import Database
 from kpi.storage.registry import current_targets, read_table, target_history
 from tests.conftest import table_counts
@@ -42,7 +43,7 @@ def write_registry(folder: Path, **files: str) -> Path:
     return folder
 
 
-def load(db: Database, folder: Path, lang: str = "en"):  # type: ignore[no-untyped-def]
+def load(db: Database, folder: Path, lang: str = "en") -> SetupResult:
     return setup_registry(db, folder, actor=Actor.operator("lead@example"), lang=lang)
 
 
@@ -251,14 +252,15 @@ def test_japanese_values_and_period_labels(fresh_db: Database, tmp_path: Path) -
         kpis = read_table(cursor, "kpi_definitions").set_index("kpi_code")
         current = current_targets(cursor, "P1").set_index("kpi_code")
         phase = read_table(cursor, "projects").set_index("project_code").loc["P1", "phase"]
-    assert kpis.loc["rate", ["direction", "accumulation", "achievement", "frequency"]].tolist() == [
+    kinds = kpis.loc["rate", ["direction", "accumulation", "achievement", "frequency"]]
+    assert isinstance(kinds, pd.Series) and kinds.tolist() == [
         "higher",
         "last",
         "ratio",
         "year",
     ]
     assert kpis.loc["waiting", "frequency"] == "month" and phase == "demonstration"
-    assert pd.isna(current.loc["rate", "baseline_value"])  # no 基準値 for a ratio KPI
+    assert pd.isna(cast("float | None", current.loc["rate", "baseline_value"]))  # no 基準値 for a ratio KPI
     assert _points(current.loc["rate", "points"]) == [
         (date(2025, 3, 31), 60.0, None),
         (date(2026, 3, 31), 70.0, "long"),

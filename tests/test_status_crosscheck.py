@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pytest
@@ -61,7 +61,7 @@ CUSTOM_KPIS = {
     if not (f == "ratio" and d == "lower")  # ratio is for higher-is-better KPIs only
 }  # fmt: skip
 # Grade schemes: the presets and an edited list (the last band with no minimum, an `above` band).
-CUSTOM_BANDS = [
+CUSTOM_BANDS: list[dict[str, Any]] = [
     {"label_ja": "優", "label_en": "excellent", "min": 1.2, "above": False},
     {"label_ja": "良", "label_en": "good", "min": 0.75, "above": True},
     {"label_ja": "可", "label_en": "fair", "min": 0.0, "above": False},
@@ -179,8 +179,8 @@ def _target_version(
     tags: list[str | None] = [None] * len(days)
     wanted = [h for h in ("short", "mid", "long") if rnd.random() < 0.6]
     slots = sorted(rnd.sample(range(len(days)), min(len(wanted), len(days))))
-    for slot, tag in zip(slots, wanted, strict=False):
-        tags[slot] = tag
+    for slot, horizon in zip(slots, wanted, strict=False):
+        tags[slot] = horizon
     points = []
     for day, tag in zip(days, tags, strict=True):
         roll = rnd.random()
@@ -258,7 +258,7 @@ def generate(rnd: random.Random) -> Portfolio:
                 })  # fmt: skip
 
     # Revisions of different pairs interleave; each pair's own versions stay in order.
-    queues = {}
+    queues: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for version in versions:
         queues.setdefault((version["project_code"], version["kpi_code"]), []).append(version)
     while queues:
@@ -359,8 +359,9 @@ def _plain(value: Any) -> Any:
 
 def frame_rows(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
     assert list(frame.columns) == STATUS_COLUMNS
-    rows = {}
-    for record in frame.to_dict("records"):
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    # The columns are the string names just asserted.
+    for record in cast(list[dict[str, Any]], frame.to_dict("records")):
         plain = {k: _plain(v) for k, v in record.items()}
         rows[(plain["project_code"], plain["kpi_code"])] = plain
     return rows
@@ -452,8 +453,11 @@ def check_years(
     frame = portfolio_years(db, as_of, settings=status_settings(portfolio))
     assert list(frame.columns) == YEAR_COLUMNS
     got: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for record in frame.to_dict("records"):
-        plain = {k: _plain(v) if k not in ("partial", "interpolated") else bool(v) for k, v in record.items()}
+    # The columns are the string names just asserted.
+    for record in cast(list[dict[str, Any]], frame.to_dict("records")):
+        plain: dict[str, Any] = {
+            k: _plain(v) if k not in ("partial", "interpolated") else bool(v) for k, v in record.items()
+        }
         plain["fiscal_year"] = int(plain["fiscal_year"])
         got.setdefault((plain["project_code"], plain["kpi_code"]), []).append(plain)
     assert set(got) == set(targets)

@@ -123,7 +123,7 @@ def _read(data: bytes, fmt: str) -> list[list[object]]:
         assert sheet is not None
         return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
     text = data.decode("utf-8-sig" if fmt == "csv" else "cp932")
-    return [line.split(",") for line in text.split("\r\n") if line]
+    return [list[object](line.split(",")) for line in text.split("\r\n") if line]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "csv-cp932", "xlsx"])
@@ -167,6 +167,7 @@ def test_filled_year_table_template_imports(demo_db: Database, lang: str, fmt: s
     assert result.ignored_columns == ignored  # as written in the template's header
     assert result.changes is not None
     changed = result.changes.set_index(["project_code", "kpi_code", "period_end"])
-    p18 = changed.loc[("P18", "satisfaction_rate", pd.Timestamp("2026-03-31"))]
+    p18 = changed.xs(("P18", "satisfaction_rate", pd.Timestamp("2026-03-31")))
+    assert isinstance(p18, pd.Series)  # the full key of one row
     assert (p18["current_value"], p18["value"], p18["change"]) == (61.0, 1.0, "updated")
     assert changed.loc[("P10", "time_to_implementation", pd.Timestamp("2024-03-31")), "change"] == "inserted"

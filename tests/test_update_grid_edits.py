@@ -35,7 +35,7 @@ def test_what_a_save_says() -> None:
 
 
 def test_a_grid_draft_comes_back_over_the_stored_grid() -> None:
-    typed = SHOWN.assign(value=["1", None, "3"])
+    typed = SHOWN.assign(value=pd.Series(["1", None, "3"], index=SHOWN.index))
     edited = typed.assign(note=["x", "新規の備考", ""], value=["1", "4,107人", "3"])
     draft = grid_draft(typed, edited)
     assert draft == {"cells": {"b": ["4,107人", "新規の備考"]}}

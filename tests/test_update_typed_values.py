@@ -237,6 +237,7 @@ def stored(db: Path, kpi: str, org: str) -> float | None:
 def test_the_progress_grid_takes_typed_values(monkeypatch: pytest.MonkeyPatch, db_copy: Path) -> None:
     app = open_update(monkeypatch, db_copy, "ja")
     org = app.selectbox(key="update_org").value
+    assert org is not None
     assert app.selectbox(key="update_period").value == PERIOD
     row = grid_row(app, "local_jobs")
     # One unreadable cell: the whole grid is refused, with the catalog's message naming the row.
@@ -259,6 +260,7 @@ def test_the_progress_grid_takes_typed_values(monkeypatch: pytest.MonkeyPatch, d
 def test_the_one_value_form_takes_a_typed_value(monkeypatch: pytest.MonkeyPatch, db_copy: Path) -> None:
     app = open_update(monkeypatch, db_copy, "en")
     org = app.selectbox(key="update_org").value
+    assert org is not None
     form = app.selectbox[[s.label for s in app.selectbox].index("KPI")]
     form.select("external_funding")
     value = next(i for i in app.text_input if i.key and i.key.startswith("one_value_v::"))

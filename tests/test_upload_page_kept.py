@@ -166,7 +166,8 @@ def test_a_year_table_needs_its_project(monkeypatch: pytest.MonkeyPatch, db_copy
     assert app.error  # rejected: the file names no project
     errors = app.dataframe[0].value
     assert errors.iloc[:, 2].tolist() == ["missing_column"]
-    assert ("プロジェクト選択" if lang == "ja" else "project choice") in errors.iloc[0, 3]
+    message = errors.iloc[0, 3]
+    assert isinstance(message, str) and ("プロジェクト選択" if lang == "ja" else "project choice") in message
 
     app.selectbox(key="upload_project").select("P20").run()
     assert not app.exception
