@@ -19,10 +19,12 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
+from kpi.accounts.sessions import COOKIE_NAME
 from kpi.demo.load import DEMO_ACCOUNTS
 
 ROOT = Path(__file__).parent.parent
@@ -195,4 +197,28 @@ def sign_in(page: Page, url: str, username: str = DEMO_ADMIN) -> None:
     form.locator("input[type=password]").fill(password)
     form.get_by_test_id("stBaseButton-primaryFormSubmit").click()
     expect(page.locator("input[type=password]")).to_have_count(0)
+    settled(page)
+
+
+# Session cookies of sign-ins made by open_signed_in, by (server URL, user name). Only for the
+# worker's read-only `server`: it lives as long as the worker, so its address names one database.
+_SESSIONS: dict[tuple[str, str], list[Any]] = {}
+
+
+def open_signed_in(page: Page, server_url: str, path: str, username: str = DEMO_ADMIN) -> None:
+    """Open server_url + path signed in as a demo account, for journeys about what comes after the
+    sign-in. The first time on this server through the form (sign_in); after that with the session
+    cookie that sign-in left, as a reload or a new tab would (tests/test_browser_sessions.py),
+    which spares the form's run and its password hash. The sign-in form itself is the subject of
+    tests/test_browser_access.py, which signs in with sign_in every time."""
+    key = (server_url, username)
+    if key not in _SESSIONS:
+        sign_in(page, f"{server_url}{path}", username)
+        page.wait_for_function(f"document.cookie.includes('{COOKIE_NAME}=')")  # written after the run
+        _SESSIONS[key] = [c for c in page.context.cookies() if c["name"] == COOKIE_NAME]
+        return
+    page.context.clear_cookies()
+    page.context.add_cookies(_SESSIONS[key])
+    page.goto(f"{server_url}{path}")
+    expect(page.locator(".st-key-sign_out")).to_be_visible()  # signed in, no form on the way
     settled(page)

@@ -6,8 +6,10 @@ Fixtures and helpers: tests/browser_support.py (through tests/conftest.py).
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -64,7 +66,9 @@ def test_partner_uploads_fixes_confirms_and_rolls_back(
     page.get_by_role("button", name="取り込む").click()
     expect(page.get_by_text("として取り込みました")).to_be_visible()
     value = portfolio_status(Database(db_path), DEMO_TODAY, project_code="P01").set_index("kpi_code")
-    assert value.loc["joint_studies", "last_period_end"].date().isoformat() == "2026-09-30"
+    last_period = value.at["joint_studies", "last_period_end"]
+    assert isinstance(last_period, (date, pd.Timestamp))
+    assert pd.Timestamp(last_period).date().isoformat() == "2026-09-30"
     _shot(page, "upload-imported-ja")
 
     # Roll the batch back from the history.

@@ -12,8 +12,8 @@ from kpi.intake.service import import_file
 from kpi.registry.edits import save_project
 from kpi.storage import Database
 from kpi.storage.edits import project_row
+from tests.browser_support import open_signed_in, sign_in
 from tests.browser_support import shot as _shot
-from tests.browser_support import sign_in
 from tests.conftest import DEMO_ADMIN, DEMO_EXECUTIVE, DEMO_LEAD, DEMO_PARTNER, DEMO_TODAY, OPERATOR
 
 pytestmark = pytest.mark.browser
@@ -61,7 +61,7 @@ def test_a_page_outside_the_role_is_not_served_by_its_address(server: str, page:
 
 
 def test_the_partner_in_english_reads_only_its_projects(server: str, page: Page) -> None:
-    sign_in(page, f"{server}/project?lang=en&project=P01", DEMO_PARTNER)  # a project it is not part of
+    open_signed_in(page, server, "/project?lang=en&project=P01", DEMO_PARTNER)  # not its project
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text(re.compile(r"P(10|18|20)"))
     page.get_by_role("combobox", name="Project").click()

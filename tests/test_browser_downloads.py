@@ -21,7 +21,7 @@ from kpi.demo.load import DEMO_ACCOUNTS
 from kpi.portfolio.overview import build_overview
 from kpi.reports.evaluation import evaluation_table
 from kpi.storage import Database
-from tests.browser_support import SHOTS, TAKE_SCREENSHOTS, settled, sign_in
+from tests.browser_support import SHOTS, TAKE_SCREENSHOTS, open_signed_in, settled
 from tests.conftest import DEMO_PARTNER, DEMO_TODAY
 from tests.test_overview_downloads import LABELS, pdf_pages
 
@@ -50,7 +50,7 @@ def test_the_partner_takes_the_four_files_away(
         rows = len(evaluation_table(db, DEMO_TODAY, lang, actor=who))
     finally:
         db.close()
-    sign_in(page, f"{server}/?lang={lang}", username)
+    open_signed_in(page, server, f"/?lang={lang}", username)
     html_label, pdf_label, xlsx_label, csv_label = LABELS[lang]
     expect(page.get_by_role("button", name=csv_label)).to_be_visible()
     settled(page)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser_support import new_context, sign_in
+from tests.browser_support import new_context, open_signed_in
 from tests.browser_support import settled as _settled
 from tests.browser_support import shot as _shot
 from tests.conftest import DEMO_PARTNER
@@ -35,7 +35,7 @@ def test_kept_file_on_a_phone(server: str, browser: Browser, tmp_path: Path) -> 
     context = new_context(browser, width=390, height=844)
     phone = context.new_page()
     try:
-        sign_in(phone, f"{url}/upload", DEMO_PARTNER)
+        open_signed_in(phone, url, "/upload", DEMO_PARTNER)
         expect(phone.get_by_role("heading", name="連携機関データのアップロード")).to_be_visible()
         templates = (
             phone.get_by_test_id("stExpander")

@@ -21,7 +21,7 @@ from tests.browser_support import shot as _shot
 from tests.test_intake_kept import LONG_KEPT, REAL, REGISTRY
 from tests.xlsx_files import xlsx_bytes
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # over 20 s on a quiet machine
 
 OFFICER, PASSWORD = "matsudo-officer", "kept-files-2026-officer"
 

@@ -24,7 +24,7 @@ from kpi.i18n import catalog
 from kpi.storage import Database
 from tests.browser_support import open_list, settled, shot, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # over 20 s on a quiet machine
 
 # What Streamlit 1.67 writes in English whatever the page's language.
 STREAMLIT_WORDS = (

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser_support import SHOTS, TAKE_SCREENSHOTS, sign_in
+from tests.browser_support import SHOTS, TAKE_SCREENSHOTS, open_signed_in
 from tests.browser_support import settled as _settled
 
 pytestmark = pytest.mark.browser
@@ -71,7 +71,7 @@ def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_p
 
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page, f"{server}/?lang=en")
+    open_signed_in(page, server, "/?lang=en")
     expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     _settled(page)
@@ -122,7 +122,7 @@ def test_overview_filter_drill_into_a_project(server: str, page: Page, demo_db_p
 def test_both_pages_in_japanese(server: str, page: Page, demo_db_path: Path) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page, f"{server}/project?project=P16&lang=ja")
+    open_signed_in(page, server, "/project?project=P16&lang=ja")
     expect(page.get_by_role("heading", name="P16")).to_be_visible()
     expect(page.get_by_text("セクター別の連携機関")).to_be_visible()
     _settled(page)

@@ -15,7 +15,7 @@ from kpi.storage import Database
 from tests.browser_support import settled, shot, sign_in
 from tests.conftest import DEMO_EXECUTIVE, OPERATOR
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # over 20 s on a quiet machine
 
 
 def signed_in_page(page: Page) -> None:

@@ -17,7 +17,7 @@ from tests.browser_support import settled, shot, sign_in
 from tests.conftest import DEMO_LEAD, DEMO_PARTNER, OPERATOR
 from tests.test_browser_leads import _type_into_cell
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # over 20 s on a quiet machine
 
 
 def _outlier_file(db: Database, folder: Path) -> tuple[Path, str]:
@@ -25,7 +25,9 @@ def _outlier_file(db: Database, folder: Path) -> tuple[Path, str]:
     of its earlier reports (so ≥ 10× the history: far_from_history)."""
     with db.cursor() as cursor:
         found = cursor.execute("SELECT organization_code FROM accounts WHERE username = ?", [DEMO_PARTNER])
-        organization = str(found.fetchone()[0])
+        row = found.fetchone()
+        assert row is not None
+        organization = str(row[0])
         reports = cursor.execute(
             "SELECT project_code, kpi_code, period_end, value FROM actual_current WHERE organization_code = ?"
             " AND value > 0 ORDER BY project_code, kpi_code, period_end DESC",
