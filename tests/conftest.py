@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest, app_test
 
 from kpi.access import Actor
 from kpi.storage import Database
+from tests import hypothesis_profiles  # noqa: F401  (registers the dev profile; HYPOTHESIS_PROFILE=dev)
 from tests.browser_support import browser, page, server, writable_server
 
 __all__ = ["browser", "page", "server", "writable_server"]  # browser journeys: one set per worker
