@@ -12,8 +12,9 @@ import pytest
 
 from kpi.errors import ValidationError
 from kpi.intake.limits import FileRefused
-from kpi.intake.parse import KpiHeader, Parsed, parse_table
+from kpi.intake.parse import KpiHeader, Parsed
 from kpi.intake.rows import ErrorSink
+from kpi.intake.service import parse_table
 from kpi.intake.table import RawTable, _from_rows, read_csv_text
 
 CELLS = ["a", "b", ",", ",", ",", '"', '"', "\n", "\r\n", "\r", " ", "\t", "1", "あ", "\x1c", "\u3000", "#"]

@@ -10,11 +10,8 @@ Checks against the registry are the next stage, validate.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pandas as pd
 
-from kpi.intake.cell_limits import check_cell_lengths
 from kpi.intake.cells import CellCache, PeriodCell, code
 from kpi.intake.columnar import parse_long_columns
 from kpi.intake.columns import (
@@ -28,35 +25,12 @@ from kpi.intake.columns import (
     names,
     rows_frame,
 )
-from kpi.intake.layout import Layout, find_layout
+from kpi.intake.layout import Layout
 from kpi.intake.raw import RawTable, normalize_header
 from kpi.intake.rows import CellReader, ErrorSink, fixed_columns
 from kpi.intake.year_table import parse_year_table
 
-__all__ = ["KpiHeader", "Parsed", "SkippedRow", "fixed_columns", "parse_table", "read_records", "unread"]
-
-
-def parse_table(
-    table: RawTable,
-    *,
-    uploader: str,
-    kpis: Iterable[KpiHeader],
-    sink: ErrorSink,
-    fy_start: int = 4,
-    project_code: str | None = None,
-) -> Parsed | None:
-    """The layout, cell-limit and records stages at once (kpi/intake/service.py runs them one
-    after the other): rows of a file; None when no header is found, no rows when the header lacks
-    a column or a cell is too long (errors in sink either way). `project_code` is the project the
-    file is for when it has no project column (the upload's choice)."""
-    kpis = list(kpis)
-    layout = find_layout(table, kpis, sink, fy_start=fy_start, has_project=project_code is not None)
-    if layout is None:
-        return None
-    if not check_cell_lengths(layout.table, sink):  # before any cell is read: a long one costs seconds
-        return unread(layout)
-    return read_records(layout, uploader=uploader, kpis=kpis, sink=sink, fy_start=fy_start,
-                        project_code=project_code)  # fmt: skip
+__all__ = ["KpiHeader", "Parsed", "SkippedRow", "fixed_columns", "read_records", "unread"]
 
 
 def unread(layout: Layout) -> Parsed:

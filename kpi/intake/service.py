@@ -123,11 +123,13 @@ def _read(data: bytes, max_rows: int, sink: ErrorSink) -> RawTable | None:
     return None
 
 
-def _parse(
-    table: RawTable, *, uploader: str, kpis: list[KpiHeader], sink: ErrorSink, fy_start: int,
-    project_code: str | None,
+def parse_table(
+    table: RawTable, *, uploader: str, kpis: list[KpiHeader], sink: ErrorSink, fy_start: int = 4,
+    project_code: str | None = None,
 ) -> Parsed | None:  # fmt: skip
-    """The layout, cell-limit and records stages (kpi.intake.parse.parse_table, one stage at a time)."""
+    """The layout, cell-limit and records stages, one after the other: rows of a file; None when no
+    header is found, no rows when the header lacks a column or a cell is too long (errors in sink
+    either way). `project_code` is the project the file is for when it has no project column."""
     layout = find_layout(table, kpis, sink, fy_start=fy_start, has_project=project_code is not None)
     if layout is None:
         return None
@@ -183,7 +185,7 @@ def import_file(
         return ImportResult("rejected", errors=sink.errors)
 
     headers = [KpiHeader(r["kpi_code"], r["name_ja"]) for r in kpis.to_dict("records")]
-    parsed = _parse(table, uploader=organization_code, kpis=headers, sink=sink,
+    parsed = parse_table(table, uploader=organization_code, kpis=headers, sink=sink,
                     fy_start=settings.fiscal_year_start_month, project_code=project_code)  # fmt: skip
     if parsed is None:
         return ImportResult("rejected", rows=len(table.rows), errors=_sorted(sink.errors))
