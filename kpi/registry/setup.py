@@ -20,7 +20,7 @@ from kpi.registry import files
 from kpi.registry.checks import check_references, merge_targets
 from kpi.storage import Database
 from kpi.storage.registry import (
-    append_target_version,
+    append_target_versions,
     current_targets,
     read_settings,
     upsert_rows,
@@ -170,11 +170,9 @@ def _write(
             ins, upd, same = upsert_rows(cursor, table, rows, actor=actor, now=now)
             label = "kpis" if table == "kpi_definitions" else table
             counts[label] = {"inserted": ins, "updated": upd, "unchanged": same}
-        revised = created = 0
-        for target in new_targets:
-            version = append_target_version(cursor, target, actor=actor, now=now)
-            created += version == 1
-            revised += version > 1
+        versions = append_target_versions(cursor, new_targets, actor=actor, now=now)
+        created = sum(version == 1 for version in versions)
+        revised = len(versions) - created
         unchanged = len({(r["project_code"], r["kpi_code"]) for _, r in loaded.targets}) - len(new_targets)
         counts["targets"] = {"inserted": created, "updated": revised, "unchanged": unchanged}
     return SetupResult("loaded", counts=counts)

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from kpi.model import Settings
-from kpi.storage.audit import write_audit
+from kpi.storage.audit import AuditEntry, write_audit, write_audit_entries
 
 # Whitelisted tables and their key columns; identifiers are never taken from input.
 REGISTRY_TABLES: dict[str, tuple[str, ...]] = {
@@ -39,6 +39,45 @@ def read_table(cursor: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     return cursor.execute(sql).df()
 
 
+def _schema(cursor: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """Column name → type of a whitelisted table, from DuckDB itself (never from input)."""
+    return {row[0]: row[1] for row in cursor.execute("DESCRIBE " + table).fetchall()}
+
+
+def _object_frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """Rows as a frame whose gaps stay None (not NaN) and whose order is kept in `_n`."""
+    data: dict[str, Any] = {"_n": range(len(rows))}
+    data.update({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in columns})
+    return pd.DataFrame(data)
+
+
+def _insert_frame(
+    cursor: duckdb.DuckDBPyConnection, table: str, types: dict[str, str], rows: list[dict[str, Any]]
+) -> None:
+    columns = list(rows[0])
+    casts = ", ".join(f"CAST({c} AS {types[c]})" for c in columns)
+    cursor.register("_upsert_frame", _object_frame(rows, columns))
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {casts} FROM _upsert_frame ORDER BY _n"
+    )
+    cursor.unregister("_upsert_frame")
+
+
+def _update_frame(
+    cursor: duckdb.DuckDBPyConnection,
+    table: str,
+    types: dict[str, str],
+    keys: tuple[str, ...],
+    rows: list[dict[str, Any]],
+) -> None:
+    columns = list(rows[0])
+    sets = ", ".join(f"{c} = CAST(f.{c} AS {types[c]})" for c in columns if c not in keys)
+    match = " AND ".join(f"{table}.{k} = CAST(f.{k} AS {types[k]})" for k in keys)
+    cursor.register("_upsert_frame", _object_frame(rows, columns))
+    cursor.execute(f"UPDATE {table} SET {sets} FROM _upsert_frame f WHERE {match}")
+    cursor.unregister("_upsert_frame")
+
+
 def upsert_rows(
     cursor: duckdb.DuckDBPyConnection,
     table: str,
@@ -49,47 +88,49 @@ def upsert_rows(
 ) -> tuple[int, int, int]:
     """Insert new rows, update changed ones, leave equal ones; audit each change.
 
-    Returns (inserted, updated, unchanged). Columns come from the whitelisted table's schema.
+    Set-based: the table is read once, compared here, and written with one INSERT … SELECT and one
+    UPDATE … FROM per set of columns given, the audit rows as one set. Returns (inserted, updated,
+    unchanged). Identifiers: the table from the whitelist, columns and types from its own schema.
     """
-    # Identifiers: the table from the whitelist, column names from its own schema; values bound.
     keys = REGISTRY_TABLES[table]
-    columns = [r[0] for r in cursor.execute("DESCRIBE " + table).fetchall()]
-    inserted = updated = unchanged = 0
-    key_where = " AND ".join(f"{k} = ?" for k in keys)
-    select_sql = "SELECT * FROM " + table + " WHERE " + key_where
+    types = _schema(cursor, table)
+    columns = list(types)
+    existing = {
+        tuple(found[columns.index(k)] for k in keys): dict(zip(columns, found, strict=True))
+        for found in cursor.execute("SELECT * FROM " + table).fetchall()
+    }
+    inserts: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    entries: list[AuditEntry] = []
+    seen: set[tuple[Any, ...]] = set()
+    unchanged = 0
     for row in rows:
         full = {c: row.get(c) for c in columns if c in row}
-        key_values = [row[k] for k in keys]
-        found = cursor.execute(select_sql, key_values).fetchone()
+        key_values = tuple(row[k] for k in keys)
+        if key_values in seen:
+            raise ValueError(f"{table}: {key_values} given twice in one write")
+        seen.add(key_values)
         entity_key = "/".join(str(v) for v in key_values)
-        if found is None:
-            names = list(full)
-            insert_sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-            cursor.execute(insert_sql, [full[n] for n in names])
-            write_audit(
-                cursor, actor=actor, action="create", entity=table, entity_key=entity_key, after=full, at=now
-            )
-            inserted += 1
+        before = existing.get(key_values)
+        if before is None:
+            inserts.setdefault(tuple(full), []).append(full)
+            entries.append(AuditEntry("create", table, entity_key, after=full))
             continue
-        before = dict(zip(columns, found, strict=True))
         changes = {c: v for c, v in full.items() if c not in keys and before.get(c) != v}
         if not changes:
             unchanged += 1
             continue
-        update_sql = f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in changes)} WHERE {key_where}"
-        cursor.execute(update_sql, [*changes.values(), *key_values])
-        write_audit(
-            cursor,
-            actor=actor,
-            action="update",
-            entity=table,
-            entity_key=entity_key,
-            before={c: before[c] for c in changes},
-            after=changes,
-            at=now,
+        updates.setdefault(tuple(full), []).append(full)
+        entries.append(
+            AuditEntry("update", table, entity_key, before={c: before[c] for c in changes}, after=changes)
         )
-        updated += 1
-    return inserted, updated, unchanged
+    for group in inserts.values():
+        _insert_frame(cursor, table, types, group)
+    for group in updates.values():
+        _update_frame(cursor, table, types, keys, group)
+    write_audit_entries(cursor, entries, actor=actor, at=now)
+    inserted = sum(len(g) for g in inserts.values())
+    return inserted, sum(len(g) for g in updates.values()), unchanged
 
 
 def current_targets(cursor: duckdb.DuckDBPyConnection, project_code: str | None = None) -> pd.DataFrame:
@@ -112,46 +153,83 @@ def target_history(cursor: duckdb.DuckDBPyConnection, project_code: str) -> pd.D
     ).df()
 
 
+_TARGET_KEYS = "_target_keys"
+# The current version of each project × KPI named in _target_keys (none for a new set).
+_CURRENT_OF_KEYS = f"""
+SELECT {", ".join("v." + c for c in TARGET_VERSION_COLUMNS)}
+FROM target_versions v JOIN _target_keys k USING (project_code, kpi_code)
+QUALIFY row_number() OVER (PARTITION BY v.project_code, v.kpi_code ORDER BY v.version DESC) = 1
+"""
+_INSERT_TARGET_VERSIONS = """
+INSERT INTO target_versions (project_code, kpi_code, version, baseline_value, baseline_date, points,
+                             reason, recorded_by, recorded_at)
+SELECT t.project_code, t.kpi_code, CAST(t.version AS INTEGER), CAST(t.baseline_value AS DOUBLE),
+       CAST(t.baseline_date AS DATE), coalesce(p.points, []), CAST(t.reason AS VARCHAR), $actor,
+       CAST($at AS TIMESTAMP)
+FROM _target_keys t
+LEFT JOIN (
+    SELECT _n, list(struct_pack(day := CAST(day AS DATE), value := CAST(value AS DOUBLE),
+                                horizon := CAST(horizon AS VARCHAR)) ORDER BY _i) AS points
+    FROM _target_points GROUP BY _n
+) p USING (_n)
+ORDER BY t._n
+"""
+
+
+def append_target_versions(
+    cursor: duckdb.DuckDBPyConnection, targets: list[dict[str, Any]], *, actor: str, now: datetime
+) -> list[int]:
+    """Record a new version of each target set (its next version number) and audit each, as one
+    INSERT … SELECT and one set of audit rows. Returns the versions, in the order given."""
+    if not targets:
+        return []
+    keys = _object_frame(targets, ["project_code", "kpi_code", "baseline_value", "baseline_date", "reason"])
+    cursor.register(_TARGET_KEYS, keys)
+    names = TARGET_VERSION_COLUMNS
+    current = {
+        (row[0], row[1]): dict(zip(names, row, strict=True))
+        for row in cursor.execute(_CURRENT_OF_KEYS).fetchall()
+    }
+    values = []
+    for target in targets:
+        before = current.get((target["project_code"], target["kpi_code"]))
+        version = (before["version"] if before else 0) + 1
+        points = sorted_points(target.get("points") or [])
+        values.append(
+            {**target, "points": points, "version": version, "recorded_by": actor, "recorded_at": now}
+        )
+    keys["version"] = pd.Series([v["version"] for v in values], dtype=object)
+    points_rows = [
+        {"_n": n, "_i": i, **point}
+        for n, value in enumerate(values)
+        for i, point in enumerate(value["points"])
+    ]
+    points_frame = pd.DataFrame(
+        {
+            c: pd.Series([p[c] for p in points_rows], dtype=object)
+            for c in ("_n", "_i", "day", "value", "horizon")
+        }
+    )
+    cursor.register(_TARGET_KEYS, keys)
+    cursor.register("_target_points", points_frame)
+    cursor.execute(_INSERT_TARGET_VERSIONS, {"actor": actor, "at": now})
+    cursor.unregister("_target_points")
+    cursor.unregister(_TARGET_KEYS)
+    entries = []
+    for value in values:
+        before = current.get((value["project_code"], value["kpi_code"]))
+        action = "revise_target" if before else "set_target"
+        entity_key = f"{value['project_code']}/{value['kpi_code']}"
+        entries.append(AuditEntry(action, "targets", entity_key, before=before, after=value))
+    write_audit_entries(cursor, entries, actor=actor, at=now)
+    return [v["version"] for v in values]
+
+
 def append_target_version(
     cursor: duckdb.DuckDBPyConnection, target: dict[str, Any], *, actor: str, now: datetime
 ) -> int:
-    """Record a new version of a target set (the next version number); audit it. Returns it."""
-    row = cursor.execute(
-        "SELECT coalesce(max(version), 0) FROM target_versions WHERE project_code = ? AND kpi_code = ?",
-        [target["project_code"], target["kpi_code"]],
-    ).fetchone()
-    previous = int(row[0]) if row else 0
-    values = {
-        **target,
-        "points": sorted_points(target.get("points") or []),
-        "version": previous + 1,
-        "recorded_by": actor,
-        "recorded_at": now,
-    }
-    names = TARGET_VERSION_COLUMNS
-    cursor.execute(
-        f"INSERT INTO target_versions ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-        [values.get(n) for n in names],
-    )
-    before = None
-    if previous:
-        before_row = cursor.execute(
-            f"SELECT {', '.join(names)} FROM target_versions"
-            " WHERE project_code = ? AND kpi_code = ? AND version = ?",
-            [target["project_code"], target["kpi_code"], previous],
-        ).fetchone()
-        before = dict(zip(names, before_row, strict=True)) if before_row else None
-    write_audit(
-        cursor,
-        actor=actor,
-        action="revise_target" if previous else "set_target",
-        entity="targets",
-        entity_key=f"{target['project_code']}/{target['kpi_code']}",
-        before=before,
-        after=values,
-        at=now,
-    )
-    return previous + 1
+    """Record a new version of one target set (the next version number); audit it. Returns it."""
+    return append_target_versions(cursor, [target], actor=actor, now=now)[0]
 
 
 def sorted_points(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
