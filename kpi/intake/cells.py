@@ -8,6 +8,7 @@ times: CellCache reads each distinct cell once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
@@ -40,6 +41,17 @@ NOT_REPORTED = ValueCell(not_reported=True)
 
 def read_value(raw: object) -> ValueCell:
     """A value cell (never blank here: callers decide what a blank cell means)."""
+    if type(raw) is str:  # a file repeats the same texts: each is read once (the reading is immutable)
+        return _read_text_value(raw)
+    return _read_value(raw)
+
+
+@lru_cache(maxsize=16384)
+def _read_text_value(raw: str) -> ValueCell:
+    return _read_value(raw)
+
+
+def _read_value(raw: object) -> ValueCell:
     if isinstance(raw, FormulaWithoutValue):
         return ValueCell(problem=("invalid_number", {"value": raw.formula, "variant": "formula"}))
     if is_not_reported(raw):
@@ -86,7 +98,7 @@ def read_period(raw: object, fy_start: int) -> PeriodCell:
     """A (non-blank) period cell or header, read once for its day and its kind."""
     try:
         if isinstance(raw, str):
-            day, kind = parse_period_label(raw, fy_start)
+            day, kind = _period_label(raw, fy_start)
             return PeriodCell(raw, day, kind)
         return PeriodCell(raw, to_date(raw, fy_start), "date")
     except AmbiguousPeriod as bare:
@@ -94,6 +106,12 @@ def read_period(raw: object, fy_start: int) -> PeriodCell:
         return PeriodCell(raw, problem=("ambiguous_period", context))
     except ValueError:
         return PeriodCell(raw, problem=("invalid_date", {"value": raw}))
+
+
+@lru_cache(maxsize=16384)
+def _period_label(text: str, fy_start: int) -> tuple[date, str]:
+    """parse_period_label, once per distinct label of a file (a failure is not kept: it raises)."""
+    return parse_period_label(text, fy_start)
 
 
 def code(text: str) -> str:
