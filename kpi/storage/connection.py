@@ -7,6 +7,11 @@ turns) and gives each unit of work its own `cursor()`. When another process hold
 opening waits with back-off and then raises `DatabaseBusy`, a clear message rather than a
 traceback.
 
+A process that waits for the file says so in `<file>.waiting` (its pid, touched while it waits).
+Other processes then start no new unit of work until it has got in: without this, a dashboard
+whose sessions overlap never lets go of the file, and a nightly import waits in vain. Units of
+work already running finish; the file is let go when the last one does.
+
 Only `migrate()` (what `python -m kpi init` runs) or a `Database(path, create=True)` makes a new
 file: every other open of a missing file raises `DatabaseMissing`, so a running app whose file was
 deleted or moved says so instead of starting an empty database in its place.
@@ -29,6 +34,8 @@ from typing import TypeVar
 import duckdb
 
 DEFAULT_WAIT_SECONDS = 10.0
+HOLD_BACK_SECONDS = 3.0  # the longest a new unit of work makes way for a waiting writer
+FRESH_MARK_SECONDS = 2.0  # a waiting mark not touched for this long was left by a process that died
 DEFAULT_DB = "data/kpi.duckdb"
 WRITE_ATTEMPTS = 8  # a unit of work that meets another session's write is run again this often
 T = TypeVar("T")
@@ -97,13 +104,50 @@ def database_path(explicit: str | None = None) -> str:
     return explicit or os.environ.get("KPI_DB") or DEFAULT_DB
 
 
+class _WaitingMark:
+    """`<file>.waiting`: which process (if any) is waiting for the file. Best effort: a folder
+    that cannot be written only loses the courtesy, never the database."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path + ".waiting"
+        self.pid = str(os.getpid())
+
+    def announce(self) -> None:
+        try:
+            with open(self.path, "w", encoding="ascii") as mark:
+                mark.write(self.pid)
+        except OSError:
+            pass
+
+    def withdraw(self) -> None:
+        try:
+            with open(self.path, encoding="ascii") as mark:
+                if mark.read() == self.pid:
+                    os.remove(self.path)
+        except OSError:
+            pass
+
+    def other_waiting(self) -> bool:
+        """Another live process waits (a stat when nobody does: cheap enough for every unit)."""
+        try:
+            if time.time() - os.stat(self.path).st_mtime > FRESH_MARK_SECONDS:
+                return False
+            with open(self.path, encoding="ascii") as mark:
+                return mark.read() not in ("", self.pid)
+        except OSError:
+            return False
+
+
 class Database:
     """One DuckDB database file (or an in-memory database when path is ':memory:')."""
 
     configured_path = staticmethod(database_path)  # where the command line and the dashboard open
 
-    def __init__(self, path: str | Path, *, wait_seconds: float | None = None, create: bool = False) -> None:
-        """`create`: this object may make the file when it is missing (else only migrate() may)."""
+    def __init__(
+        self, path: str | Path, *, wait_seconds: float | None = None, create: bool = False, hold: bool = False
+    ) -> None:
+        """`create`: this object may make the file when it is missing (else only migrate() may).
+        `hold`: keep the file open from the first unit of work until close() (a command's run)."""
         self.path = str(path)
         self.create = create
         if wait_seconds is None:
@@ -112,9 +156,13 @@ class Database:
         self._lock = threading.Lock()
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._users = 0
-        # An in-memory database lives only as long as its connection: keep it open.
-        self._keep_open = self.path == ":memory:"
+        # An in-memory database lives only as long as its connection: keep it open. So does a
+        # command (`hold`): it runs a few units of work in a row and then ends; letting go between
+        # them would put it back in the queue behind a busy dashboard each time.
+        self._keep_open = self.path == ":memory:" or hold
         self._migrated = False
+        self._mark = None if self.path == ":memory:" else _WaitingMark(self.path)
+        self._depth = threading.local()  # units of work this thread has open (nested ones too)
 
     # -- opening and closing ------------------------------------------------------------
     def exists(self) -> bool:
@@ -128,28 +176,52 @@ class Database:
                 raise DatabaseMissing(self.path)
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
-        delay = 0.05
-        while True:
-            try:
-                return duckdb.connect(self.path)
-            except duckdb.Error as error:
-                waited = time.monotonic() - started
-                if not _is_lock_error(error):
-                    raise
-                if waited >= self.wait_seconds:
-                    raise DatabaseBusy(self.path, waited) from None
-                time.sleep(min(delay, max(self.wait_seconds - waited, 0.01)))
-                delay = min(delay * 2, 1.0)
+        delay = 0.02
+        announced = False
+        try:
+            while True:
+                try:
+                    return duckdb.connect(self.path)
+                except duckdb.Error as error:
+                    waited = time.monotonic() - started
+                    if not _is_lock_error(error):
+                        raise
+                    if waited >= self.wait_seconds:
+                        raise DatabaseBusy(self.path, waited) from None
+                    if self._mark is not None:
+                        self._mark.announce()  # (again: another waiter may have taken the mark over)
+                        announced = True
+                    # Short polls: the holder lets go as soon as its running units end.
+                    time.sleep(min(delay, max(self.wait_seconds - waited, 0.01)))
+                    delay = min(delay * 1.5, 0.2)
+        finally:
+            if announced and self._mark is not None:
+                self._mark.withdraw()
+
+    def _make_way(self) -> None:
+        """Start no new unit of work while another process waits for the file (bounded: a unit
+        that never ends here must not stop this process for good)."""
+        depth: int = getattr(self._depth, "n", 0)
+        if self._mark is None or depth:
+            return  # nested in a unit of work of this thread: holding back would wait for itself
+        if self._keep_open and self._connection is not None:
+            return  # this process keeps the file until it closes: making way would free nothing
+        deadline = time.monotonic() + HOLD_BACK_SECONDS
+        while self._mark.other_waiting() and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def _acquire(self, create: bool = False) -> duckdb.DuckDBPyConnection:
+        self._make_way()
         with self._lock:
             if self._connection is None:
                 self._connection = self._open(create)
             self._users += 1
+            self._depth.n = getattr(self._depth, "n", 0) + 1
             return self._connection
 
     def _release(self) -> None:
         with self._lock:
+            self._depth.n = getattr(self._depth, "n", 1) - 1
             self._users -= 1
             if self._users == 0 and not self._keep_open and self._connection is not None:
                 self._connection.close()
