@@ -255,20 +255,47 @@ def recent_reports(cursor: duckdb.DuckDBPyConnection, project_code: str, limit: 
     ).df()
 
 
-def pair_reports(cursor: duckdb.DuckDBPyConnection, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Every current report of the given project x KPI pairs (kpi/progress/soft_checks.py's history).
-
-    `pairs` has project_code and kpi_code (repeats allowed). Columns: project_code, kpi_code,
-    organization_code, period_end, value; newest period first.
-    """
+def reported_pairs(cursor: duckdb.DuckDBPyConnection, pairs: pd.DataFrame) -> set[tuple[str, str]]:
+    """Which of the given project x KPI pairs (columns project_code, kpi_code) have any report."""
     frame = pairs[["project_code", "kpi_code"]].drop_duplicates().astype(str)
     cursor.register("_pairs_frame", frame)
     try:
-        return cursor.execute(
-            "SELECT c.project_code, c.kpi_code, c.organization_code, c.period_end, c.value"
-            " FROM actual_current c JOIN _pairs_frame p"
-            " ON p.project_code = c.project_code AND p.kpi_code = c.kpi_code"
-            " ORDER BY c.project_code, c.kpi_code, c.organization_code, c.period_end DESC"
-        ).df()
+        found = cursor.execute(
+            "SELECT p.project_code, p.kpi_code FROM _pairs_frame p"
+            " SEMI JOIN actual_current c ON p.project_code = c.project_code AND p.kpi_code = c.kpi_code"
+        ).fetchall()
     finally:
         cursor.unregister("_pairs_frame")
+    return {(str(p), str(k)) for p, k in found}
+
+
+# Per incoming row (_n): how many of its reporter's latest reports of the pair (other periods than
+# the row's own) there are, up to $limit, and their median, all in one pass over the reports.
+_HISTORY_MEDIANS = """
+SELECT _n, len(history) AS reports, list_aggregate(history, 'median') AS median
+FROM (
+    SELECT i._n, list(c.value ORDER BY c.period_end DESC)[1:$limit] AS history
+    FROM _history_rows i
+    JOIN actual_current c
+      ON c.project_code = i.project_code AND c.kpi_code = i.kpi_code
+     AND c.organization_code = i.organization_code AND c.period_end <> i.period_end
+    GROUP BY i._n
+)
+"""
+
+
+def history_medians(cursor: duckdb.DuckDBPyConnection, rows: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """For each of `rows` (project_code, kpi_code, organization_code, period_end) that has history:
+    columns _n (its position in `rows`), reports (how many, ≤ limit) and median."""
+    frame = pd.DataFrame(
+        {
+            "_n": range(len(rows)),
+            **{c: rows[c].astype(str).to_numpy() for c in ("project_code", "kpi_code", "organization_code")},
+            "period_end": pd.to_datetime(rows["period_end"]).to_numpy(),
+        }
+    )
+    cursor.register("_history_rows", frame)
+    try:
+        return cursor.execute(_HISTORY_MEDIANS, {"limit": limit}).df()
+    finally:
+        cursor.unregister("_history_rows")
