@@ -50,7 +50,7 @@ COMMAND = """
 import sys
 from pathlib import Path
 from kpi.storage import Database
-db = Database(sys.argv[1], wait_seconds=60, hold=True)
+db = Database(sys.argv[1], wait_seconds=60)
 with db.transaction() as cursor:
     cursor.execute("CREATE TABLE written_while_busy AS SELECT 42 AS answer")
     # Proof that the dashboard was still running (not finished) when this write got the file.

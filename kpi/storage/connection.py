@@ -143,11 +143,8 @@ class Database:
 
     configured_path = staticmethod(database_path)  # where the command line and the dashboard open
 
-    def __init__(
-        self, path: str | Path, *, wait_seconds: float | None = None, create: bool = False, hold: bool = False
-    ) -> None:
-        """`create`: this object may make the file when it is missing (else only migrate() may).
-        `hold`: keep the file open from the first unit of work until close() (a command's run)."""
+    def __init__(self, path: str | Path, *, wait_seconds: float | None = None, create: bool = False) -> None:
+        """`create`: this object may make the file when it is missing (else only migrate() may)."""
         self.path = str(path)
         self.create = create
         if wait_seconds is None:
@@ -156,10 +153,8 @@ class Database:
         self._lock = threading.Lock()
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._users = 0
-        # An in-memory database lives only as long as its connection: keep it open. So does a
-        # command (`hold`): it runs a few units of work in a row and then ends; letting go between
-        # them would put it back in the queue behind a busy dashboard each time.
-        self._keep_open = self.path == ":memory:" or hold
+        # An in-memory database lives only as long as its connection: keep it open.
+        self._keep_open = self.path == ":memory:"
         self._migrated = False
         self._mark = None if self.path == ":memory:" else _WaitingMark(self.path)
         self._depth = threading.local()  # units of work this thread has open (nested ones too)
@@ -204,8 +199,6 @@ class Database:
         depth: int = getattr(self._depth, "n", 0)
         if self._mark is None or depth:
             return  # nested in a unit of work of this thread: holding back would wait for itself
-        if self._keep_open and self._connection is not None:
-            return  # this process keeps the file until it closes: making way would free nothing
         deadline = time.monotonic() + HOLD_BACK_SECONDS
         while self._mark.other_waiting() and time.monotonic() < deadline:
             time.sleep(0.01)
