@@ -181,3 +181,33 @@ def test_period_totals_follow_every_write(fresh_db: Database) -> None:
     with fresh_db.transaction() as cursor:
         rebuild_periods(cursor)
     assert snapshot() == incremental
+
+
+def test_value_series_follow_every_write(fresh_db: Database) -> None:
+    """actual_series is derived too: each pair's periods as one list in date order, as a rebuild
+    from scratch would make them, after a first report, a second period and a revision."""
+    from kpi.storage.periods import rebuild_periods
+
+    def series() -> list[tuple[object, ...]]:
+        with fresh_db.cursor() as cursor:
+            return cursor.execute("SELECT * FROM actual_series ORDER BY project_code, kpi_code").fetchall()
+
+    june, september = date(2025, 6, 30), date(2025, 9, 30)
+    writes = [
+        [("P1", "joint_studies", september, "U1", 3.0, None), ("P1", "local_jobs", june, "U1", 4.0, None)],
+        [("P1", "joint_studies", june, "C1", 1.0, None)],
+        [("P1", "joint_studies", june, "U1", 2.0, None)],
+        [("P1", "joint_studies", september, "U1", 7.0, None)],
+    ]
+    for rows in writes:
+        with fresh_db.transaction() as cursor:
+            record_actuals(cursor, reports(*rows), actor="a", source="form", now=NOW)
+    incremental = series()
+    assert incremental == [
+        ("P1", "joint_studies", [{"day": june, "summed": 3.0, "latest": 2.0},
+                                 {"day": september, "summed": 7.0, "latest": 7.0}]),
+        ("P1", "local_jobs", [{"day": june, "summed": 4.0, "latest": 4.0}]),
+    ]  # fmt: skip
+    with fresh_db.transaction() as cursor:
+        rebuild_periods(cursor)
+    assert series() == incremental

@@ -1,11 +1,16 @@
-"""Keeping actual_periods (see migration 0004) in step with actual_current, in the same transaction."""
+"""Keeping actual_periods (migration 0004) and actual_series (0012) in step with actual_current, in
+the same transaction as every write to it."""
 
 from __future__ import annotations
 
 import duckdb
 
+# A pair's periods as one list in date order (what status reads).
+SERIES = "list_sort(list(struct_pack(day := period_end, summed := summed, latest := latest)))"
+
 # Recompute the periods named in the temp table _touched_periods(project_code, kpi_code, period_end).
-_REFRESH = """
+_REFRESH = (
+    """
 DELETE FROM actual_periods p USING _touched_periods t
 WHERE p.project_code = t.project_code AND p.kpi_code = t.kpi_code AND p.period_end = t.period_end;
 INSERT INTO actual_periods
@@ -14,8 +19,20 @@ FROM actual_current c
 SEMI JOIN _touched_periods t
   ON c.project_code = t.project_code AND c.kpi_code = t.kpi_code AND c.period_end = t.period_end
 GROUP BY c.project_code, c.kpi_code, c.period_end;
+CREATE OR REPLACE TEMP TABLE _touched_series AS SELECT DISTINCT project_code, kpi_code FROM _touched_periods;
+DELETE FROM actual_series s USING _touched_series t
+WHERE s.project_code = t.project_code AND s.kpi_code = t.kpi_code;
+INSERT INTO actual_series
+SELECT p.project_code, p.kpi_code, """
+    + SERIES
+    + """
+FROM actual_periods p
+SEMI JOIN _touched_series t ON p.project_code = t.project_code AND p.kpi_code = t.kpi_code
+GROUP BY p.project_code, p.kpi_code;
+DROP TABLE _touched_series;
 DROP TABLE _touched_periods;
 """
+)
 
 
 def refresh_periods(cursor: duckdb.DuckDBPyConnection, touched_sql: str) -> None:
@@ -31,4 +48,10 @@ def rebuild_periods(cursor: duckdb.DuckDBPyConnection) -> None:
     cursor.execute(
         "INSERT INTO actual_periods SELECT project_code, kpi_code, period_end, sum(value),"
         " arg_max(value, version_id) FROM actual_current GROUP BY project_code, kpi_code, period_end"
+    )
+    cursor.execute("DELETE FROM actual_series")
+    cursor.execute(
+        "INSERT INTO actual_series SELECT project_code, kpi_code, "
+        + SERIES
+        + " FROM actual_periods GROUP BY project_code, kpi_code"
     )

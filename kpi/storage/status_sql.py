@@ -104,15 +104,14 @@ plans_d AS (
 )
 
 # Per pair with a report: its counting periods (after the baseline date, on or before as-of) in
-# date order, each with its amount by rule `combine`. actual_periods is kept by every write
-# (kpi/storage/periods.py), so status never groups the millions of individual reports.
+# date order, each with its amount by rule `combine`. actual_series, each pair's periods as one
+# sorted list, is kept by every write (kpi/storage/periods.py): status neither groups the millions
+# of reports nor builds the lists again; the as-of step only filters them.
 _COUNTED = """
 reported AS (
-    SELECT project_code, kpi_code,
-           list_sort(list(struct_pack(day := period_end, summed := summed, latest := latest))) AS periods
-    FROM actual_periods
+    SELECT project_code, kpi_code, periods
+    FROM actual_series
     WHERE $project::VARCHAR IS NULL OR project_code = $project::VARCHAR
-    GROUP BY project_code, kpi_code
 ),
 counted AS (
     SELECT r.project_code, r.kpi_code, k.accumulation, coalesce(t.baseline_value, 0.0) AS base,
