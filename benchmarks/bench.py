@@ -1,4 +1,5 @@
-"""Benchmarks for issue 8: status, pages, import and memory at three portfolio sizes.
+"""Benchmarks (issues 8, 15, 18): status, pages, import, memory, registry setup, command start-up,
+an import while the dashboard is busy, and many browsers at once.
 
     .venv/bin/python benchmarks/bench.py [--sizes S,M,L] [--runs N]
     .venv/bin/python benchmarks/bench.py --hostile    # issue 15's hostile partner files only
@@ -25,7 +26,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest's bare-mode warnings, once per run
 
 from benchmarks import figures
-from benchmarks.portfolios import IMPORT_ROWS, SIZES, Built, build, partner_csv
+from benchmarks.portfolios import (
+    BENCH_ORG,
+    BENCH_PASSWORD,
+    BENCH_USER,
+    IMPORT_ROWS,
+    SIZES,
+    TODAY,
+    Built,
+    build,
+    partner_csv,
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,75 @@ def _import_rows(built: Built, runs: int, folder: Path) -> list[Row]:
     ok = f["import"] < 5 and f["import"] <= 4 * f["read_csv"]
     return [Row(f"import {IMPORT_ROWS:,} rows", built.size.name, f["import"], baseline="pandas.read_csv",
                 baseline_value=f["read_csv"], target="≤4× floor, <5 s", met=ok)]  # fmt: skip
+
+
+# -- issue 18: where people wait ------------------------------------------------------------------
+
+
+def _setup_rows(folder: Path, runs: int) -> list[Row]:
+    from benchmarks.setup_figures import setup_figures
+
+    f = setup_figures(folder / "setup", runs)
+    size = f"{int(f['rows_projects']):,} projects"
+    floor = "DuckDB read_csv of the files"
+    return [
+        Row("setup, first load", size, f["first"], baseline=floor, baseline_value=f["floor"], target="<3 s",
+            met=f["first"] < 3),
+        Row("setup, unchanged re-load", size, f["reload"], baseline=floor, baseline_value=f["floor"],
+            target="<1 s", met=f["reload"] < 1),
+        Row("`kpi setup` process, first load", size, f["command_first"], baseline=floor,
+            baseline_value=f["floor"]),
+        Row("`kpi setup` process, re-load", size, f["command_reload"], baseline=floor,
+            baseline_value=f["floor"]),
+    ]  # fmt: skip
+
+
+def _process_rows(built: Built, runs: int) -> list[Row]:
+    from benchmarks.processes import process_figures
+
+    f = process_figures(built.path, runs)
+    s = built.size.name
+    return [
+        Row("`kpi status --json` process", s, f["status_json"], baseline="bare DuckDB GROUP BY process",
+            baseline_value=f["bare_duckdb"], target="≤2.5× floor",
+            met=f["status_json"] <= 2.5 * f["bare_duckdb"]),
+        Row("`kpi --help` CPU", s, f["help_cpu"], baseline="`python -c pass` CPU",
+            baseline_value=f["help_cpu_floor"], target="<0.3 s", met=f["help_cpu"] < 0.3),
+    ]  # fmt: skip
+
+
+def _contention_rows(built: Built, folder: Path, sessions: int = 16) -> list[Row]:
+    from benchmarks.contention import contention_figures, trial_files
+
+    files = trial_files(partner_csv(built), folder, 3)
+    f = contention_figures(built.path, files, BENCH_ORG, TODAY.isoformat(), sessions=sessions)
+    s = built.size.name
+    print(f"{s}: contention: {json.dumps(f)}", flush=True)
+    busy = f"{sessions} sessions"
+    return [
+        Row(f"CLI waits for the file, {busy} busy (max)", s, f["probe_wait_max"], baseline="no dashboard",
+            baseline_value=f["probe_wait_floor"], target="<2 s", met=f["probe_wait_max"] < 2),
+        Row(f"CLI import {IMPORT_ROWS:,} rows, {busy} busy (max; {f['failed_imports']:.0f} failed)", s,
+            f["import_max"], baseline="no dashboard", baseline_value=f["import_floor"],
+            met=f["failed_imports"] == 0),
+        Row(f"page run p95 during the imports ({busy})", s, f["page_p95"],
+            baseline="same sessions, no import",
+            baseline_value=f["page_p95_quiet"], target="<1 s", met=f["page_p95"] < 1),
+    ]  # fmt: skip
+
+
+def _browser_rows(built: Built, sessions: int = 20) -> list[Row]:
+    from benchmarks.browsers import browser_figures
+
+    f = browser_figures(built.path, username=BENCH_USER, password=BENCH_PASSWORD, sessions=sessions)
+    s = built.size.name
+    print(f"{s}: browsers: {json.dumps(f)}", flush=True)
+    rendered = f"{f['rendered']:.0f} of {f['sessions']:.0f} rendered"
+    return [
+        Row(f"overview in {sessions} browsers at once, p95 ({rendered})", s, f["p95"], baseline="p50",
+            baseline_value=f["p50"], target="<3 s, all render",
+            met=f["p95"] < 3 and f["rendered"] == f["sessions"]),
+    ]  # fmt: skip
 
 
 # -- hostile partner files (issue 15) --------------------------------------------------------------
@@ -166,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="S,M,L", help="comma-separated sizes among S, M, L")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--hostile", action="store_true", help="only issue 15's hostile partner files")
+    parser.add_argument("--quick", action="store_true", help="without the contention and browser figures")
     args = parser.parse_args(argv)
     if args.hostile:
         print(f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.2f}", flush=True)
@@ -196,6 +277,12 @@ def main(argv: list[str] | None = None) -> int:
             rows += status
             rows += _page_rows(built, args.runs, at_l, status[0].value)
             rows += _import_rows(built, args.runs, folder)
+            if name == "M":  # issue 18's figures are asked at M (and setup of a 1,000-project registry)
+                rows += _setup_rows(folder, args.runs)
+                rows += _process_rows(built, args.runs)
+                if not args.quick:
+                    rows += _contention_rows(built, folder)
+                    rows += _browser_rows(built)
             if at_l:
                 mb = figures.peak_memory_mb(built)
                 memory = Row("peak memory (overview)", name, mb, unit="MB", target="<1,536 MB", met=mb < 1536)

@@ -23,6 +23,7 @@ from kpi.storage.bulk import load_portfolio
 TODAY = date(2026, 11, 26)
 BENCH_ORG = "BENCH-ORG"  # the organization that uploads the large partner file
 BENCH_USER = "bench-executive"
+BENCH_PASSWORD = "benchmark password"
 IMPORT_ROWS = 100_000
 
 
@@ -84,7 +85,7 @@ def build(size: Size, folder: Path) -> Built:
         load_portfolio(cursor, portfolio, actor="benchmark")
     # The pages are measured as an executive sees them: every project, behind sign-in.
     create_account(db, {"username": BENCH_USER, "display_name": "Benchmark", "role": "executive"},
-                   password="benchmark password", actor=Actor.operator("benchmark"), lang="en")  # fmt: skip
+                   password=BENCH_PASSWORD, actor=Actor.operator("benchmark"), lang="en")  # fmt: skip
     db.close()
     del portfolio
     return Built(size, path, time.perf_counter() - started, projects, kpi_codes, periods)
