@@ -8,8 +8,8 @@ times: CellCache reads each distinct cell once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from kpi.intake.xlsx import FormulaWithoutValue
