@@ -4,7 +4,7 @@ import os
 import sys
 
 try:
-    from kpi.commands.main import main  # inside the try: Ctrl-C while pandas and DuckDB load is quiet too
+    from kpi.commands.main import main  # inside the try, as main(): Ctrl-C while DuckDB loads is quiet too
 
     code = main()
     sys.stdout.flush()

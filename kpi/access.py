@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from kpi.i18n import t
-from kpi.portfolio.filters import Filters
-from kpi.storage.accounts import lead_organizations, partner_project_codes
-from kpi.storage.scope import partner_scope_sql
-from kpi.storage.scope import scoped_filter_sql as storage_scoped_filter_sql
+
+# kpi.storage's modules are imported by the functions that use them: importing one loads DuckDB, and
+# `python -m kpi --help` reads ROLES without it. duckdb itself is here for the types only.
+if TYPE_CHECKING:
+    import duckdb
+
+    from kpi.portfolio.filters import Filters
 
 
 class Role(StrEnum):
@@ -81,6 +82,8 @@ def require_writer(cursor: duckdb.DuckDBPyConnection, actor: Actor, project_code
         return
     if actor.role != Role.LEAD:
         raise Forbidden("role", role=actor.role.value)
+    from kpi.storage.accounts import lead_organizations
+
     leads = lead_organizations(cursor, codes)
     for code in codes:
         if leads.get(code) is None or leads.get(code) != actor.organization_code:
@@ -91,6 +94,8 @@ def readable_projects(cursor: duckdb.DuckDBPyConnection, actor: Actor) -> frozen
     """The projects this user may read: None for all, else the codes (a partner's own projects)."""
     if actor.role != Role.PARTNER:
         return None
+    from kpi.storage.accounts import partner_project_codes
+
     return frozenset(partner_project_codes(cursor, actor.organization_code or ""))
 
 
@@ -118,11 +123,15 @@ def _partner_organization(actor: Actor) -> str | None:
 def scope_sql(actor: Actor, alias: str = "pr") -> tuple[str, dict[str, Any]]:
     """`(fragment, params)` keeping only the projects the user may read, over `alias.project_code`
     (the SQL is kpi.storage.scope's)."""
+    from kpi.storage.scope import partner_scope_sql
+
     return partner_scope_sql(_partner_organization(actor), alias)
 
 
 def scoped_filter_sql(filters: Filters | None, start_month: int, actor: Actor) -> tuple[str, dict[str, Any]]:
     """The user's filters (kpi.portfolio.filters) narrowed to the projects they may read, over alias `pr`."""
+    from kpi.storage.scope import scoped_filter_sql as storage_scoped_filter_sql
+
     return storage_scoped_filter_sql(filters, start_month, _partner_organization(actor))
 
 

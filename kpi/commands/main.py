@@ -17,29 +17,22 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kpi import clock, incidents
-from kpi.access import Actor
+# Only what builds the parser is imported here: `--help` loads no DuckDB, pandas, argon2 or plotly.
+# Each command imports its own work inside the function that runs it (tests/test_cli_startup.py).
+from kpi import clock
 from kpi.commands.purge import PURGE_COMMANDS, add_purge_parsers, run_purge_command
 from kpi.commands.reports import REPORT_COMMANDS, add_report_parsers, run_report_command
 from kpi.commands.users import add_user_parsers, run_user_command
-from kpi.errors import ValidationError
-from kpi.fiscal import fiscal_year_label
-from kpi.formatting.numbers import format_number, format_percent
-from kpi.grades import grade_label
 from kpi.i18n import cli_language, t
-from kpi.portfolio.status import (
-    portfolio_status,
-    portfolio_years,
-    read_db_settings,
-    status_records,
-    year_records,
-)
-from kpi.registry.setup import SetupUsageError, setup_registry
-from kpi.storage import Database, DatabaseBusy, DatabaseMissing
-from kpi.storage.connection import database_path
-from kpi.values import parse_date
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kpi.access import Actor
+    from kpi.errors import ValidationError
+    from kpi.storage import Database
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY, EXIT_FAILED = 0, 1, 2, 3, 4
 
@@ -95,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from kpi.storage import Database, DatabaseBusy, DatabaseMissing  # DuckDB: past --help only
+    from kpi.storage.connection import database_path
+
     lang = cli_language(args.lang)
     db = Database(database_path(args.db))
     try:
@@ -140,6 +136,8 @@ def _run(db: Database, args: argparse.Namespace, lang: str) -> int:
 def _failed(error: Exception, db: Database, args: argparse.Namespace, lang: str) -> int:
     """Disk full, a damaged file or an internal error: said plainly; the traceback, under an incident
     id, goes to the log file beside the database (stderr is for the user)."""
+    from kpi import incidents
+
     log = incidents.log_to(db.path, console_traceback=False)
     where = " ".join(["python -m kpi", args.command, getattr(args, "user_command", None) or ""]).strip()
     failure = incidents.describe(error, lang, where=where)
@@ -159,6 +157,8 @@ def _failed(error: Exception, db: Database, args: argparse.Namespace, lang: str)
 def operator() -> Actor:
     """The command line acts as an administrator named $KPI_USER (else the OS user): whoever can
     write the database file can change anything in it, so roles guard the dashboard's users."""
+    from kpi.access import Actor
+
     return Actor.operator(clock.cli_actor())
 
 
@@ -196,6 +196,8 @@ def print_errors(errors: list[ValidationError], lang: str) -> None:
 
 
 def _setup(db: Database, directory: Path, as_json: bool, lang: str) -> int:
+    from kpi.registry.setup import SetupUsageError, setup_registry
+
     try:
         result = setup_registry(db, directory, actor=operator(), lang=lang)
     except SetupUsageError as error:
@@ -226,6 +228,8 @@ def _as_of(text: str | None, lang: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
+        from kpi.values import parse_date
+
         parsed = None
         with contextlib.suppress(ValueError):
             parsed = parse_date(text)
@@ -236,6 +240,8 @@ def _as_of(text: str | None, lang: str) -> date | None:
 
 def _number(value: float | None, lang: str) -> str:
     """Separators, never scientific notation: 48,436,000,000 and 237,908.2."""
+    from kpi.formatting.numbers import format_number
+
     if value is None:
         return ""
     return format_number(value, lang, digits=0 if float(value).is_integer() else None)
@@ -250,7 +256,18 @@ def _printed_as_json_or_empty(records: list[dict[str, Any]], as_json: bool, lang
     return as_json or not records
 
 
+def portfolio_status(db: Database, as_of: date, project_code: str | None = None) -> pd.DataFrame:
+    """kpi.portfolio.status's, imported when the status command runs (it brings pandas); a name of this
+    module, so that tests/test_cli_failures.py can make the status command fail."""
+    from kpi.portfolio import status
+
+    return status.portfolio_status(db, as_of, project_code)
+
+
 def _status(db: Database, args: argparse.Namespace, lang: str) -> int:
+    from kpi.formatting.numbers import format_percent
+    from kpi.portfolio.status import status_records
+
     as_of = _as_of(args.as_of, lang)
     if as_of is None:
         return EXIT_USAGE
@@ -267,6 +284,11 @@ def _status(db: Database, args: argparse.Namespace, lang: str) -> int:
 
 
 def _years(db: Database, args: argparse.Namespace, lang: str) -> int:
+    from kpi.fiscal import fiscal_year_label
+    from kpi.formatting.numbers import format_percent
+    from kpi.grades import grade_label
+    from kpi.portfolio.status import portfolio_years, read_db_settings, year_records
+
     as_of = _as_of(args.as_of, lang)
     if as_of is None:
         return EXIT_USAGE

@@ -9,15 +9,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpi import clock
 from kpi.access import Actor, Forbidden
-from kpi.admin.purge import NOTE_LIMIT, oversized_notes, purge_note
 from kpi.errors import Rejected
 from kpi.formatting.numbers import format_number
 from kpi.i18n import t
-from kpi.storage import Database
+
+if TYPE_CHECKING:
+    from kpi.storage import Database
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 PURGE_COMMANDS = ("purge-note", "oversized-notes")
@@ -32,24 +33,28 @@ def add_purge_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     listing = commands.add_parser(
         "oversized-notes", parents=[common], help="recorded values whose note is too long"
     )
-    listing.add_argument("--limit", type=int, default=NOTE_LIMIT, help=f"characters (default {NOTE_LIMIT})")
+    # No default here: kpi.admin.purge's NOTE_LIMIT would load pandas and DuckDB for every --help.
+    listing.add_argument("--limit", type=int, help="characters (default: the longest note a form accepts)")
     listing.add_argument("--json", action="store_true")
 
 
 def run_purge_command(db: Database, args: argparse.Namespace, lang: str) -> int:
+    from kpi.admin.purge import NOTE_LIMIT, oversized_notes, purge_note  # pandas: these commands only
+
     operator = Actor.operator(clock.cli_actor())
+    limit = NOTE_LIMIT if getattr(args, "limit", None) is None else args.limit
     try:
         if args.command == "purge-note":
             result = purge_note(db, args.version_id, reason=args.reason, actor=operator, lang=lang)
             chars = format_number(result.chars, lang)
             print(t("admin.purge_done", lang, version=result.version_id, chars=chars))
             return EXIT_OK
-        frame = oversized_notes(db, actor=operator, limit=args.limit)
+        frame = oversized_notes(db, actor=operator, limit=limit)
         if args.json:
             records = frame.assign(period_end=frame["period_end"].astype(str)).to_dict("records")
             print(json.dumps(records, ensure_ascii=False, indent=2, default=str))
         elif frame.empty:
-            print(t("admin.purge_none", lang, limit=format_number(args.limit, lang)))
+            print(t("admin.purge_none", lang, limit=format_number(limit, lang)))
         else:
             for r in frame.to_dict("records"):
                 key = (

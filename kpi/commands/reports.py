@@ -9,13 +9,15 @@ import errno
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpi import clock
 from kpi.access import Actor
 from kpi.i18n import t
-from kpi.storage import Database
 from kpi.values import parse_date
+
+if TYPE_CHECKING:
+    from kpi.storage import Database
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 4  # as kpi/commands/main.py
 REPORT_COMMANDS = ("export", "report")

@@ -10,14 +10,15 @@ import argparse
 import getpass
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kpi import clock
 from kpi.access import ROLES, Actor, Forbidden
-from kpi.accounts.manage import account_table, change_account, create_account, set_password
 from kpi.errors import Rejected
 from kpi.i18n import t
-from kpi.storage import Database
+
+if TYPE_CHECKING:
+    from kpi.storage import Database
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -59,6 +60,9 @@ def _password(from_stdin: bool, lang: str) -> str:
 
 
 def run_user_command(db: Database, args: argparse.Namespace, lang: str) -> int:
+    # Here, not at the top: password hashing (argon2) and pandas are for these commands only.
+    from kpi.accounts.manage import account_table, change_account, create_account, set_password
+
     operator = Actor.operator(clock.cli_actor())
     try:
         if args.user_command == "list":
