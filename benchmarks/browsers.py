@@ -31,20 +31,10 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from benchmarks.portfolios import BENCH_PASSWORD, BENCH_USER, SIZES, TODAY, build  # noqa: E402
 from kpi.accounts.sessions import COOKIE_NAME  # noqa: E402
-from tests.browser_support import CHROMIUM, serve_script  # noqa: E402
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, serve_script  # noqa: E402
 
 WAIT_MS = 120_000  # a shared two-core machine with twenty pages drawing: generous, never short
 CHARTS = 5  # the overview's charts: all projects by KPI, then four breakdowns
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass

@@ -29,6 +29,16 @@ from kpi.demo.load import DEMO_ACCOUNTS
 
 ROOT = Path(__file__).parent.parent
 CHROMIUM = os.environ.get("KPI_CHROMIUM", "/usr/bin/chromium")
+# Headless on a shared machine, without anything that reaches the network by itself.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHOTS = ROOT / "screenshots"
 CI = os.environ.get("CI", "").lower() == "true"
 TAKE_SCREENSHOTS = os.environ.get("KPI_SCREENSHOTS", "0" if CI else "1") == "1"
@@ -111,15 +121,7 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+            args=CHROMIUM_ARGS,
         )
         yield browser
         browser.close()
