@@ -124,6 +124,15 @@ def table_counts(db: Database) -> dict[str, int]:
         "audit_log",
         "import_batches",
         "settings",
+        "programmes",
+        "programme_categories",
+        "funding_calls",
+        "award_versions",
+        "budget_versions",
+        "payment_versions",
+        "expenditure_versions",
+        "award_kpis",
+        "obligation_submissions",
     ]
     with db.cursor() as cursor:
         return {t: cursor.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # type: ignore[index]

@@ -17,6 +17,12 @@ REGISTRY_TABLES: dict[str, tuple[str, ...]] = {
     "projects": ("project_code",),
     "partners": ("project_code", "organization_code"),
     "kpi_definitions": ("kpi_code",),
+    # Funding (SPEC section 7, migration 0013): what `funding setup` loads like the registry.
+    "funding_categories": ("category_code",),
+    "programmes": ("programme_code",),
+    "programme_categories": ("programme_code", "category_code"),
+    "funding_calls": ("programme_code", "fiscal_year", "round"),
+    "award_kpis": ("award_number", "kpi_code"),
 }
 
 TARGET_VERSION_COLUMNS = [

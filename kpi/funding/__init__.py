@@ -1,0 +1,1 @@
+"""Funding (SPEC section 7): programmes, calls, awards, budgets, expenditures, payments, reports."""
