@@ -28,6 +28,9 @@ TITLES = {  # each page's English title, as the page's first st.title writes it
     "project": "P03  Solar sharing over tea fields",  # the project the address names
     "update": "Progress updates",
     "upload": "Upload partner data",
+    "funding": "Funding",
+    "awards": "Awards and budgets",
+    "expenses": "Expenditures",
     "registry": "Projects and partners",
     "reminders": "Reporting freshness",
     "audit": "Audit log",

@@ -14,6 +14,9 @@ ALL_PAGES: dict[str, tuple[str, str]] = {
     "project": ("nav.project", ":material/insights:"),
     "update": ("nav.update", ":material/edit_note:"),
     "upload": ("nav.upload", ":material/upload_file:"),
+    "funding": ("nav.funding", ":material/payments:"),  # SPEC section 7: the funding overview
+    "awards": ("nav.awards", ":material/request_quote:"),  # awards and budgets, kept by leads
+    "expenses": ("nav.expenses", ":material/receipt_long:"),  # partners' expenditure files
     "registry": ("nav.projects", ":material/account_tree:"),  # projects and partners
     "reminders": ("reminders.nav", ":material/mail:"),
     "audit": ("nav.audit", ":material/history:"),
@@ -28,13 +31,19 @@ PAGES: dict[Role, tuple[str, ...]] = {
         "project",
         "update",
         "upload",
+        "funding",
+        "awards",
+        "expenses",
         "registry",
         "reminders",
         "audit",
         "admin",
         "account",
     ),
-    Role.EXECUTIVE: ("overview", "project", "reminders", "audit", "account"),
-    Role.LEAD: ("overview", "project", "update", "upload", "registry", "reminders", "account"),
-    Role.PARTNER: ("overview", "project", "upload", "account"),
+    Role.EXECUTIVE: ("overview", "project", "funding", "reminders", "audit", "account"),
+    Role.LEAD: (
+        "overview", "project", "update", "upload", "funding", "awards", "expenses", "registry", "reminders",
+        "account",
+    ),  # fmt: skip
+    Role.PARTNER: ("overview", "project", "upload", "funding", "expenses", "account"),
 }
