@@ -147,3 +147,18 @@ def _no_drafts_from_other_tests() -> None:
     from ui import drafts
 
     drafts.discard_everything()
+
+
+FUNDING_TABLES = (
+    "programmes", "programme_categories", "funding_calls", "award_versions", "budget_versions",
+    "payment_versions", "expenditure_versions", "award_kpis", "obligation_submissions",
+)  # fmt: skip
+
+
+def without_demo_funding(db: Database) -> Database:
+    """The demo's registry and KPIs without its funding (kpi/demo/funding.py), for hand-worked cases."""
+    with db.transaction() as cursor:
+        for table in FUNDING_TABLES:
+            cursor.execute(f"DELETE FROM {table}")
+        cursor.execute("DELETE FROM import_batches WHERE kind = 'expenditures'")
+    return db

@@ -15,7 +15,7 @@ import pytest
 from kpi.access import Actor, Forbidden, Role
 from kpi.funding.setup import FundingSetupUsageError, setup_funding
 from kpi.storage import Database
-from tests.conftest import OPERATOR, table_counts
+from tests.conftest import OPERATOR, table_counts, without_demo_funding
 
 FUNDING = Path(__file__).parent / "data" / "funding"
 
@@ -24,7 +24,7 @@ FUNDING = Path(__file__).parent / "data" / "funding"
 def db(demo_db_path: Path, tmp_path: Path) -> Iterator[Database]:
     path = tmp_path / "funded.duckdb"
     shutil.copyfile(demo_db_path, path)
-    database = Database(path)
+    database = without_demo_funding(Database(path))
     yield database
     database.close()
 

@@ -31,7 +31,7 @@ from kpi.access import Actor, Role
 from kpi.funding.setup import setup_funding
 from kpi.funding.status import funding_status
 from kpi.storage import Database
-from tests.conftest import OPERATOR, table_counts
+from tests.conftest import OPERATOR, table_counts, without_demo_funding
 
 FUNDING = Path(__file__).parent / "data" / "funding"
 AS_OF = date(2026, 2, 28)
@@ -61,7 +61,7 @@ def _spend(db: Database, award: str, rows: list[tuple[str, str, date, str, int]]
 def funded(demo_db_path: Path, tmp_path: Path) -> Iterator[Database]:
     path = tmp_path / "funded.duckdb"
     shutil.copyfile(demo_db_path, path)
-    db = Database(path)
+    db = without_demo_funding(Database(path))
     result = setup_funding(db, FUNDING, actor=OPERATOR, lang="en")
     assert result.status == "loaded", [e.message for e in result.errors]
     _spend(db, "NAT-001", NAT_SPEND)

@@ -19,6 +19,8 @@ from kpi.commands.main import (
 from kpi.i18n import t
 from kpi.storage import Database
 
+DUE_SOON_DAYS = 180  # the text output lists late reports and those due within this; --json lists all
+
 
 def run_funding_setup(db: Database, args: argparse.Namespace, lang: str) -> int:
     from kpi.funding.setup import FundingSetupUsageError, setup_funding
@@ -78,7 +80,7 @@ def run_funding_status(db: Database, args: argparse.Namespace, lang: str) -> int
             )
         )
     for duty in status.obligations:
-        if duty.state != "submitted":
+        if duty.state == "late" or (duty.state == "due" and (duty.due_on - as_of).days <= DUE_SOON_DAYS):
             print(
                 t(
                     "funding_cli.duty_line",

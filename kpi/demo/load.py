@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from kpi.access import Actor, require_role
 from kpi.accounts.sign_in import hash_password
+from kpi.demo.funding import FundingDemo, demo_funding
 from kpi.demo.portfolio import demo_portfolio
 from kpi.storage import Database
 from kpi.storage.accounts import insert_account
 from kpi.storage.bulk import load_portfolio
-from kpi.storage.registry import read_settings, registry_counts, write_setting
+from kpi.storage.funding import append_versions, bulk_funding_rows
+from kpi.storage.registry import read_settings, registry_counts, upsert_rows, write_setting
 
 # One account per role, for trying the dashboard: the README lists them as demo-only. The passwords
 # are public on purpose; they exist only in a database made by `init --demo`.
@@ -33,15 +36,51 @@ def load_demo(db: Database, today: date, *, actor: Actor) -> dict[str, int] | No
             return None
         start_month = read_settings(cursor).fiscal_year_start_month
     portfolio = demo_portfolio(today, start_month)
+    sectors = dict(
+        zip(portfolio.organizations["organization_code"], portfolio.organizations["sector"], strict=True)
+    )
+    partners: dict[str, list[tuple[str, str]]] = {}
+    for project, organization in zip(
+        portfolio.partners["project_code"], portfolio.partners["organization_code"], strict=True
+    ):
+        partners.setdefault(project, []).append((organization, sectors[organization]))
+    kpis: dict[str, list[str]] = {}
+    for project, kpi in zip(portfolio.targets["project_code"], portfolio.targets["kpi_code"], strict=True):
+        kpis.setdefault(project, []).append(kpi) if kpi not in kpis.get(project, []) else None
+    funding = demo_funding(today, start_month, partners, kpis)
     accounts = [
-        {"username": name, "password_hash": hash_password(password), "role": role,
-         "organization_code": org, "display_name": display}
+        {
+            "username": name,
+            "password_hash": hash_password(password),
+            "role": role,
+            "organization_code": org,
+            "display_name": display,
+        }
         for name, password, role, org, display in DEMO_ACCOUNTS
-    ]  # fmt: skip
+    ]
     now = datetime.now()
     with db.transaction() as cursor:
         load_portfolio(cursor, portfolio, actor=actor.username)
+        _load_funding(cursor, funding, actor=actor.username, now=now)
         for account in accounts:
             insert_account(cursor, account, actor=actor.username, now=now)
         write_setting(cursor, "demo", "true", actor=actor.username, now=now)
         return registry_counts(cursor) | {"accounts": len(accounts)}
+
+
+def _load_funding(cursor: Any, funding: FundingDemo, *, actor: str, now: datetime) -> None:
+    """The demo's programmes, calls, awards, budgets, spending, payments and reports (kpi/demo/funding.py)."""
+    for table, rows in (
+        ("programmes", funding.programmes),
+        ("programme_categories", funding.allowed),
+        ("funding_calls", funding.calls),
+        ("award_kpis", funding.award_kpis),
+    ):
+        upsert_rows(cursor, table, rows, actor=actor, now=now)
+    for table, rows in (
+        ("award_versions", funding.awards),
+        ("budget_versions", funding.budgets),
+        ("payment_versions", funding.payments),
+    ):
+        append_versions(cursor, table, rows, actor=actor, now=now)
+    bulk_funding_rows(cursor, funding.expenditures, funding.submissions, actor=actor, now=now, source="demo")

@@ -188,3 +188,61 @@ def submissions(cursor: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, date]
 def award_projects(cursor: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Award number → its project, for access checks."""
     return dict(cursor.execute("SELECT award_number, project_code FROM awards").fetchall())
+
+
+_BULK_EXPENDITURES = """
+INSERT INTO expenditure_versions (award_number, category_code, organization_code, paid_on, evidence, amount,
+                                  description, recorded_by, recorded_at, source)
+SELECT award_number, category_code, organization_code, CAST(paid_on AS DATE), evidence,
+       CAST(amount AS BIGINT), description, $actor, CAST($at AS TIMESTAMP), $source
+FROM _bulk_expenditures ORDER BY _n
+"""
+_BULK_SUBMISSIONS = """
+INSERT INTO obligation_submissions
+SELECT award_number, kind, CAST(due_on AS DATE), CAST(submitted_on AS DATE), $actor, CAST($at AS TIMESTAMP)
+FROM _bulk_submissions ORDER BY _n
+"""
+
+
+def bulk_funding_rows(
+    cursor: duckdb.DuckDBPyConnection,
+    expenditures: list[dict[str, Any]],
+    submissions: list[dict[str, Any]],
+    *,
+    actor: str,
+    now: datetime,
+    source: str,
+) -> None:
+    """A whole set of expenditures and submitted reports at once (the demo, benchmarks), audited as one
+    row per table like kpi/storage/bulk.py's load."""
+    columns = [
+        "award_number",
+        "category_code",
+        "organization_code",
+        "paid_on",
+        "evidence",
+        "amount",
+        "description",
+    ]
+    stamp = {"actor": actor, "at": now}
+    for name, sql, rows, names, params in (
+        ("_bulk_expenditures", _BULK_EXPENDITURES, expenditures, columns, stamp | {"source": source}),
+        (
+            "_bulk_submissions",
+            _BULK_SUBMISSIONS,
+            submissions,
+            ["award_number", "kind", "due_on", "submitted_on"],
+            stamp,
+        ),
+    ):
+        if not rows:
+            continue
+        cursor.register(name, _object_frame(rows, names))
+        cursor.execute(sql, params)
+        cursor.unregister(name)
+    entries = [
+        AuditEntry("load_demo" if source == "demo" else "load", table, "*", after={"rows": len(rows)})
+        for table, rows in (("expenditure_versions", expenditures), ("obligation_submissions", submissions))
+        if rows
+    ]
+    write_audit_entries(cursor, entries, actor=actor, at=now)
