@@ -121,6 +121,8 @@ def _batches(db: Database, args: argparse.Namespace, lang: str) -> int:
         return EXIT_OK
     for b in frame.to_dict("records"):
         state = t("intake.rolled_back_mark", lang) if b["rolled_back_by"] else ""
+        if b.get("kind") == "expenditures":  # funding's expenditure files share the batch list
+            state = f"{t('funding_intake.kind_mark', lang)} {state}".rstrip()
         print(f"#{b['batch_id']:<5} {b['uploaded_at']:%Y-%m-%d %H:%M} {b['organization_code']:<14} "
               f"{b['file_name']}  +{b['inserted']} ~{b['updated']} ={b['unchanged']} {state}")  # fmt: skip
     return EXIT_OK

@@ -8,6 +8,8 @@ naming its row, its column (the canonical name where there is one) and the limit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from kpi.i18n import t
@@ -23,21 +25,28 @@ _CANONICAL = {
 _SHOWN = 20  # characters of a long cell quoted in its message, so that it can be found
 
 
-def _columns(table: RawTable) -> tuple[list[int], list[str], list[str]]:
+def _columns(
+    table: RawTable, notes: frozenset[str], canonical: Mapping[str, str]
+) -> tuple[list[int], list[str], list[str]]:
     """Per header position: the limit, the column's name for errors and the kind of cell."""
     limits, columns, kinds = [], [], []
     for position, (header, label) in enumerate(zip(table.header, table.labels, strict=True)):
-        note = header in _NOTES
+        note = header in notes
         limits.append(NOTE_CHARS if note else CELL_CHARS)
         kinds.append("note" if note else "cell")
-        named = _CANONICAL.get(header) or (label if 0 < len(label) <= CELL_CHARS else None)
+        named = canonical.get(header) or (label if 0 < len(label) <= CELL_CHARS else None)
         columns.append(named or column_letter(position))
     return limits, columns, kinds
 
 
-def check_cell_lengths(table: RawTable, sink: ErrorSink) -> bool:
-    """Report every cell over its limit (the header's own cells included); True when none is."""
-    limits, columns, kinds = _columns(table)
+def check_cell_lengths(
+    table: RawTable, sink: ErrorSink, *, notes: frozenset[str] = _NOTES,
+    canonical: Mapping[str, str] = _CANONICAL,
+) -> bool:  # fmt: skip
+    """Report every cell over its limit (the header's own cells included); True when none is.
+    `notes` are the headers of note columns and `canonical` the names errors give the others'
+    headers: KPI files' by default, another kind of file's (expenditures) when given."""
+    limits, columns, kinds = _columns(table, notes, canonical)
     found: list[tuple[int, int, str]] = []  # (row, position, text)
     for position, label in enumerate(table.labels):
         if len(label) > CELL_CHARS:

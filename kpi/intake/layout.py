@@ -4,11 +4,12 @@ Officers' files carry a title above the header, a 単位 row under it and a 合�
 The header is the first of the first 10 non-empty rows that holds the required columns of the
 long, wide or year-table format; the rows above it, a unit row right under it and total rows
 are skipped and listed. When no row qualifies, the row that came closest is named.
+find_header does the same for a file of one fixed set of columns (funding's expenditure files).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kpi.i18n import t
@@ -30,7 +31,7 @@ from kpi.intake.columns import (
 )
 from kpi.intake.limits import CELL_CHARS
 from kpi.intake.raw import RawTable, header_name, normalize_header
-from kpi.intake.rows import ErrorSink
+from kpi.intake.rows import Column, ErrorSink
 from kpi.periods import AmbiguousPeriod, parse_period_label
 
 HEADER_SEARCH_ROWS = 10
@@ -47,7 +48,7 @@ _FIXED_NAMES = names(PROJECT, KPI, PERIOD, VALUE, ORGANIZATION, NOTE, YEAR_KPI)
 class Layout:
     """The table from its real header on, and what was read past to get there."""
 
-    format: str  # "long" | "wide" | "year_table"
+    format: str  # "long" | "wide" | "year_table" (find_header: the format it is given)
     table: RawTable
     skipped: list[SkippedRow] = field(default_factory=list)
 
@@ -131,12 +132,55 @@ def find_layout(
             best = (number, closest, header)
     assert best is not None
     number, fit, header = best
-    expected = t(f"intake.expected_{fit.format}", sink.lang)
+    _report_closest(sink, number, header, fit.missing, t(f"intake.expected_{fit.format}", sink.lang))
+    return None
+
+
+def _report_closest(
+    sink: ErrorSink, number: int, header: list[str], missing: Iterable[str], expected: str,
+    names_shown: Mapping[str, str] | None = None,
+) -> None:  # fmt: skip
+    """missing_column for each column the closest row lacks, quoting that row; `names_shown` gives
+    a column's name as the message should say it (`name`), when not its canonical one."""
     shown = [cell if len(cell) <= 40 else cell[:40] + "…" for cell in header if cell]
     cells = " | ".join(shown[:20] + (["…"] if len(shown) > 20 else [])) or "—"  # a hostile header is long
-    for column in fit.missing:
+    for column in missing:
+        named = {"name": names_shown.get(column, column)} if names_shown is not None else {}
         sink.add("missing_column", None, column, variant="closest", closest=number, expected=expected,
-                 cells=cells)  # fmt: skip
+                 cells=cells, **named)  # fmt: skip
+
+
+def find_header(
+    table: RawTable, columns: Sequence[Column], sink: ErrorSink, *, format: str, expected: str,
+    japanese: Mapping[str, str] | None = None,
+) -> Layout | None:  # fmt: skip
+    """The layout of a file of one fixed set of columns: the header is the first of the first 10
+    non-empty rows that holds every required column; the rows above it, a 単位 row right under it
+    and total rows (合計 in any of `columns`' cells) are skipped and listed, as for KPI files.
+
+    None with a missing_column error per column the closest row lacks, each naming the column
+    (context `name`) as that row would write it: by its `japanese` name when the row holds
+    Japanese text (or no text at all and the user reads Japanese), else by its canonical name."""
+    required = {c.name: names(c) for c in columns if c.required}
+    known = names(*columns) | OFFICER_COLUMNS
+    candidates = [(n, _without_units(cells, known)) for n, cells in table.leading_rows(HEADER_SEARCH_ROWS)]
+    best: tuple[int, tuple[str, ...], list[str]] | None = None
+    for position, (number, header) in enumerate(candidates):
+        present = set(header)
+        missing = tuple(name for name, spellings in required.items() if not present & spellings)
+        if not missing:
+            layout = Layout(format, table.drop_leading(position))
+            layout.table.header = header
+            layout.skipped = [SkippedRow(n, "above_header") for n, _ in candidates[:position]]
+            _skip_marked_rows(layout, names(*columns))
+            return layout
+        if best is None or len(missing) < len(best[1]):
+            best = (number, missing, header)
+    assert best is not None
+    number, missing, header = best
+    text = "".join(header)
+    in_japanese = not text.isascii() if text else sink.lang == "ja"
+    _report_closest(sink, number, header, missing, expected, japanese if in_japanese and japanese else {})
     return None
 
 
@@ -169,12 +213,13 @@ def _is_long_shadow(fit: _Fit, fits: list[_Fit]) -> bool:
     return fit.format != "long" and _qualifies(fits[0])
 
 
-def _skip_marked_rows(layout: Layout) -> None:
-    """A 単位 row right under the header, and total rows (合計 in a key cell), are not data."""
+def _skip_marked_rows(layout: Layout, key_names: frozenset[str] = _PROJECT | _PERIOD | _YEAR_KPI) -> None:
+    """A 単位 row right under the header, and total rows (合計 in a key cell: a cell of a column
+    headed by one of `key_names`), are not data."""
     table = layout.table
     if not table.rows:
         return
-    keys = [i for i, h in enumerate(table.header) if h in _PROJECT | _PERIOD | _YEAR_KPI]
+    keys = [i for i, h in enumerate(table.header) if h in key_names]
     first_number, first_cells = table.rows[0]
     units = {first_number} if first_cells and folded_word(first_cells[0]) in UNIT_WORDS else set()
     totals: set[int] = set()

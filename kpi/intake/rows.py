@@ -40,17 +40,28 @@ class ErrorSink:
     errors: list[ValidationError] = field(default_factory=list)
     # Canonical column → the header as the file wrote it, so messages name what the user sees.
     column_labels: dict[str, str] = field(default_factory=dict)
+    # The catalog table a code's message is looked up in first: a kind of file with wordings of its
+    # own (funding's expenditure files: "error.expenditure") keeps the codes of error.* for the rest.
+    messages: str = "error"
 
     def add(
         self, error_code: str, row: int | None = None, column: str | None = None, /, **context: object
     ) -> None:
         label = self.column_labels.get(column, column) if column else column
         variant = context.pop("variant", None)  # one code, several wordings (target_order)
-        key = f"error.{error_code}" + (f"_{variant}" if variant else "")
-        if row is None and f"{key}_file" in catalog(self.lang):
-            key = f"{key}_file"  # the same problem, worded for the whole file (no line to name)
+        key = self._key(error_code + (f"_{variant}" if variant else ""), row)
         message = t(key, self.lang, row=row, column=label, **context)
         self.errors.append(ValidationError(error_code, message, row, column, self.file))
+
+    def _key(self, name: str, row: int | None) -> str:
+        messages = catalog(self.lang)
+        for table in dict.fromkeys((self.messages, "error")):
+            key = f"{table}.{name}"
+            if row is None and f"{key}_file" in messages:
+                return f"{key}_file"  # the same problem, worded for the whole file (no line to name)
+            if key in messages:
+                return key
+        return f"error.{name}"  # not in the catalog: t() says which key is missing
 
     def refuse(self, refused: FileRefused) -> None:
         """The error of a file refused while it was read (kpi/intake/limits.py); a damaged

@@ -48,6 +48,7 @@ from kpi.storage.batches import (
     next_batch_id,
     rollback_batch,
 )
+from kpi.storage.expenditures import rollback_expenditure_batch
 from kpi.storage.registry import read_settings
 from kpi.storage.registry import read_table as read_registry_table
 
@@ -88,7 +89,7 @@ class ImportResult:
             "errors": [e.as_dict() for e in self.errors],
         }  # fmt: skip
 
-    def _read(self, parsed: Parsed) -> ImportResult:
+    def with_layout(self, parsed: Parsed) -> ImportResult:
         """The facts of the file's layout, for every outcome after parsing."""
         self.format, self.header_row = parsed.format, parsed.header_row
         self.skipped_rows, self.ignored_columns = parsed.skipped, parsed.ignored
@@ -96,7 +97,7 @@ class ImportResult:
         return self
 
 
-def _size(n: int) -> str:
+def file_size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
@@ -107,13 +108,13 @@ _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
-def _write_lock(db: Database) -> threading.Lock:
+def write_lock(db: Database) -> threading.Lock:
     key = db.path if db.path == ":memory:" else os.path.abspath(db.path)
     with _WRITE_LOCKS_GUARD:
         return _WRITE_LOCKS.setdefault(key, threading.Lock())
 
 
-def _read(data: bytes, max_rows: int, sink: ErrorSink) -> RawTable | None:
+def read_upload(data: bytes, max_rows: int, sink: ErrorSink) -> RawTable | None:
     """The decode and table stages; None with the error that refuses the file."""
     try:
         source = decode_upload(data, max_rows, NOTE_CHARS)
@@ -175,9 +176,9 @@ def import_file(
     if previous is not None:
         return ImportResult("duplicate", batch_id=previous)
     if len(data) > settings.import_max_bytes:
-        sink.add("too_large", actual=_size(len(data)), limit=_size(settings.import_max_bytes))
+        sink.add("too_large", actual=file_size(len(data)), limit=file_size(settings.import_max_bytes))
         return ImportResult("rejected", errors=sink.errors)
-    table = _read(data, settings.import_max_rows, sink)
+    table = read_upload(data, settings.import_max_rows, sink)
     if table is None:
         return ImportResult("rejected", errors=sink.errors)
     if not table.rows:
@@ -188,19 +189,19 @@ def import_file(
     parsed = parse_table(table, uploader=organization_code, kpis=headers, sink=sink,
                     fy_start=settings.fiscal_year_start_month, project_code=project_code)  # fmt: skip
     if parsed is None:
-        return ImportResult("rejected", rows=len(table.rows), errors=_sorted(sink.errors))
+        return ImportResult("rejected", rows=len(table.rows), errors=sorted_errors(sink.errors))
     if not parsed.data_rows and not sink.errors:  # a title and a header, nothing under them
         sink.add("empty_file")
     rows = validate_rows(parsed.rows, registry, uploader=organization_code, today=today, sink=sink)
     if sink.errors:
-        return ImportResult("rejected", errors=_sorted(sink.errors))._read(parsed)
+        return ImportResult("rejected", errors=sorted_errors(sink.errors)).with_layout(parsed)
 
     if dry_run:
         with db.cursor() as cursor:
             counts, changes = preview_actuals(cursor, rows)
         return ImportResult("valid", None, parsed.data_rows, counts.inserted, counts.updated,
                             counts.unchanged, changes=changes, noted=counts.noted,
-                            checked=rows)._read(parsed)  # fmt: skip
+                            checked=rows).with_layout(parsed)  # fmt: skip
     now = now or datetime.now()
 
     def work(cursor: duckdb.DuckDBPyConnection) -> tuple[int, WriteCounts | None]:
@@ -223,15 +224,15 @@ def import_file(
                     entity_key=str(batch_id), after=batch, at=now)  # fmt: skip
         return batch_id, counts
 
-    with _write_lock(db):
+    with write_lock(db):
         batch_id, written = db.write(work)  # run again if a form saves the same values meanwhile
     if written is None:
         return ImportResult("duplicate", batch_id=batch_id)
     return ImportResult("imported", batch_id, parsed.data_rows, written.inserted, written.updated,
-                        written.unchanged, noted=written.noted)._read(parsed)  # fmt: skip
+                        written.unchanged, noted=written.noted).with_layout(parsed)  # fmt: skip
 
 
-def _sorted(errors: list[ValidationError]) -> list[ValidationError]:
+def sorted_errors(errors: list[ValidationError]) -> list[ValidationError]:
     """File-level errors first, then by spreadsheet row and column, as a person reads the file.
 
     Identical errors are listed once: in wide format a row-level problem (unknown project, future
@@ -249,8 +250,8 @@ def rollback_import(
     organization_code: str | None = None,
     now: datetime | None = None,
 ) -> RollbackCounts:
-    """Undo a batch (only its own organization's when organization_code is given). The user must
-    be allowed to upload for the batch's organization."""
+    """Undo a batch (only its own organization's when organization_code is given), of KPI values or
+    of expenditures (its kind). The user must be allowed to upload for the batch's organization."""
     with db.transaction() as cursor:
         batch = get_batch(cursor, batch_id)
         if batch is None or (
@@ -260,7 +261,8 @@ def rollback_import(
         require_organization(actor, str(batch["organization_code"]))
         if batch["rolled_back_at"] is not None:
             return RollbackCounts(restored=0, skipped=0)
-        return rollback_batch(cursor, batch_id, actor=actor.username, now=now or datetime.now())
+        undo = rollback_expenditure_batch if batch.get("kind") == "expenditures" else rollback_batch
+        return undo(cursor, batch_id, actor=actor.username, now=now or datetime.now())
 
 
 def layout_lines(result: ImportResult, lang: str) -> list[str]:

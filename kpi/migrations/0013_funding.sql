@@ -96,13 +96,10 @@ CREATE TABLE budget_versions (
     recorded_by VARCHAR NOT NULL,
     recorded_at TIMESTAMP NOT NULL
 );
+-- arg_max, not a window: a GROUP BY reads a million budget lines several times faster.
 CREATE VIEW budget_lines AS
-SELECT award_number, fiscal_year, category_code, organization_code, amount FROM (
-    SELECT *, row_number() OVER (
-        PARTITION BY award_number, fiscal_year, category_code, organization_code ORDER BY id DESC
-    ) AS rank
-    FROM budget_versions
-) WHERE rank = 1;
+SELECT award_number, fiscal_year, category_code, organization_code, arg_max(amount, id) AS amount
+FROM budget_versions GROUP BY award_number, fiscal_year, category_code, organization_code;
 
 -- Expenditures: award × 費目 × partner × payment date × evidence (証憑番号) → amount, tax included.
 -- Imported in batches (import_batches.kind = 'expenditures') and rolled back like actuals; a NULL
@@ -120,7 +117,10 @@ CREATE TABLE expenditure_versions (
     recorded_by VARCHAR NOT NULL,
     recorded_at TIMESTAMP NOT NULL,
     source VARCHAR NOT NULL,
-    batch_id BIGINT
+    batch_id BIGINT,
+    -- A rollback's version (source 'rollback'): the version whose amount it puts back, NULL when it
+    -- withdraws the key; so a later rollback of an older batch knows what is current in effect.
+    restored_version BIGINT
 );
 CREATE VIEW expenditures AS
 SELECT id AS version_id, award_number, category_code, organization_code, paid_on, evidence, amount,

@@ -14,8 +14,9 @@ from kpi.storage.periods import refresh_periods
 
 BATCH_COLUMNS = [
     "batch_id", "file_name", "sha256", "organization_code", "uploaded_by", "uploaded_at", "rows",
-    "inserted", "updated", "unchanged", "outcome", "rolled_back_by", "rolled_back_at",
+    "inserted", "updated", "unchanged", "outcome", "rolled_back_by", "rolled_back_at", "kind",
 ]  # fmt: skip
+# kind: "actuals" (KPI values, the default) or "expenditures" (funding, kpi/storage/expenditures.py)
 
 
 class RegistryFacts(TypedDict):
@@ -53,13 +54,14 @@ def registry_facts(cursor: duckdb.DuckDBPyConnection) -> RegistryFacts:
 
 
 def imported_batch_with_hash(
-    cursor: duckdb.DuckDBPyConnection, sha256: str, organization_code: str
+    cursor: duckdb.DuckDBPyConnection, sha256: str, organization_code: str, *, kind: str = "actuals"
 ) -> int | None:
-    """The live batch that imported these exact bytes for this organization, if any."""
+    """The live batch of this kind that imported these exact bytes for this organization, if any."""
     rows = cursor.execute(
         "SELECT batch_id FROM import_batches WHERE sha256 = ? AND organization_code = ?"
+        " AND coalesce(kind, 'actuals') = ?"
         " AND outcome = 'imported' AND rolled_back_at IS NULL ORDER BY batch_id DESC LIMIT 1",
-        [sha256, organization_code],
+        [sha256, organization_code, kind],
     ).fetchall()
     return int(rows[0][0]) if rows else None
 
