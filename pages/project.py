@@ -16,6 +16,7 @@ from kpi.formatting.names import display_name
 from kpi.formatting.numbers import plain
 from kpi.project.view import build_project_view, fmt, pct
 from ui.database import database, names
+from ui.sections.project_funding import project_funding
 from ui.session import actor, language, show_date, tr, wareki
 from ui.widgets import as_of_widget, enter_page, filters_widget, project_widget, sync_url
 
@@ -134,6 +135,8 @@ for story in view.kpis:
             table(story.years, YEAR_LABELS, "year")
         else:
             st.caption(tr("project_years.no_years"))
+
+project_funding(view.code, as_of, {s.kpi_code: (s.name, str(s.status["status"])) for s in view.kpis})
 
 st.subheader(tr("project.targets"))
 revisions = [s.revisions.assign(kpi=s.name) for s in view.kpis if len(s.revisions)]

@@ -9,6 +9,7 @@ the kpi functions; every read goes through them.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -16,6 +17,8 @@ import streamlit as st
 from kpi.access import Actor, scope_key
 from kpi.accounts.manage import demo_database
 from kpi.formatting.names import Names, names_for
+from kpi.funding.detail import FundingDetail, funding_detail
+from kpi.funding.status import FundingStatus, funding_status
 from kpi.portfolio.overview import data_version, filter_options, project_choices
 from kpi.storage import Database
 
@@ -78,3 +81,17 @@ def _project_choices(
 def project_choices_for(user: Actor, lang: str, *, to_change: bool = False) -> dict[str, str]:
     """Code → name of the projects the user may read (or, with `to_change`, change)."""
     return _project_choices(database().path, cached_version(), lang, user, to_change)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def _funding(
+    path: str, version: tuple[Any, ...], as_of: date, scope: tuple[str, str], _actor: Actor
+) -> tuple[FundingStatus, FundingDetail]:
+    db = _database(path)  # `scope` keys the cache: a partner's status is its organization's
+    return funding_status(db, as_of, _actor), funding_detail(db, as_of, _actor)
+
+
+def funding_status_cached(user: Actor, as_of: date) -> tuple[FundingStatus, FundingDetail]:
+    """The funding status on `as_of` as the user may read it, with its 費目 lines and names
+    (kpi/funding/status.py, kpi/funding/detail.py), once per data version and scope."""
+    return _funding(database().path, cached_version(), as_of, scope_key(user), user)
