@@ -15,6 +15,8 @@ from kpi.funding.files import Record
 from kpi.intake.rows import ErrorSink
 
 Rows = list[tuple[int, Record]]
+AMENDED = ("starts_on", "ends_on", "amounts")  # what a 変更承認 changes
+DECIDED = ("awarded", "confirmed")  # stages after the decision
 _AWARD_FIELDS = (
     "project_code",
     "programme_code",
@@ -97,9 +99,8 @@ def _check_awards(
         call = (record["programme_code"], record["call_fiscal_year"], record["call_round"] or 1)
         if record["call_fiscal_year"] is not None and call not in calls:
             sink.add("unknown_call", row, "call_fiscal_year", programme=call[0], year=call[1], round=call[2])
-        decided, starts = record["decided_on"], record["starts_on"]
-        if decided and record["ends_on"] and decided > record["ends_on"]:
-            sink.add("decided_after_period", row, "decided_on", decided=decided, end=record["ends_on"])
+        check_decision(sink, row, record)
+        starts = record["starts_on"]
         if starts is not None and record["award_number"] is not None:
             awards[record["award_number"]] = record
     return awards
@@ -115,10 +116,34 @@ def _known_award_rows(rows: Rows, awards: dict[str, Record], sinks: dict[str, Er
     return out
 
 
-def _in_period(award: Record, year: int | None, fy_start: int) -> bool:
+def check_decision(sink: ErrorSink, row: int | None, award: Record) -> None:
+    """A decision dated after the award period ends (setup's awards.csv and the awards page)."""
+    decided, ends = award.get("decided_on"), award.get("ends_on")
+    if decided and ends and decided > ends:
+        sink.add("decided_after_period", row, "decided_on", decided=decided, end=ends)
+
+
+def in_award_period(award: Record, year: int | None, fy_start: int) -> bool:
+    """Whether 年度 `year` lies in the award's period (True while either is unknown)."""
     if year is None or award.get("starts_on") is None or award.get("ends_on") is None:
         return True
     return fiscal_year(award["starts_on"], fy_start) <= year <= fiscal_year(award["ends_on"], fy_start)
+
+
+def check_award_year(
+    sink: ErrorSink, row: int | None, award: Record, year: int | None, fy_start: int, number: str
+) -> None:
+    """year_outside_award: a decided amount or budget line of award `number` outside its period."""
+    if not in_award_period(award, year, fy_start):
+        sink.add(
+            "year_outside_award",
+            row,
+            "fiscal_year",
+            year=year,
+            award=number,
+            start=award["starts_on"],
+            end=award["ends_on"],
+        )
 
 
 def _amounts(
@@ -128,16 +153,9 @@ def _amounts(
     out: dict[str, list[Record]] = {}
     for row, record in _known_award_rows(loaded["award_amounts.csv"], awards, sinks, "award_amounts.csv"):
         award = awards[record["award_number"]]
-        if not _in_period(award, record["fiscal_year"], fy_start):
-            sinks["award_amounts.csv"].add(
-                "year_outside_award",
-                row,
-                "fiscal_year",
-                year=record["fiscal_year"],
-                award=record["award_number"],
-                start=award["starts_on"],
-                end=award["ends_on"],
-            )
+        check_award_year(
+            sinks["award_amounts.csv"], row, award, record["fiscal_year"], fy_start, record["award_number"]
+        )
         if record["fiscal_year"] is not None and record["amount"] is not None:
             out.setdefault(record["award_number"], []).append(
                 {"fiscal_year": record["fiscal_year"], "amount": record["amount"]}
@@ -164,12 +182,11 @@ def _award_versions(
         if before is None:
             new.append(version)
             continue
-        differs = [f for f in (*_AWARD_FIELDS, "amounts") if _value(version, f) != _value(before, f)]
+        differs = changed_fields(version, before)
         if not differs:
             same += 1
             continue
-        amended = [f for f in ("starts_on", "ends_on", "amounts") if f in differs]
-        if amended and before["stage"] in ("awarded", "confirmed") and not record["reason"]:
+        if is_amendment(before, differs) and not record["reason"]:
             sinks["awards.csv"].add("amendment_reason", row, "reason", award=record["award_number"])
         changed.append(version)
     for number, award_amounts in amounts.items():  # new amounts for a stored award not in awards.csv
@@ -177,6 +194,16 @@ def _award_versions(
         if number not in listed and before is not None and _plain_amounts(before["amounts"]) != award_amounts:
             sinks["award_amounts.csv"].add("amounts_without_award", None, "award_number", award=number)
     return new, changed, same
+
+
+def changed_fields(version: Record, before: Record) -> list[str]:
+    """The fields of an award (its amounts among them) in which a new version differs from the stored one."""
+    return [f for f in (*_AWARD_FIELDS, "amounts") if _value(version, f) != _value(before, f)]
+
+
+def is_amendment(before: Record, differs: list[str]) -> bool:
+    """A 変更承認: a decided award's amounts or period change; it needs a reason."""
+    return any(f in differs for f in AMENDED) and before["stage"] in DECIDED
 
 
 def _value(record: Record, name: str) -> Any:
@@ -202,28 +229,9 @@ def _budgets(
     for row, record in _known_award_rows(loaded["budgets.csv"], awards, sinks, "budgets.csv"):
         assert sink is not None
         award = awards[record["award_number"]]
-        code = lookup.get(fold(record["category"] or ""))
+        code = check_budget_line(sink, row, record, award, known["partners"], lookup, names, fy_start)
         if code is None:
-            sink.add("unknown_category", row, "category", value=record["category"], choices=names)
             continue
-        if (award["project_code"], record["organization_code"]) not in known["partners"]:
-            sink.add(
-                "not_a_partner",
-                row,
-                "organization_code",
-                organization=record["organization_code"],
-                project=award["project_code"],
-            )
-        if not _in_period(award, record["fiscal_year"], fy_start):
-            sink.add(
-                "year_outside_award",
-                row,
-                "fiscal_year",
-                year=record["fiscal_year"],
-                award=record["award_number"],
-                start=award["starts_on"],
-                end=award["ends_on"],
-            )
         rows.append(
             {
                 "award_number": record["award_number"],
@@ -240,6 +248,35 @@ def _budgets(
         ("award_number", "fiscal_year", "category_code", "organization_code"),
         ("amount",),
     )
+
+
+def check_budget_line(
+    sink: ErrorSink,
+    row: int | None,
+    line: Record,
+    award: Record,
+    partners: set[tuple[str, str]],
+    lookup: dict[str, str],
+    names: str,
+    fy_start: int,
+) -> str | None:
+    """One budget line (`category` as written, `organization_code`, `fiscal_year`) against its award:
+    a known 費目, a partner of the award's project, a 年度 of its period. Returns the 費目's code, None
+    when it is unknown (then nothing else is checked)."""
+    code = lookup.get(fold(line["category"] or ""))
+    if code is None:
+        sink.add("unknown_category", row, "category", value=line["category"], choices=names)
+        return None
+    if (award["project_code"], line["organization_code"]) not in partners:
+        sink.add(
+            "not_a_partner",
+            row,
+            "organization_code",
+            organization=line["organization_code"],
+            project=award["project_code"],
+        )
+    check_award_year(sink, row, award, line["fiscal_year"], fy_start, line["award_number"])
+    return code
 
 
 def _compare(
