@@ -112,12 +112,12 @@ if uploaded is not None:
             st.rerun()
 
 st.subheader(tr("upload.history"))
-history = batch_history(db, org, lang, actor=actor())
+history = batch_history(db, org, lang, actor=actor(), kind="actuals")  # expenditures: pages/expenses.py
 if history.empty:
     st.caption(tr("upload.no_history"))
 else:
     st.dataframe(history, hide_index=True, width="stretch", placeholder="—")
-    live = live_batches(db, org, actor=actor())
+    live = live_batches(db, org, actor=actor(), kind="actuals")
     if live:
         cols = st.columns([2, 1])
         batch = cols[0].selectbox(tr("upload.rollback_pick"), live, key="rollback_batch")

@@ -53,11 +53,16 @@ def intake_facts(result: ImportResult, lang: str) -> list[str]:
     return facts + layout_lines(result, lang)
 
 
-def live_batches(db: Database, organization_code: str, *, actor: Actor) -> list[int]:
-    """Batches of this organization that can still be rolled back, newest first."""
+def _of_kind(frame: pd.DataFrame, kind: str | None) -> pd.DataFrame:
+    """The batches of one kind (import_batches.kind: "actuals", "expenditures"), or all for None."""
+    return frame if kind is None else frame[frame["kind"].fillna("actuals") == kind]
+
+
+def live_batches(db: Database, organization_code: str, *, actor: Actor, kind: str | None = None) -> list[int]:
+    """Batches of this organization (of one kind when given) that can still be rolled back, newest first."""
     require_organization(actor, organization_code)
     with db.cursor() as cursor:
-        frame = list_batches(cursor, organization_code)
+        frame = _of_kind(list_batches(cursor, organization_code), kind)
     return [int(b) for b in frame.loc[frame["rolled_back_at"].isna(), "batch_id"]]
 
 
@@ -71,10 +76,12 @@ def batch_facts(db: Database, organization_code: str, batch_id: int, *, actor: A
             "rows": f"{int(row['rows']):,}"}  # fmt: skip
 
 
-def batch_history(db: Database, organization_code: str, lang: str, *, actor: Actor) -> pd.DataFrame:
+def batch_history(
+    db: Database, organization_code: str, lang: str, *, actor: Actor, kind: str | None = None
+) -> pd.DataFrame:
     require_organization(actor, organization_code)
     with db.cursor() as cursor:
-        frame = list_batches(cursor, organization_code)
+        frame = _of_kind(list_batches(cursor, organization_code), kind)
     shown = ["batch_id", "uploaded_at", "file_name", "uploaded_by", "rows", "inserted", "updated",
              "unchanged", "rolled_back_at"]  # fmt: skip
     frame = frame[shown].astype({"rolled_back_at": object})
