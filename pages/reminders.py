@@ -10,6 +10,7 @@ import streamlit as st
 from kpi.i18n import LANGUAGES, t
 from kpi.portfolio.freshness import freshness_frame, owed_by_partner, reminder_message, reporting_grace_days
 from ui.database import database
+from ui.sections.reminder_duties import funding_duties
 from ui.session import actor, language, show_date, today, tr, wareki
 
 lang = language()
@@ -19,6 +20,7 @@ st.caption(tr("reminders.caption", grace=reporting_grace_days(db), today=show_da
 frame = freshness_frame(db, today(), lang, actor=actor(), wareki=wareki())
 if frame.empty:
     st.info(tr("reminders.all_reported"))
+    funding_duties(db)
     st.stop()
 
 st.subheader(tr("reminders.owed_heading"))
@@ -103,3 +105,5 @@ st.dataframe(
         "state": tr("reminders.col_status"),
     },
 )
+
+funding_duties(db)

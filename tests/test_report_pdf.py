@@ -1,5 +1,6 @@
-"""The executive report as PDF (WeasyPrint): one A4 page for the demo portfolio, Japanese set in
-Noto Sans CJK JP, the same as-of date and filters as the HTML."""
+"""The executive report as PDF (WeasyPrint): the KPI one-pager on one A4 page for the demo portfolio
+and the funding part on a second, Japanese set in Noto Sans CJK JP, the same as-of date and filters
+as the HTML."""
 
 from __future__ import annotations
 
@@ -40,11 +41,13 @@ def _page_count(pdf: bytes) -> int:
 def test_the_demo_fits_one_a4_page(demo_db_path: Path, lang: str) -> None:
     db = Database(demo_db_path)
     try:
-        page = report_html(db, AS_OF, lang, actor=OPERATOR)
+        page = report_html(db, AS_OF, lang, actor=OPERATOR, funding=False)
+        whole = report_html(db, AS_OF, lang, actor=OPERATOR)
     finally:
         db.close()
     pdf, pages = html_to_pdf(page)
     assert pdf.startswith(b"%PDF-") and pages == 1 and _page_count(pdf) == 1
+    assert html_to_pdf(whole)[1] == 2  # the funding part starts a page of its own, and fits it
     objects = _objects(pdf)
     box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", objects)
     assert box is not None and tuple(round(float(v)) for v in box.groups()) == A4_POINTS
@@ -53,6 +56,7 @@ def test_the_demo_fits_one_a4_page(demo_db_path: Path, lang: str) -> None:
 
 
 def test_report_pdf_follows_the_filters(demo_db: Database) -> None:
-    """A narrower portfolio is still one page; the function the page and the CLI call."""
+    """A narrower portfolio is still one page, and one more for its funding (P01's and P13's awards);
+    the function the page and the CLI call."""
     pdf = report_pdf(demo_db, AS_OF, "en", Filters(prefectures=("北海道",)), actor=OPERATOR)
-    assert pdf.startswith(b"%PDF-") and _page_count(pdf) == 1
+    assert pdf.startswith(b"%PDF-") and _page_count(pdf) == 2

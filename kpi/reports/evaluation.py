@@ -341,4 +341,23 @@ def export_bytes(
         t("export.sheet_evaluation", lang): labelled(rounded(table), lang),
         t("export.sheet_status", lang): labelled(status, lang),
     }
-    return xlsx_bytes(sheets, formats=_formats(lang)), len(table)
+    sheets |= _funding_sheets(db, as_of, lang, table, status, actor)
+    return xlsx_bytes(sheets, formats=_formats(lang) | _funding_formats(lang)), len(table)
+
+
+def _funding_sheets(db: Database, as_of: date, lang: str, table: pd.DataFrame, status: pd.DataFrame,
+                    actor: Actor) -> dict[str, pd.DataFrame]:  # fmt: skip
+    """The funding sheets (kpi/reports/funding.py) for the exported projects, KPIs under their award."""
+    from kpi.reports.funding import funding_sheets, scoped_status
+
+    names = dict(zip(table["project_code"], table["project_name"], strict=True))
+    funded = scoped_status(db, as_of, actor, set(status["project_code"]) | set(table["project_code"]))
+    return funding_sheets(funded, names, rounded(table), lang)
+
+
+def _funding_formats(lang: str) -> dict[str, str]:
+    money = ("budget", "decided", "spent", "eligible", "subsidy", "own_share")
+    shares = ("burn", "time_elapsed", "year_achievement")
+    return {t(f"report_funding.sheet_{k}", lang): AMOUNT for k in money} | {
+        t(f"report_funding.sheet_{k}", lang): PERCENT for k in shares
+    }

@@ -62,6 +62,7 @@ thead { display: table-header-group; } tr { break-inside: avoid; }
 .bars td.b { width: 58%; }
 .legend i { display: inline-block; width: 2.5mm; height: 2.5mm; margin: 0 0.8mm 0 2mm;
            vertical-align: middle; }
+.funding-page { break-before: page; } table.funding tr.kpis td { border-top: none; color: #444; }
 @page { size: A4; margin: 9mm 10mm; }
 @media print { body { max-width: none; } h2 { break-after: avoid; } }
 """
@@ -397,8 +398,27 @@ def _changes(now: pd.DataFrame, before: pd.DataFrame, names: Names, settings: Se
     return table + _more(len(changed) - CHANGE_ROWS, lang)
 
 
-def report_html(db: Database, as_of: date, lang: str, filters: Filters | None = None, *, actor: Actor) -> str:
-    """The whole one-pager as one HTML document that needs nothing from the network."""
+def _funding(db: Database, as_of: date, status: pd.DataFrame, names: Names, lang: str, actor: Actor) -> str:
+    """The funding page (kpi/reports/funding.py) for the report's projects; "" when none is funded."""
+    from kpi.reports.funding import funding_html, scoped_status
+
+    funded = scoped_status(db, as_of, actor, set(status["project_code"]))
+    states = {(str(r["project_code"]), str(r["kpi_code"])): t(f"status.{r['status']}", lang)
+              for r in status.to_dict("records")}  # fmt: skip
+    return funding_html(funded, names[0], states, names[1], lang)
+
+
+def report_html(
+    db: Database,
+    as_of: date,
+    lang: str,
+    filters: Filters | None = None,
+    *,
+    actor: Actor,
+    funding: bool = True,
+) -> str:
+    """The whole report as one HTML document that needs nothing from the network: the KPI one-pager,
+    then (unless `funding` is False, or no project in view is funded) the funding page."""
     with db.cursor() as cursor:
         settings = read_settings(cursor)
     previous = previous_quarter_end(as_of, settings.fiscal_year_start_month)
@@ -425,5 +445,6 @@ def report_html(db: Database, as_of: date, lang: str, filters: Filters | None = 
 <h2 id="years">{_e(t("report.years", lang))}</h2>{_years_table(view, years, as_of, settings, names, lang)}
 <h2>{_e(t("report.off_track", lang))}</h2>{_off_track(db, status, names, settings, lang)}
 <h2>{_e(changes_title)}</h2>{_changes(status, before, names, settings, lang)}
+{_funding(db, as_of, status, names, lang, actor) if funding else ""}
 </body></html>
 """
