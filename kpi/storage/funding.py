@@ -246,3 +246,58 @@ def bulk_funding_rows(
         if rows
     ]
     write_audit_entries(cursor, entries, actor=actor, at=now)
+
+
+# Tables a whole synthetic funding portfolio is loaded into (benchmarks), in this order.
+BULK_TABLES = (
+    "programmes", "programme_categories", "award_versions", "budget_versions", "expenditure_versions",
+    "payment_versions",
+)  # fmt: skip
+
+
+def insert_frames(cursor: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Whole frames into the funding tables (names from BULK_TABLES, columns from each table's own
+    schema, the frame's extra columns refused), one INSERT … SELECT each; call in a transaction."""
+    counts = {}
+    for table in BULK_TABLES:
+        frame = frames.get(table)
+        if frame is None or frame.empty:
+            continue
+        types = _types(cursor, table)
+        unknown = set(frame.columns) - set(types)
+        if unknown:
+            raise ValueError(f"{table}: no such columns {sorted(unknown)}")
+        columns = list(frame.columns)
+        casts = ", ".join(f"CAST({c} AS {types[c]})" for c in columns)
+        cursor.register("_funding_frame", frame)
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {casts} FROM _funding_frame")
+        cursor.unregister("_funding_frame")
+        counts[table] = len(frame)
+    return counts
+
+
+# --- award editing
+# What the awards page (kpi/funding/editing.py, award_forms.py) reads besides current_rows: one
+# award's every version, and the current budget lines and payments of one award.
+def award_history(cursor: duckdb.DuckDBPyConnection, award_number: str) -> list[dict[str, Any]]:
+    """Every version of one award, oldest first, with who recorded it and when."""
+    wanted = [*AWARD_COLUMNS, "recorded_by", "recorded_at"]
+    result = cursor.execute(
+        f"SELECT {', '.join(wanted)} FROM award_versions WHERE award_number = ? ORDER BY version",
+        [award_number],
+    )
+    return [dict(zip(wanted, row, strict=True)) for row in result.fetchall()]
+
+
+def award_rows(cursor: duckdb.DuckDBPyConnection, table: str, award_number: str) -> list[dict[str, Any]]:
+    """The current rows of one award in budget_versions or payment_versions, ordered by key."""
+    if table == "award_versions":
+        raise KeyError(table)  # one award's versions: award_history
+    keys, columns = VERSIONED[table]  # a KeyError for any name not in the whitelist
+    wanted = [*keys, *columns]
+    result = cursor.execute(
+        f"SELECT {', '.join(wanted)} FROM {_CURRENT_OF[table]}"
+        f" WHERE award_number = ? ORDER BY {', '.join(keys)}",
+        [award_number],
+    )
+    return [dict(zip(wanted, row, strict=True)) for row in result.fetchall()]
