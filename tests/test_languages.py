@@ -25,6 +25,7 @@ PAGES = {
     "pages/project.py": {"project": "P03"},
     "pages/update.py": {"project": "P03"},
     "pages/upload.py": {},
+    "pages/expenses.py": {},
     "pages/admin.py": {},
     "pages/audit.py": {},
     "pages/reminders.py": {},
@@ -76,6 +77,7 @@ def registry_words(db: Database) -> set[str]:
         words |= {str(r) for (r,) in cursor.execute("SELECT DISTINCT reason FROM target_versions").fetchall()}
         words |= {str(r) for (r,) in cursor.execute("SELECT DISTINCT note FROM actual_versions").fetchall()}
         words |= {str(r) for (r,) in cursor.execute("SELECT display_name FROM accounts").fetchall()}
+        words |= {str(r) for (r,) in cursor.execute("SELECT funder FROM programmes").fetchall()}  # 経済産業省
     return {w for w in words if w}
 
 

@@ -42,8 +42,16 @@ PAGES: dict[Role, tuple[str, ...]] = {
     ),
     Role.EXECUTIVE: ("overview", "project", "funding", "reminders", "audit", "account"),
     Role.LEAD: (
-        "overview", "project", "update", "upload", "funding", "awards", "expenses", "registry", "reminders",
+        "overview",
+        "project",
+        "update",
+        "upload",
+        "funding",
+        "awards",
+        "expenses",
+        "registry",
+        "reminders",
         "account",
-    ),  # fmt: skip
+    ),
     Role.PARTNER: ("overview", "project", "upload", "funding", "expenses", "account"),
 }
