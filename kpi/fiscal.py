@@ -8,7 +8,6 @@ The start month is a setting, so every function takes it as a parameter.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
 
 DEFAULT_START_MONTH = 4
 
@@ -53,7 +52,6 @@ def fiscal_quarter(d: date, start_month: int = DEFAULT_START_MONTH) -> int:
     return months_into_year // 3 + 1
 
 
-@lru_cache(maxsize=1024)  # pure; the funding status asks for the same few years thousands of times
 def fiscal_year_bounds(fy: int, start_month: int = DEFAULT_START_MONTH) -> tuple[date, date]:
     """First and last day of fiscal year `fy`."""
     _check_start_month(start_month)

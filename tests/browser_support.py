@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from kpi.accounts.sessions import COOKIE_NAME
 from kpi.demo.load import DEMO_ACCOUNTS
@@ -224,3 +225,56 @@ def open_signed_in(page: Page, server_url: str, path: str, username: str = DEMO_
     page.goto(f"{server_url}{path}")
     expect(page.locator(".st-key-sign_out")).to_be_visible()  # signed in, no form on the way
     settled(page)
+
+
+def type_into_cell(
+    page: Page, grid: Locator, *, row: int, column: int, text: str, choose: bool = False
+) -> None:
+    """Select a cell of an editable grid (row 0 = the first) and type into it. The grid draws on a
+    canvas, so its first column is clicked at the row's height and the arrow keys move to the column.
+    `choose`: the cell is a choice (a SelectboxColumn): the typed text picks the option it names."""
+    attempts = 6
+    # After a rerun the first click may only give the canvas the focus, and on a busy machine the
+    # grid may still be redrawing: click, each try a share of the usual wait, until the grid's own
+    # accessible cell (glide-cell-<column>-<row>, column 1 = the first after the row marker) has it.
+    for attempt in range(attempts):
+        settled(page)
+        box = grid.bounding_box()
+        assert box is not None
+        header = row_height = 35  # Streamlit's default row height
+        page.mouse.click(box["x"] + 60, box["y"] + header + row_height * row + row_height / 2)
+        share = BROWSER_WAIT_MS // attempts
+        try:
+            cell = grid.get_by_test_id(f"glide-cell-1-{row}").element_handle(timeout=share)
+            page.wait_for_function("cell => cell === document.activeElement", arg=cell, timeout=share)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == attempts - 1:
+                raise AssertionError(f"the grid did not select row {row}") from None
+    for _ in range(column):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # opens the cell's editor, which takes the focus
+    page.wait_for_function("['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)")
+    if not choose:
+        page.keyboard.press("Control+A")  # replace what the cell holds
+    page.keyboard.type(text, delay=30)
+    page.keyboard.press("Enter")
+    settled(page)
+
+
+def add_row(page: Page, grid: Locator, *, row: int) -> None:
+    """Add an empty row with the grid's toolbar button (shown while the grid is hovered), until the
+    grid's accessible table has a cell in that row: a click during a redraw can miss the toolbar."""
+    attempts = 5
+    for attempt in range(attempts):
+        grid.hover()
+        page.get_by_role("button", name="Add row").click()
+        settled(page)
+        try:
+            expect(grid.get_by_test_id(f"glide-cell-1-{row}")).to_have_count(
+                1, timeout=BROWSER_WAIT_MS // attempts
+            )
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise

@@ -106,7 +106,8 @@ def test_each_role_takes_the_four_files_away(
     report = files["download_html"].decode("utf-8")
     as_of = "2026年11月26日" if lang == "ja" else "26 Nov 2026"
     assert as_of in report and f"<b>{view.project_count:,}</b>" in report
-    assert files["download_pdf"].startswith(b"%PDF-") and pdf_pages(files["download_pdf"]) == 1
+    # the KPI one-pager, then the funding page (every demo role reads at least one funded project)
+    assert files["download_pdf"].startswith(b"%PDF-") and pdf_pages(files["download_pdf"]) == 2
     book = openpyxl.load_workbook(io.BytesIO(files["download_xlsx"]))
     sheet = book.worksheets[0]
     header = [c.value for c in sheet[1]]

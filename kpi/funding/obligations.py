@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from kpi.fiscal import fiscal_year, fiscal_year_end
 
@@ -44,6 +45,11 @@ class Obligation:
         }
 
 
+@lru_cache(maxsize=1024)  # 10,000 awards ask for the same few years' ends
+def _year_end(fiscal_year_: int, fy_start: int) -> date:
+    return fiscal_year_end(fiscal_year_, fy_start)
+
+
 def duties(
     starts_on: date, ends_on: date, *, report_days: int, follow_up_years: int, fy_start: int
 ) -> list[tuple[str, int | None, date]]:
@@ -51,11 +57,11 @@ def duties(
     after = timedelta(days=report_days)
     out: list[tuple[str, int | None, date]] = []
     for year in range(fiscal_year(starts_on, fy_start), fiscal_year(ends_on, fy_start)):
-        out.append(("annual_report", year, fiscal_year_end(year, fy_start) + after))
+        out.append(("annual_report", year, _year_end(year, fy_start) + after))
     out.append(("final_report", fiscal_year(ends_on, fy_start), ends_on + after))
     last = fiscal_year(ends_on, fy_start)
     for k in range(1, follow_up_years + 1):
-        out.append(("commercialization_report", last + k, fiscal_year_end(last + k, fy_start) + after))
+        out.append(("commercialization_report", last + k, _year_end(last + k, fy_start) + after))
     return sorted(out, key=lambda d: d[2])
 
 
