@@ -242,7 +242,7 @@ def type_into_cell(
         box = grid.bounding_box()
         assert box is not None
         header = row_height = 35  # Streamlit's default row height
-        page.mouse.click(box["x"] + 60, box["y"] + header + row_height * row + row_height / 2)
+        page.mouse.click(box["x"] + 90, box["y"] + header + row_height * row + row_height / 2)
         share = BROWSER_WAIT_MS // attempts
         try:
             cell = grid.get_by_test_id(f"glide-cell-1-{row}").element_handle(timeout=share)
@@ -268,7 +268,9 @@ def add_row(page: Page, grid: Locator, *, row: int) -> None:
     attempts = 5
     for attempt in range(attempts):
         grid.hover()
-        page.get_by_role("button", name="Add row").click()
+        # A grid with no rows yet is so short that its canvas covers its own toolbar: the click is sent
+        # to the button itself, as the toolbar's pointer would.
+        page.get_by_role("button", name="Add row").dispatch_event("click")
         settled(page)
         try:
             expect(grid.get_by_test_id(f"glide-cell-1-{row}")).to_have_count(

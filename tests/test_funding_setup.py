@@ -132,9 +132,17 @@ def test_files_as_kept_in_cp932(db: Database, folder: Path) -> None:
 def test_only_administrators_set_up_funding(db: Database, folder: Path) -> None:
     with pytest.raises(Forbidden):
         setup_funding(db, folder, actor=Actor("lead", Role.LEAD, "CO-HOKUSEI"), lang="en")
-    (folder / "awards.csv").unlink()
+    (folder / "programmes.csv").unlink()
     with pytest.raises(FundingSetupUsageError):
         setup_funding(db, folder, actor=OPERATOR, lang="en")
+
+
+def test_programmes_alone_come_first(db: Database, folder: Path) -> None:
+    """An administrator registers the programmes before any award: awards come later (or on the page)."""
+    for name in ("awards.csv", "award_amounts.csv", "budgets.csv", "payments.csv", "award_kpis.csv", "calls.csv"):
+        (folder / name).unlink()
+    result = setup_funding(db, folder, actor=OPERATOR, lang="en")
+    assert result.status == "loaded" and result.counts["programmes"]["inserted"] == 2
 
 
 def _cli(db: Database, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,6 +1,6 @@
 """The files of `python -m kpi funding setup DIR`: their columns and how rows become records.
 
-programmes.csv and awards.csv are required; calls.csv, award_amounts.csv (交付決定額 per 年度),
+programmes.csv is required; awards.csv, calls.csv, award_amounts.csv (交付決定額 per 年度),
 budgets.csv, payments.csv and award_kpis.csv are optional. Enumerations are accepted in English and
 Japanese, dates as in partner files (令和7年4月1日, 2025/4/1), money as kpi/funding/money.py reads
 it, and 年度 as 2025, 2025年度, FY2025 or 令和7年度.
@@ -390,4 +390,4 @@ PARSERS: dict[str, Callable[[RawTable, ErrorSink, int], list[tuple[int, Record]]
     "payments.csv": parse_payments,
     "award_kpis.csv": parse_award_kpis,
 }
-REQUIRED = ("programmes.csv", "awards.csv")
+REQUIRED = ("programmes.csv",)  # programmes come first; awards may follow in a later setup or on the page

@@ -90,6 +90,8 @@ def _check_awards(
 ) -> dict[str, Record]:
     """Every award the files may refer to (stored, then as the file has it), after checking the file's."""
     awards: dict[str, Record] = dict(known["awards"])
+    if not loaded["awards.csv"]:  # the file is optional: programmes may be set up first
+        return awards
     sink = sinks["awards.csv"]
     for row, record in loaded["awards.csv"]:
         if record["project_code"] is not None and record["project_code"] not in known["projects"]:
