@@ -13,9 +13,8 @@ from playwright.sync_api import Page, expect
 
 from kpi.progress.forms import target_form
 from kpi.storage import Database
-from tests.browser_support import settled, shot, sign_in
+from tests.browser_support import settled, shot, sign_in, type_into_cell
 from tests.conftest import DEMO_LEAD, DEMO_PARTNER, OPERATOR
-from tests.test_browser_leads import _type_into_cell
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # over 20 s on a quiet machine
 
@@ -58,7 +57,8 @@ def test_soft_checks_warn_the_lead_and_the_partner(
     page.get_by_test_id("stButtonGroup").get_by_text("目標", exact=True).click()
     settled(page)
     expect(page.get_by_text("目標（1 行に 1 つ）")).to_be_visible()
-    _type_into_cell(page, row=2, column=1, text="20")  # 2029-12-31 210 (long), typed as 20
+    points = page.get_by_test_id("stDataFrame").first
+    type_into_cell(page, points, row=2, column=1, text="20")  # 2029-12-31 210 (long), typed as 20
     page.get_by_label("見直しの理由").fill("年度末の見直し")
     page.get_by_role("button", name="目標を保存").click()
     expect(page.get_by_text("保存の前に確かめてください")).to_be_visible()
@@ -79,7 +79,7 @@ def test_soft_checks_warn_the_lead_and_the_partner(
     ).to_be_visible()
     expect(page.get_by_label("見直しの理由")).to_have_value("年度末の見直し")
     expect(page.get_by_test_id("glide-cell-2-2")).to_have_text("20")  # the grid's accessible cells
-    _type_into_cell(page, row=2, column=1, text="210")  # corrected: no warning, saved
+    type_into_cell(page, points, row=2, column=1, text="210")  # corrected: no warning, saved
     page.get_by_role("button", name="目標を保存").click()
     saved = page.get_by_text(re.compile(r"目標を版 \d+ として保存しました"))
     expect(saved).to_be_visible()

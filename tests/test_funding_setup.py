@@ -139,7 +139,8 @@ def test_only_administrators_set_up_funding(db: Database, folder: Path) -> None:
 
 def test_programmes_alone_come_first(db: Database, folder: Path) -> None:
     """An administrator registers the programmes before any award: awards come later (or on the page)."""
-    for name in ("awards.csv", "award_amounts.csv", "budgets.csv", "payments.csv", "award_kpis.csv", "calls.csv"):
+    for name in ("awards.csv", "award_amounts.csv", "budgets.csv", "payments.csv", "award_kpis.csv",
+                 "calls.csv"):  # fmt: skip
         (folder / name).unlink()
     result = setup_funding(db, folder, actor=OPERATOR, lang="en")
     assert result.status == "loaded" and result.counts["programmes"]["inserted"] == 2

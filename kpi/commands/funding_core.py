@@ -8,13 +8,12 @@ import sys
 
 from kpi.commands.main import (
     EXIT_OK,
-    EXIT_REJECTED,
     EXIT_USAGE,
     _as_of,
     _number,
     _pad,
     operator,
-    print_errors,
+    print_setup,
 )
 from kpi.i18n import t
 from kpi.storage import Database
@@ -30,16 +29,9 @@ def run_funding_setup(db: Database, args: argparse.Namespace, lang: str) -> int:
     except FundingSetupUsageError as error:
         print(t("cli.usage_error", lang, message=str(error)), file=sys.stderr)
         return EXIT_USAGE
-    if args.json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
-    elif result.status == "rejected":
-        print(t("funding_cli.setup_rejected", lang, count=len(result.errors)))
-        print_errors(result.errors, lang)
-    else:
-        print(t("funding_cli.setup_loaded", lang))
-        for table, counts in result.counts.items():
-            print(t("cli.setup_counts", lang, table=table, **counts))
-    return EXIT_REJECTED if result.status == "rejected" else EXIT_OK
+    return print_setup(
+        result, args.json, lang, loaded="funding_cli.setup_loaded", rejected="funding_cli.setup_rejected"
+    )
 
 
 def _percent(value: float | None, lang: str) -> str:

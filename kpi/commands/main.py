@@ -207,13 +207,18 @@ def _setup(db: Database, directory: Path, as_json: bool, lang: str) -> int:
     except SetupUsageError as error:
         print(t("cli.usage_error", lang, message=str(error)), file=sys.stderr)
         return EXIT_USAGE
+    return print_setup(result, as_json, lang, loaded="cli.setup_loaded", rejected="cli.setup_rejected")
+
+
+def print_setup(result: Any, as_json: bool, lang: str, *, loaded: str, rejected: str) -> int:
+    """A setup's outcome (the registry's or funding's): its JSON, or the errors, or the counts per table."""
     if as_json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     elif result.status == "rejected":
-        print(t("cli.setup_rejected", lang, count=len(result.errors)))
+        print(t(rejected, lang, count=len(result.errors)))
         print_errors(result.errors, lang)
     else:
-        print(t("cli.setup_loaded", lang))
+        print(t(loaded, lang))
         for table, counts in result.counts.items():
             print(t("cli.setup_counts", lang, table=table, **counts))
     return EXIT_REJECTED if result.status == "rejected" else EXIT_OK

@@ -18,7 +18,7 @@ from kpi.access import Actor, require_role
 from kpi.errors import ValidationError
 from kpi.funding.files import PARSERS, REQUIRED, Record
 from kpi.funding.references import check_references
-from kpi.intake.rows import ErrorSink, read_refusing
+from kpi.intake.rows import ErrorSink, dedupe_records, read_refusing
 from kpi.storage import Database
 from kpi.storage.funding import (
     append_versions,
@@ -56,22 +56,6 @@ class FundingSetupResult:
         return {"status": self.status, **self.counts, "errors": [e.as_dict() for e in self.errors]}
 
 
-def _dedupe(rows: Rows, key: tuple[str, ...], sink: ErrorSink) -> Rows:
-    seen: dict[tuple[Any, ...], Record] = {}
-    out = []
-    for row, record in rows:
-        k = tuple(record.get(part) for part in key)
-        if None in k:
-            continue
-        if k in seen:
-            if seen[k] != record:
-                sink.add("duplicate_row", row, key[-1], key="/".join(str(p) for p in k))
-            continue
-        seen[k] = record
-        out.append((row, record))
-    return out
-
-
 def _read_files(folder: Path, lang: str, fy_start: int) -> tuple[dict[str, Rows], dict[str, ErrorSink]]:
     loaded: dict[str, Rows] = {}
     sinks: dict[str, ErrorSink] = {}
@@ -89,7 +73,9 @@ def _read_files(folder: Path, lang: str, fy_start: int) -> tuple[dict[str, Rows]
         if table is not None and not table.rows:
             sink.add("empty_file")
         loaded[name] = (
-            [] if table is None or not table.rows else _dedupe(parse(table, sink, fy_start), KEYS[name], sink)
+            []
+            if table is None or not table.rows
+            else dedupe_records(parse(table, sink, fy_start), KEYS[name], sink)
         )
     return loaded, sinks
 

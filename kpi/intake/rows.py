@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -243,3 +244,23 @@ def refuse_reading(sink: ErrorSink, error: DecodeError | TooManyRows) -> None:
     else:
         sink.add("too_large", actual=t("intake.rows_count", sink.lang, count=f"{error.rows:,}"),
                  limit=t("intake.rows_count", sink.lang, count=f"{error.limit:,}"))  # fmt: skip
+
+
+def dedupe_records(
+    records: list[tuple[int, dict[str, Any]]], key: tuple[str, ...], sink: ErrorSink
+) -> list[tuple[int, dict[str, Any]]]:
+    """Setup files' rows (registry and funding): exact repeats dropped; the same key with other
+    values is duplicate_row; rows with a key part missing (already an error) are left out."""
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    out = []
+    for row, record in records:
+        k = tuple(record.get(part) for part in key)
+        if None in k:
+            continue
+        if k in seen:
+            if seen[k] != record:
+                sink.add("duplicate_row", row, key[-1], key="/".join(str(p) for p in k))
+            continue
+        seen[k] = record
+        out.append((row, record))
+    return out

@@ -14,7 +14,7 @@ from typing import Any
 
 from kpi.access import Actor, require_role
 from kpi.errors import ValidationError
-from kpi.intake.rows import ErrorSink, read_refusing
+from kpi.intake.rows import ErrorSink, dedupe_records, read_refusing
 from kpi.intake.table import RawTable
 from kpi.registry import files
 from kpi.registry.checks import check_references, merge_targets
@@ -72,25 +72,6 @@ def _read(folder: Path, name: str, sinks: dict[str, ErrorSink], lang: str) -> Ra
     return table
 
 
-def _dedupe(
-    records: list[tuple[int, Record]], key: tuple[str, ...], sink: ErrorSink
-) -> list[tuple[int, Record]]:
-    """Drop exact repeats; the same key with other values is duplicate_row."""
-    seen: dict[tuple[Any, ...], Record] = {}
-    out = []
-    for row, record in records:
-        k = tuple(record.get(part) for part in key)
-        if None in k:
-            continue
-        if k in seen:
-            if seen[k] != record:
-                sink.add("duplicate_row", row, key[-1], key="/".join(str(p) for p in k))
-            continue
-        seen[k] = record
-        out.append((row, record))
-    return out
-
-
 def setup_registry(
     db: Database, folder: Path, *, actor: Actor, lang: str, now: datetime | None = None
 ) -> SetupResult:
@@ -131,7 +112,7 @@ def setup_registry(
             continue
         records = parsers[name](table, sinks[name])
         if name != "targets.csv":
-            records = _dedupe(records, keys[name], sinks[name])
+            records = dedupe_records(records, keys[name], sinks[name])
         setattr(loaded, name.removesuffix(".csv"), records)
 
     kpi_rules = check_references(loaded, known, sinks, lang)
