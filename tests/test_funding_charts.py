@@ -219,3 +219,21 @@ def test_a_partner_sees_its_own_lines_only(funded: Database) -> None:
         {"organization": "Hokuto Institute of Technology", "sector": "Academia", "fiscal_year": "FY2025",
          "spent": "1,980", "eligible": "1,900", "subsidy": "1,267", "own_share": "633"},
     ]  # fmt: skip
+
+
+def test_the_burn_chart_of_a_large_portfolio_shows_its_outliers() -> None:
+    """Hundreds of awards make an unreadable chart: the 25 furthest ahead of or behind time remain."""
+    import pandas as pd
+
+    from kpi.funding.detail import BURN_CHART_AWARDS, burn_outliers
+
+    points = pd.DataFrame(
+        {"award_number": [f"A{i:03d}" for i in range(100)], "burn": [i / 100 for i in range(100)],
+         "time_elapsed": [0.5] * 100}
+    )  # fmt: skip
+    kept = burn_outliers(points)
+    assert len(kept) == BURN_CHART_AWARDS == 25
+    gaps = (kept["burn"] - 0.5).abs()
+    assert gaps.min() >= 0.37  # |i/100 - 0.5| of the 25 largest: 0.50 … 0.38 (ties kept in order)
+    assert list(kept["award_number"]) == sorted(kept["award_number"])  # in the table's order
+    assert burn_outliers(points.head(10)).equals(points.head(10))

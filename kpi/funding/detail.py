@@ -130,6 +130,18 @@ def burn_points(status: FundingStatus) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+BURN_CHART_AWARDS = 25  # bars one chart can show legibly; a portfolio of hundreds shows its outliers
+
+
+def burn_outliers(points: pd.DataFrame, most: int = BURN_CHART_AWARDS) -> pd.DataFrame:
+    """The awards whose spend is furthest ahead of or behind the time elapsed, at most `most`, in the
+    order burn_points gives them (all of them when there are no more)."""
+    if len(points) <= most:
+        return points
+    gap = (points["burn"] - points["time_elapsed"]).abs()
+    return points.loc[gap.sort_values(ascending=False, kind="stable").index[:most]].sort_index()
+
+
 DUTY_HORIZON_DAYS = 183  # the overview lists duties late or due within about half a year
 
 

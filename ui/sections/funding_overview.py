@@ -16,8 +16,10 @@ from kpi.charts import overview_css
 from kpi.formatting.yen import DEFAULT_SCALE, SCALES, Scale, format_yen, scale_label
 from kpi.funding.charts import Measure, budget_spent_chart, burn_chart, programme_stage_chart, sector_chart
 from kpi.funding.detail import (
+    BURN_CHART_AWARDS,
     STAGES,
     FundingDetail,
+    burn_outliers,
     burn_points,
     duties_in_view,
     headline,
@@ -181,10 +183,12 @@ def charts_section(
     chart(
         right,
         t("funding_page.chart_burn", lang),
-        burn_chart(points, award_labels(status), lang, wareki=wareki) if len(points) else None,
+        burn_chart(burn_outliers(points), award_labels(status), lang, wareki=wareki) if len(points) else None,
         t("funding_page.no_burn", lang),
         "fund_chart_burn",
     )
+    if len(points) > BURN_CHART_AWARDS:
+        right.caption(t("funding_page.burn_outliers", lang, shown=BURN_CHART_AWARDS, total=len(points)))
     left, right = st.columns(2)
     title = t("funding_page.chart_sectors_own" if partner else "funding_page.chart_sectors", lang)
     chart(
@@ -245,6 +249,9 @@ def awards_section(
     st.caption(t("funding_page.awards_caption", lang))
 
 
+FLAG_EXPANDERS = 20
+
+
 def flags_section(
     flags: Iterable[Flag], detail: FundingDetail, lang: str, scale: Scale, *, wareki: bool, key: str
 ) -> None:
@@ -255,6 +262,22 @@ def flags_section(
         return
     categories = names_of(detail.category_names, "category_code", lang)
     organizations = names_of(detail.organizations, "organization_code", lang)
+    if len(flags) > FLAG_EXPANDERS:  # hundreds of expanders cost seconds a run: the largest, then a table
+        st.caption(t("funding_page.flags_more", lang, shown=FLAG_EXPANDERS, total=len(flags)))
+        rest = sorted(flags, key=lambda f: -abs(f.amount))
+        flags, others = rest[:FLAG_EXPANDERS], rest[FLAG_EXPANDERS:]
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("funding_table.col_award_number", lang): [f.award_number for f in others],
+                    t("funding_page.flag_kind", lang): [t(f"funding.flag.{f.code}", lang) for f in others],
+                    t("funding_page.flag_amount", lang): [format_yen(f.amount, lang, scale) for f in others],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key=f"{key}_others",
+        )
     for n, flag in enumerate(flags):
         with st.expander(f":material/flag: {flag_title(flag, lang, scale, wareki=wareki)}"):
             st.markdown(flag_explanation(flag, categories, lang, scale))
