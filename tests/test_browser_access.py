@@ -19,12 +19,12 @@ from tests.conftest import DEMO_ADMIN, DEMO_EXECUTIVE, DEMO_LEAD, DEMO_PARTNER, 
 pytestmark = pytest.mark.browser
 
 NAV = {  # the navigation each role sees, in Japanese, in order
-    DEMO_ADMIN: ["概要", "プロジェクト", "進捗の更新", "データ取込", "プロジェクト登録", "報告状況",
-                 "監査ログ", "管理", "アカウント"],
-    DEMO_EXECUTIVE: ["概要", "プロジェクト", "報告状況", "監査ログ", "アカウント"],
-    DEMO_LEAD: ["概要", "プロジェクト", "進捗の更新", "データ取込", "プロジェクト登録", "報告状況",
-                "アカウント"],
-    DEMO_PARTNER: ["概要", "プロジェクト", "データ取込", "アカウント"],
+    DEMO_ADMIN: ["概要", "プロジェクト", "進捗の更新", "データ取込", "資金", "交付決定と予算", "支出の報告",
+                 "プロジェクト登録", "報告状況", "監査ログ", "管理", "アカウント"],
+    DEMO_EXECUTIVE: ["概要", "プロジェクト", "資金", "報告状況", "監査ログ", "アカウント"],
+    DEMO_LEAD: ["概要", "プロジェクト", "進捗の更新", "データ取込", "資金", "交付決定と予算", "支出の報告",
+                "プロジェクト登録", "報告状況", "アカウント"],
+    DEMO_PARTNER: ["概要", "プロジェクト", "データ取込", "資金", "支出の報告", "アカウント"],
 }  # fmt: skip
 PROJECT_COUNT = {DEMO_ADMIN: "24", DEMO_EXECUTIVE: "24", DEMO_LEAD: "24", DEMO_PARTNER: "3"}
 
@@ -52,12 +52,12 @@ def test_a_page_outside_the_role_is_not_served_by_its_address(server: str, page:
     paths = ("admin", "audit", "update", "projects", "reminders")
     sign_in(page, f"{server}/{paths[0]}?lang=en", DEMO_PARTNER)
     expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible()
-    assert nav_titles(page) == ["Overview", "Project", "Upload", "My account"]
+    assert nav_titles(page) == ["Overview", "Project", "Upload", "Funding", "Expenditures", "My account"]
     for path in paths:  # still signed in: each address is a new page load with the sign-in's cookie
         page.goto(f"{server}/{path}?lang=en")
         expect(page.get_by_role("heading", name="Portfolio overview")).to_be_visible()
         expect(page.locator("input[type=password]")).to_have_count(0)
-        assert nav_titles(page) == ["Overview", "Project", "Upload", "My account"]
+        assert nav_titles(page) == ["Overview", "Project", "Upload", "Funding", "Expenditures", "My account"]
 
 
 def test_the_partner_in_english_reads_only_its_projects(server: str, page: Page) -> None:

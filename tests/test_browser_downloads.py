@@ -67,7 +67,7 @@ def test_the_partner_takes_the_four_files_away(
 
     name, pdf = _download(page, pdf_label, tmp_path)
     assert name == f"kpi_report_{stem}_{lang}.pdf"
-    assert pdf.startswith(b"%PDF-") and pdf_pages(pdf) == 1
+    assert pdf.startswith(b"%PDF-") and pdf_pages(pdf) == 2  # the KPI page, then its projects' funding
 
     name, data = _download(page, xlsx_label, tmp_path)
     assert name == f"kpi_evaluation_{stem}_{lang}.xlsx"

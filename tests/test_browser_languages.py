@@ -103,7 +103,9 @@ def display_names(db_path: Path) -> set[str]:
     db = Database(db_path)
     try:
         with db.cursor() as cursor:
-            return {str(n) for (n,) in cursor.execute("SELECT display_name FROM accounts").fetchall()}
+            names = {str(n) for (n,) in cursor.execute("SELECT display_name FROM accounts").fetchall()}
+            # a programme's funder (経済産業省) is registry data with no English form yet
+            return names | {str(n) for (n,) in cursor.execute("SELECT funder FROM programmes").fetchall()}
     finally:
         db.close()
 
