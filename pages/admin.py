@@ -14,6 +14,7 @@ from kpi.registry.edits import percent, ratio, registry_for_editing, save_settin
 from ui.database import database
 from ui.sections.accounts import accounts_section
 from ui.sections.catalog import grade_section, kpi_section
+from ui.sections.programmes import programmes_section
 from ui.sections.purge import render_purge_section
 from ui.sections.terms import terms_section
 from ui.session import actor, language, tr
@@ -40,7 +41,7 @@ def _refused(error: Rejected) -> None:
 
 section = st.segmented_control(
     tr("admin.section"),
-    ["accounts", "kpis", "settings", "purge", "terms"],
+    ["accounts", "kpis", "programmes", "settings", "purge", "terms"],
     format_func=lambda s: t(f"admin.tab_{s}", lang),
     default="accounts",
     key="admin_section",
@@ -52,6 +53,9 @@ if section == "accounts":
 
 if section == "kpis":
     kpi_section(db, kpis, lang, on_saved=_done, on_refused=_refused)
+
+if section == "programmes":
+    programmes_section(db, lang, on_saved=_done, on_refused=_refused)
 
 if section == "settings":
     with st.form(key="settings_form"):

@@ -25,9 +25,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from kpi.access import Actor, Role
 from kpi.accounts.manage import create_account
-from kpi.funding.editing import save_budget
 from kpi.funding.setup import setup_funding
 from kpi.storage import Database
 from tests.browser_support import add_row, choose, serve, settled, shot, sign_in, type_into_cell
@@ -37,7 +35,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).parent.parent
 PARTNER, PASSWORD = "sangi-accounting", "sangi-accounting-2026"
-LEAD = Actor("demo-lead", Role.LEAD, "CO-SAKURAGI")
 EXPENDITURES = (
     "支出報告（令和7年度）\r\n"
     "交付決定番号,費目,支払日,金額,内容,証憑番号\r\n"
@@ -75,7 +72,7 @@ def _date(page: Page, label: str, day: str) -> None:
     settled(page)
 
 
-def _lead_sets_up_the_award(page: Page, url: str, path: Path) -> None:
+def _lead_sets_up_the_award(page: Page, url: str) -> None:
     sign_in(page, f"{url}/awards?lang=ja&project=P03", "demo-lead")
     expect(page.get_by_role("heading", name="交付決定と予算")).to_be_visible()
     choose(
@@ -111,31 +108,26 @@ def _lead_sets_up_the_award(page: Page, url: str, path: Path) -> None:
     page.get_by_role("button", name="交付決定を保存").click()
     expect(page.get_by_text("交付決定 NAT-101 を保存しました。")).to_be_visible()
 
-    # The budget: the page's grid takes each line's 年度, 費目 and partner from choice cells, which
-    # Playwright cannot yet drive reliably on the canvas; the lines are saved with the function its
-    # button calls (tests/test_awards_page.py covers the grid itself with AppTest).
-    lines = [
-        {
-            "fiscal_year": 2025,
-            "category_code": "equipment",
-            "organization_code": "CO-SAKURAGI",
-            "amount": "3,000,000",
-        },
-        {
-            "fiscal_year": 2025,
-            "category_code": "supplies",
-            "organization_code": "RI-SANGI",
-            "amount": "500,000",
-        },
-    ]
-    db = Database(path)
-    result = save_budget(db, "NAT-101", lines, actor=LEAD, lang="ja", reason="")
-    db.close()
-    assert (result.inserted, result.updated) == (2, 0)
-    page.reload()
-    settled(page)
+    # The budget, a line at a time with the form beside the grid.
     page.get_by_test_id("stButtonGroup").get_by_text("予算", exact=True).click()
-    expect(page.get_by_text(re.compile("予算の合計: 3,500,000円"))).to_be_visible()
+    settled(page)
+    form = page.get_by_test_id("stForm")
+    for category, amount, organization, total in (
+        ("設備備品費", "3,000,000", "桜木エナジー株式会社", "3,000,000円"),
+        ("消耗品費", "500,000", "地域産業技術総合研究センター", "3,500,000円"),
+    ):
+        choose(page, form.get_by_role("combobox", name="費目"), page.get_by_role("option", name=category))
+        choose(
+            page,
+            form.get_by_role("combobox", name="機関"),
+            page.get_by_role("option", name=re.compile(organization)),
+        )
+        form.get_by_role("textbox", name="金額（円）").fill(amount)
+        form.get_by_role("button", name="この行を保存").click()
+        expect(
+            page.get_by_text("予算を保存しました: 新規 1、変更 0、削除 0、変更なし", exact=False)
+        ).to_be_visible()
+        expect(page.get_by_text(re.compile(f"予算の合計: {total}"))).to_be_visible()
     shot(page, "funding-budget-ja")
 
 
@@ -166,7 +158,7 @@ def test_lead_sets_up_an_award_partner_uploads_and_the_numbers_show(
     funding_server: tuple[str, Path], page: Page, tmp_path: Path
 ) -> None:
     url, path = funding_server
-    _lead_sets_up_the_award(page, url, path)
+    _lead_sets_up_the_award(page, url)
     _partner_uploads(page, url, tmp_path)
 
     # The command line reads the same numbers.

@@ -131,6 +131,86 @@ def budget_part(db: Database, setup: AwardsSetup, detail: AwardDetail) -> None:
                 ),
             )
             st.rerun()
+    add_line_part(db, setup, detail, years, categories, partners)
+
+
+def add_line_part(
+    db: Database,
+    setup: AwardsSetup,
+    detail: AwardDetail,
+    years: list[int],
+    categories: list[str],
+    partners: list[str],
+) -> None:
+    """One budget line added with plain fields and saved at once, beside the grid: what a phone, a
+    keyboard or a screen reader reaches more easily than a grid's choice cells."""
+    lang, number = setup.lang, detail.award["award_number"]
+    stored = [{k: r[k] for k in GRID_COLUMNS} for r in detail.budget]
+    with st.form(f"budget_line::{number}", clear_on_submit=True):
+        st.markdown(f"**{tr('awards_page.add_line')}**")
+        cols = st.columns(4)
+        year = cols[0].selectbox(
+            tr("award_form.fiscal_year"),
+            years,
+            key=f"budget_line::{number}::year",
+            format_func=lambda y: fiscal_year_label(int(y), lang, wareki()),
+        )
+        category = cols[1].selectbox(
+            tr("award_form.category"),
+            categories,
+            key=f"budget_line::{number}::category",
+            format_func=lambda c: setup.categories.get(str(c), str(c)),
+        )
+        partner = cols[2].selectbox(
+            tr("award_form.organization_code"),
+            partners,
+            key=f"budget_line::{number}::partner",
+            format_func=lambda o: setup.partners.get(str(o), str(o)),
+        )
+        amount = cols[3].text_input(
+            tr("award_form.amount"), max_chars=40, key=f"budget_line::{number}::amount"
+        )
+        reason = st.text_input(
+            tr("award_form.budget_reason"), max_chars=500, key=f"budget_line::{number}::reason"
+        )
+        added = st.form_submit_button(tr("awards_page.add_line_save"))
+    if not added:
+        return
+    line = {"fiscal_year": year, "category_code": category, "organization_code": partner, "amount": amount}
+    others = [
+        r
+        for r in stored
+        if (r["fiscal_year"], r["category_code"], r["organization_code"]) != (year, category, partner)
+    ]
+    try:
+        result = save_budget(
+            db,
+            number,
+            [*others, line],
+            actor=actor(),
+            lang=lang,
+            reason=reason,
+            expected=stored,
+        )
+    except StaleWrite:
+        st.error(tr("awards_page.budget_stale"))
+    except Rejected as error:
+        show_errors(error.errors)
+    else:
+        st.session_state.pop(f"budget_base::{number}", None)  # the grid reopens on what is stored
+        round_key = f"budget_round::{number}"
+        st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
+        say(
+            setup.project_code,
+            tr(
+                "awards_page.budget_saved",
+                inserted=result.inserted,
+                updated=result.updated,
+                removed=result.removed,
+                unchanged=result.unchanged,
+            ),
+        )
+        st.rerun()
 
 
 def payments_part(db: Database, setup: AwardsSetup, detail: AwardDetail) -> None:
