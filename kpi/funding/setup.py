@@ -39,7 +39,6 @@ KEYS = {
     "payments.csv": ("award_number", "received_on"),
     "award_kpis.csv": ("award_number", "kpi_code"),
 }
-AMENDED = ("starts_on", "ends_on", "amounts")  # what a 変更承認 changes
 
 
 class FundingSetupUsageError(Exception):

@@ -118,20 +118,19 @@ def budget_part(db: Database, setup: AwardsSetup, detail: AwardDetail) -> None:
         except Rejected as error:
             show_errors(error.errors)
         else:
-            st.session_state.pop(base_key, None)  # the next run opens the grid on what is stored
-            st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
-            say(
-                setup.project_code,
-                tr(
-                    "awards_page.budget_saved",
-                    inserted=result.inserted,
-                    updated=result.updated,
-                    removed=result.removed,
-                    unchanged=result.unchanged,
-                ),
-            )
-            st.rerun()
+            _budget_saved(setup, number, result)
     add_line_part(db, setup, detail, years, categories, partners)
+
+
+def _budget_saved(setup: AwardsSetup, number: str, result: Any) -> None:
+    """After a budget save (the grid's or the line form's): reopen the grid on what is stored, say
+    the counts, run again."""
+    st.session_state.pop(f"budget_base::{number}", None)
+    round_key = f"budget_round::{number}"
+    st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
+    counts = {k: getattr(result, k) for k in ("inserted", "updated", "removed", "unchanged")}
+    say(setup.project_code, tr("awards_page.budget_saved", **counts))
+    st.rerun()
 
 
 def add_line_part(
@@ -197,20 +196,7 @@ def add_line_part(
     except Rejected as error:
         show_errors(error.errors)
     else:
-        st.session_state.pop(f"budget_base::{number}", None)  # the grid reopens on what is stored
-        round_key = f"budget_round::{number}"
-        st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
-        say(
-            setup.project_code,
-            tr(
-                "awards_page.budget_saved",
-                inserted=result.inserted,
-                updated=result.updated,
-                removed=result.removed,
-                unchanged=result.unchanged,
-            ),
-        )
-        st.rerun()
+        _budget_saved(setup, number, result)
 
 
 def payments_part(db: Database, setup: AwardsSetup, detail: AwardDetail) -> None:
