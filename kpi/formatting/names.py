@@ -13,6 +13,7 @@ Japanese name marked as having none: "農業 (no English name)" (the catalog's n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as default
 
@@ -80,3 +81,8 @@ class Names:
 def names_for(db: Database) -> Names:
     with db.cursor() as cursor:
         return Names(read_term_names(cursor))
+
+
+def join_names(names: Iterable[str], lang: str) -> str:
+    """A list of names as the language writes one: 「A、B」 in Japanese, "A, B" in English."""
+    return ("、" if lang == "ja" else ", ").join(names)

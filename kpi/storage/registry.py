@@ -282,7 +282,14 @@ def write_setting(
 
 
 # reminder_grace_days: kpi/storage/freshness.py; demo: set by `init --demo` (kpi/storage/accounts.py)
-_SETTING_KEYS = set(Settings.__dataclass_fields__) | {"reminder_grace_days", "demo"}
+# agreement_alert_days, review_cadence_months, quiet_months: partnerships (migration 0014)
+_SETTING_KEYS = set(Settings.__dataclass_fields__) | {
+    "reminder_grace_days",
+    "demo",
+    "agreement_alert_days",
+    "review_cadence_months",
+    "quiet_months",
+}
 
 
 def registry_counts(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
