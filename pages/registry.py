@@ -14,6 +14,7 @@ from kpi.i18n import t
 from kpi.model import Phase
 from kpi.registry.edits import organization_names, project_for_editing, registry_for_editing, save_project
 from ui.database import database
+from ui.sections.organizations import organizations_section
 from ui.session import actor, language, tr
 
 lang = language()
@@ -88,3 +89,6 @@ with st.form(key=f"project_form::{chosen}"):
         else:
             st.session_state["projects_flash"] = tr("admin.saved_project", code=record["project_code"])
             st.rerun()
+
+if actor().is_admin:  # organizations are the administrators' (kpi/registry/organizations.py checks it too)
+    organizations_section(db, lang, organizations)

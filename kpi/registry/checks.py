@@ -13,6 +13,8 @@ from kpi.i18n import t
 from kpi.intake.rows import ErrorSink
 from kpi.plans import check_plan, merge_points, plain_points
 from kpi.progress.forms import stored_points
+from kpi.registry.edits import organization_names
+from kpi.registry.organizations import corporate_duplicates, report_duplicates
 
 if TYPE_CHECKING:
     from kpi.registry.setup import _Loaded
@@ -63,6 +65,24 @@ def check_references(
         if record["kpi_code"] is not None and record["kpi_code"] not in kpi_rules:
             target_sink.add("unknown_kpi", row, "kpi_code", code=record["kpi_code"])
     return kpi_rules
+
+
+def check_corporate_numbers(
+    rows: list[tuple[int, Record]], stored: pd.DataFrame, sink: ErrorSink, lang: str
+) -> None:
+    """No 法人番号 twice: within organizations.csv, nor one another organization in the database
+    has. Only rows of a file with the column count (without it every number stays as stored)."""
+    wanted = [
+        (row, r["organization_code"], r["corporate_number"]) for row, r in rows if "corporate_number" in r
+    ]
+    if not wanted:
+        return
+    held = stored.dropna(subset=["corporate_number"])
+    holders = dict(zip(held["corporate_number"], held["organization_code"], strict=True))
+    names = organization_names(stored, lang)
+    file_names = pd.DataFrame([r for _, r in rows], columns=["organization_code", "name_ja", "name_en"])
+    names.update(organization_names(file_names.dropna(subset=["organization_code", "name_ja"]), lang))
+    report_duplicates(sink, corporate_duplicates(wanted, holders), names)
 
 
 def _blank(value: Any) -> bool:

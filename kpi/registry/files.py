@@ -18,6 +18,7 @@ from kpi.intake.rows import CellReader, Column, ErrorSink
 from kpi.intake.table import RawTable
 from kpi.model import Accumulation, Achievement, Combine, Direction, Frequency, Horizon, Phase, Sector
 from kpi.quantities import is_not_reported
+from kpi.registry.organizations import IDENTIFIERS, read_identifier
 
 ORGANIZATION_COLUMNS = (
     Column("organization_code", ("機関コード",)),
@@ -25,6 +26,13 @@ ORGANIZATION_COLUMNS = (
     Column("name_en", ("英語名", "英文名称"), required=False),
     Column("sector", ("セクター", "区分")),
     Column("prefecture", ("都道府県",)),
+    # SPEC section 8: optional; a file without the column keeps what is stored
+    Column("corporate_number", ("法人番号",), required=False),
+    Column(
+        "erad_code",
+        ("研究機関コード", "e-Rad研究機関コード", "e-Rad 研究機関コード", "e-rad_code"),
+        required=False,
+    ),
 )
 PROJECT_COLUMNS = (
     Column("project_code", ("プロジェクトコード",)),
@@ -104,6 +112,11 @@ def parse_organizations(table: RawTable, sink: ErrorSink) -> list[tuple[int, Rec
             "sector": reader.choice(row, cells, "sector", SECTORS, required=True),
             "prefecture": reader.text(row, cells, "prefecture", required=True),
         }
+        for name in (n for n in IDENTIFIERS if reader.has(n)):
+            reading = read_identifier(reader.raw(cells, name), name)  # a number cell too: 7000012050002.0
+            if reading.problem is not None:
+                sink.add(reading.problem[0], row, name, **reading.problem[1])
+            record[name] = reading.digits
         out.append((row, record))
     return out
 

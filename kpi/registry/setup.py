@@ -17,7 +17,8 @@ from kpi.errors import ValidationError
 from kpi.intake.rows import ErrorSink, dedupe_records, read_refusing
 from kpi.intake.table import RawTable
 from kpi.registry import files
-from kpi.registry.checks import check_references, merge_targets
+from kpi.registry.checks import check_corporate_numbers, check_references, merge_targets
+from kpi.registry.organizations import MESSAGES as IDENTIFIER_MESSAGES
 from kpi.storage import Database
 from kpi.storage.registry import (
     append_target_versions,
@@ -31,6 +32,8 @@ from kpi.storage.registry import (
 
 REQUIRED_FILES = ("organizations.csv", "projects.csv", "partners.csv", "targets.csv")
 OPTIONAL_FILES = ("kpis.csv",)
+# A file whose errors have wordings of their own, looked up before error.*: the identifiers' checks.
+MESSAGES = {"organizations.csv": IDENTIFIER_MESSAGES}
 Record = dict[str, Any]
 
 
@@ -58,7 +61,7 @@ class _Loaded:
 
 
 def _read(folder: Path, name: str, sinks: dict[str, ErrorSink], lang: str) -> RawTable | None:
-    sink = sinks.setdefault(name, ErrorSink(lang, file=name))
+    sink = sinks.setdefault(name, ErrorSink(lang, file=name, messages=MESSAGES.get(name, "error")))
     try:
         data = (folder / name).read_bytes()
     except OSError as error:
@@ -116,6 +119,10 @@ def setup_registry(
         setattr(loaded, name.removesuffix(".csv"), records)
 
     kpi_rules = check_references(loaded, known, sinks, lang)
+    if loaded.organizations:
+        check_corporate_numbers(
+            loaded.organizations, known["organizations"], sinks["organizations.csv"], lang
+        )
     new_targets = merge_targets(loaded.targets, targets_now, kpi_rules, sinks["targets.csv"])
     errors = [e for name in (*OPTIONAL_FILES, *REQUIRED_FILES) if name in sinks for e in sinks[name].errors]
     if errors:
