@@ -133,6 +133,7 @@ def table_counts(db: Database) -> dict[str, int]:
         "expenditure_versions",
         "award_kpis",
         "obligation_submissions",
+        *PARTNERSHIP_TABLES,
     ]
     with db.cursor() as cursor:
         return {t: cursor.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # type: ignore[index]
@@ -161,4 +162,16 @@ def without_demo_funding(db: Database) -> Database:
         for table in FUNDING_TABLES:
             cursor.execute(f"DELETE FROM {table}")
         cursor.execute("DELETE FROM import_batches WHERE kind = 'expenditures'")
+    return db
+
+
+# Partnerships (migration 0014, kpi/demo/partnerships.py): the demo fills them.
+PARTNERSHIP_TABLES = ("agreement_versions", "meeting_versions", "review_cadence_versions", "phase_exceptions")
+
+
+def without_demo_partnerships(db: Database) -> Database:
+    """The demo without its agreements, meetings, cadences and phase reasons, for hand-worked cases."""
+    with db.transaction() as cursor:
+        for table in PARTNERSHIP_TABLES:
+            cursor.execute(f"DELETE FROM {table}")
     return db

@@ -8,8 +8,10 @@ from typing import Any
 from kpi.access import Actor, require_role
 from kpi.accounts.sign_in import hash_password
 from kpi.demo.funding import FundingDemo, demo_funding
+from kpi.demo.partnerships import PartnershipsDemo, demo_partnerships
 from kpi.demo.portfolio import demo_portfolio
 from kpi.storage import Database
+from kpi.storage import partnerships as partnership_store
 from kpi.storage.accounts import insert_account
 from kpi.storage.bulk import load_portfolio
 from kpi.storage.funding import append_versions, bulk_funding_rows
@@ -48,6 +50,7 @@ def load_demo(db: Database, today: date, *, actor: Actor) -> dict[str, int] | No
     for project, kpi in zip(portfolio.targets["project_code"], portfolio.targets["kpi_code"], strict=True):
         kpis.setdefault(project, []).append(kpi) if kpi not in kpis.get(project, []) else None
     funding = demo_funding(today, start_month, partners, kpis)
+    partnerships = demo_partnerships(today, portfolio)
     accounts = [
         {
             "username": name,
@@ -62,6 +65,7 @@ def load_demo(db: Database, today: date, *, actor: Actor) -> dict[str, int] | No
     with db.transaction() as cursor:
         load_portfolio(cursor, portfolio, actor=actor.username)
         _load_funding(cursor, funding, actor=actor.username, now=now)
+        _load_partnerships(cursor, partnerships, actor=actor.username, now=now)
         for account in accounts:
             insert_account(cursor, account, actor=actor.username, now=now)
         write_setting(cursor, "demo", "true", actor=actor.username, now=now)
@@ -84,3 +88,18 @@ def _load_funding(cursor: Any, funding: FundingDemo, *, actor: str, now: datetim
     ):
         append_versions(cursor, table, rows, actor=actor, now=now)
     bulk_funding_rows(cursor, funding.expenditures, funding.submissions, actor=actor, now=now, source="demo")
+
+
+def _load_partnerships(cursor: Any, demo: PartnershipsDemo, *, actor: str, now: datetime) -> None:
+    """The demo's agreements (then their 変更契約), meetings, a cadence and a phase reason
+    (kpi/demo/partnerships.py)."""
+    for table, rows in (
+        ("agreement_versions", demo.agreements),
+        ("agreement_versions", demo.amendments),  # numbered after the first versions
+        ("meeting_versions", demo.meetings),
+    ):
+        partnership_store.append_versions(cursor, table, rows, actor=actor, now=now)
+    for project, months, reason in demo.cadences:
+        partnership_store.record_review_cadence(cursor, project, months, reason, actor=actor, now=now)
+    for project, phase, reason in demo.phase_reasons:
+        partnership_store.record_phase_exception(cursor, project, phase, reason, actor=actor, now=now)
