@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 # Each command imports its own work inside the function that runs it (tests/test_cli_startup.py).
 from kpi import clock
 from kpi.commands.funding import FUNDING_COMMANDS, add_funding_parsers, run_funding_command
+from kpi.commands.partnerships import PARTNERSHIP_COMMANDS, add_partnership_parsers, run_partnership_command
 from kpi.commands.purge import PURGE_COMMANDS, add_purge_parsers, run_purge_command
 from kpi.commands.reports import REPORT_COMMANDS, add_report_parsers, run_report_command
 from kpi.commands.users import add_user_parsers, run_user_command
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_user_parsers(commands, common)
     add_purge_parsers(commands, common)
     add_funding_parsers(commands, common)
+    add_partnership_parsers(commands, common)
     return parser
 
 
@@ -128,6 +130,8 @@ def _run(db: Database, args: argparse.Namespace, lang: str) -> int:
         return run_user_command(db, args, lang)
     if args.command in FUNDING_COMMANDS:
         return run_funding_command(db, args, lang)
+    if args.command in PARTNERSHIP_COMMANDS:
+        return run_partnership_command(db, args, lang)
     if args.command in PURGE_COMMANDS:
         return run_purge_command(db, args, lang)
     if args.command in REPORT_COMMANDS:
