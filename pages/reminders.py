@@ -10,6 +10,7 @@ import streamlit as st
 from kpi.i18n import LANGUAGES, t
 from kpi.portfolio.freshness import freshness_frame, owed_by_partner, reminder_message, reporting_grace_days
 from ui.database import database
+from ui.sections.reminder_actions import meeting_actions
 from ui.sections.reminder_duties import funding_duties
 from ui.session import actor, language, show_date, today, tr, wareki
 
@@ -21,6 +22,7 @@ frame = freshness_frame(db, today(), lang, actor=actor(), wareki=wareki())
 if frame.empty:
     st.info(tr("reminders.all_reported"))
     funding_duties(db)
+    meeting_actions(db)
     st.stop()
 
 st.subheader(tr("reminders.owed_heading"))
@@ -107,3 +109,4 @@ st.dataframe(
 )
 
 funding_duties(db)
+meeting_actions(db)
