@@ -99,7 +99,7 @@ pages = [
     )
     for name in PAGES[actor.role]
 ]
-page = st.navigation(pages)
+page = st.navigation(pages, expanded=True)  # every page listed: no "View more" in English on a Japanese page
 try:
     with routed():  # the page's first statement, through_dashboard(), lets this run through
         page.run()

@@ -14,6 +14,7 @@ from kpi.registry.edits import percent, ratio, registry_for_editing, save_settin
 from ui.database import database
 from ui.sections.accounts import accounts_section
 from ui.sections.catalog import grade_section, kpi_section
+from ui.sections.partnership_settings import partnership_settings_section
 from ui.sections.programmes import programmes_section
 from ui.sections.purge import render_purge_section
 from ui.sections.terms import terms_section
@@ -88,6 +89,7 @@ if section == "settings":
             else:
                 _done(tr("admin.saved_settings"))
     grade_section(db, settings, lang, on_saved=_done, on_refused=_refused)
+    partnership_settings_section(db, lang, on_saved=_done, on_refused=_refused)
 
 if section == "purge":
     render_purge_section(db, actor(), lang)

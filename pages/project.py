@@ -17,6 +17,7 @@ from kpi.formatting.numbers import plain
 from kpi.project.view import build_project_view, fmt, pct
 from ui.database import database, names
 from ui.sections.project_funding import project_funding
+from ui.sections.project_partnership import project_partnership_section
 from ui.session import actor, language, show_date, tr, wareki
 from ui.widgets import as_of_widget, enter_page, filters_widget, project_widget, sync_url
 
@@ -137,6 +138,7 @@ for story in view.kpis:
             st.caption(tr("project_years.no_years"))
 
 project_funding(view.code, as_of, {s.kpi_code: (s.name, str(s.status["status"])) for s in view.kpis})
+project_partnership_section(view.code, as_of)
 
 st.subheader(tr("project.targets"))
 revisions = [s.revisions.assign(kpi=s.name) for s in view.kpis if len(s.revisions)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -26,6 +27,9 @@ PAGES = {
     "pages/update.py": {"project": "P03"},
     "pages/upload.py": {},
     "pages/expenses.py": {},
+    "pages/agreements.py": {"project": "P03"},
+    "pages/meetings.py": {"project": "P07"},
+    "pages/partners.py": {"org": "UNI-SETOUCHI"},
     "pages/admin.py": {},
     "pages/audit.py": {},
     "pages/reminders.py": {},
@@ -78,7 +82,23 @@ def registry_words(db: Database) -> set[str]:
         words |= {str(r) for (r,) in cursor.execute("SELECT DISTINCT note FROM actual_versions").fetchall()}
         words |= {str(r) for (r,) in cursor.execute("SELECT display_name FROM accounts").fetchall()}
         words |= {str(r) for (r,) in cursor.execute("SELECT funder FROM programmes").fetchall()}  # 経済産業省
+        words |= _partnership_words(cursor)
     return {w for w in words if w}
+
+
+def _partnership_words(cursor: Any) -> set[str]:
+    """Agreements' and meetings' own text (titles, minutes, IP terms, reasons, action items): data."""
+    words: set[str] = set()
+    for sql in (
+        "SELECT title FROM agreement_versions UNION SELECT ip_terms FROM agreement_versions"
+        " UNION SELECT reason FROM agreement_versions UNION SELECT reason FROM phase_exceptions",
+        "SELECT title FROM meeting_versions UNION SELECT minutes FROM meeting_versions"
+        " UNION SELECT decisions FROM meeting_versions UNION SELECT reason FROM review_cadence_versions",
+        "SELECT DISTINCT unnest(action_items).description FROM meeting_versions",
+    ):
+        for (text,) in cursor.execute(sql).fetchall():
+            words |= {str(text)} | {line for line in str(text).splitlines() if line}
+    return words
 
 
 @pytest.fixture(scope="module")

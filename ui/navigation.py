@@ -17,6 +17,9 @@ ALL_PAGES: dict[str, tuple[str, str]] = {
     "funding": ("nav.funding", ":material/payments:"),  # SPEC section 7: the funding overview
     "awards": ("nav.awards", ":material/request_quote:"),  # awards and budgets, kept by leads
     "expenses": ("nav.expenses", ":material/receipt_long:"),  # partners' expenditure files
+    "agreements": ("nav.agreements", ":material/handshake:"),  # SPEC section 8: agreements
+    "meetings": ("nav.meetings", ":material/groups:"),  # meetings, reviews and action items
+    "partners": ("nav.partners", ":material/timeline:"),  # each organization's history
     "registry": ("nav.projects", ":material/account_tree:"),  # projects and partners
     "reminders": ("reminders.nav", ":material/mail:"),
     "audit": ("nav.audit", ":material/history:"),
@@ -34,13 +37,26 @@ PAGES: dict[Role, tuple[str, ...]] = {
         "funding",
         "awards",
         "expenses",
+        "agreements",
+        "meetings",
+        "partners",
         "registry",
         "reminders",
         "audit",
         "admin",
         "account",
     ),
-    Role.EXECUTIVE: ("overview", "project", "funding", "reminders", "audit", "account"),
+    Role.EXECUTIVE: (
+        "overview",
+        "project",
+        "funding",
+        "agreements",
+        "meetings",
+        "partners",
+        "reminders",
+        "audit",
+        "account",
+    ),
     Role.LEAD: (
         "overview",
         "project",
@@ -49,9 +65,22 @@ PAGES: dict[Role, tuple[str, ...]] = {
         "funding",
         "awards",
         "expenses",
+        "agreements",
+        "meetings",
+        "partners",
         "registry",
         "reminders",
         "account",
     ),
-    Role.PARTNER: ("overview", "project", "upload", "funding", "expenses", "account"),
+    Role.PARTNER: (
+        "overview",
+        "project",
+        "upload",
+        "funding",
+        "expenses",
+        "agreements",
+        "meetings",
+        "partners",
+        "account",
+    ),
 }
