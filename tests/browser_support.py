@@ -280,3 +280,13 @@ def add_row(page: Page, grid: Locator, *, row: int) -> None:
         except AssertionError:
             if attempt == attempts - 1:
                 raise
+
+
+def type_date(page: Page, label: str, day: str, *, within: Locator | None = None, nth: int = 0) -> None:
+    """A date field (year, month and day segments, Streamlit 1.67): type the digits into the year and
+    close the calendar. `nth` picks one of several fields of the same label (a form's item rows)."""
+    scope = within if within is not None else page
+    scope.get_by_role("spinbutton", name=f"year, {label}").nth(nth).click()
+    page.keyboard.type(day.replace("-", ""), delay=40)
+    page.keyboard.press("Escape")
+    settled(page)

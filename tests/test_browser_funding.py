@@ -28,7 +28,7 @@ from playwright.sync_api import Page, expect
 from kpi.accounts.manage import create_account
 from kpi.funding.setup import setup_funding
 from kpi.storage import Database
-from tests.browser_support import add_row, choose, serve, settled, shot, sign_in, type_into_cell
+from tests.browser_support import add_row, choose, serve, settled, shot, sign_in, type_date, type_into_cell
 from tests.conftest import OPERATOR, without_demo_funding
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -64,14 +64,6 @@ def funding_server(demo_db_path: Path, tmp_path: Path) -> Iterator[tuple[str, Pa
         yield url, path
 
 
-def _date(page: Page, label: str, day: str) -> None:
-    """A date field (year, month and day segments): type the digits into the year and close the calendar."""
-    page.get_by_role("spinbutton", name=f"year, {label}").click()
-    page.keyboard.type(day.replace("-", ""), delay=40)
-    page.keyboard.press("Escape")
-    settled(page)
-
-
 def _lead_sets_up_the_award(page: Page, url: str) -> None:
     sign_in(page, f"{url}/awards?lang=ja&project=P03", "demo-lead")
     expect(page.get_by_role("heading", name="交付決定と予算")).to_be_visible()
@@ -97,9 +89,9 @@ def _lead_sets_up_the_award(page: Page, url: str) -> None:
         page.get_by_role("option", name="交付決定", exact=True),
     )
     settled(page)
-    _date(page, "事業開始日", "2025-04-01")
-    _date(page, "事業終了日", "2027-03-31")
-    _date(page, "交付決定日", "2025-06-01")
+    type_date(page, "事業開始日", "2025-04-01")
+    type_date(page, "事業終了日", "2027-03-31")
+    type_date(page, "交付決定日", "2025-06-01")
     amounts = page.get_by_test_id("stDataFrame").last  # below the project's awards, when it has some
     add_row(page, amounts, row=0)
     type_into_cell(page, amounts, row=0, column=0, text="2025")

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from kpi.access import Actor, Role
 from kpi.accounts.manage import create_account
-from kpi.i18n import catalog
+from kpi.i18n import catalog, t
 from kpi.storage import Database
 from tests.conftest import DEMO_ADMIN, DEMO_EXECUTIVE, DEMO_PARTNER, OPERATOR, signed_in
 from tests.test_funding_charts import FUNDING_TABLES, hand_worked_copy
@@ -162,6 +162,10 @@ def test_a_partner_sees_its_projects_awards_and_its_own_spending(
     check_language(app, lang, funded_path)
 
 
+def _partnership_labels(lang: str) -> set[str]:
+    return {t(f"project_partnership.{k}", lang) for k in ("in_force", "next_review", "open_items")}
+
+
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_the_project_page_shows_its_awards(
     monkeypatch: pytest.MonkeyPatch, funded_path: Path, lang: str
@@ -169,7 +173,10 @@ def test_the_project_page_shows_its_awards(
     app = run(monkeypatch, funded_path, "pages/project.py", lang, DEMO_ADMIN, project="P01")
     heading = {"ja": "資金（補助金・助成金・委託）", "en": "Funding"}[lang]
     assert heading in [s.value for s in app.subheader]
-    assert {m.label: m.value for m in app.metric} == NAT_ALONE[lang]
+    partnership = {"ja": "連携の状況", "en": "Partnership"}[lang]  # ui/sections/project_partnership.py, below
+    funding = [m for m in app.metric if m.label not in _partnership_labels(lang)]
+    assert partnership in [s.value for s in app.subheader]
+    assert {m.label: m.value for m in funding} == NAT_ALONE[lang]
     years = table_with(app, "fiscal_year", "time_elapsed")
     assert years.iloc[0][["eligible", "subsidy", "own_share", "burn", "time_elapsed"]].tolist() == [
         "4,200", "2,800", "1,400", "84%", "92%",

@@ -29,7 +29,16 @@ from kpi.storage.registry import read_table
 
 DEFAULT_QUIET_MONTHS = 12
 EVENT_COLUMNS = ["day", "kind", "project_code", "project_name", "title", "detail", "ref"]
-PROJECT_COLUMNS = ["project_code", "project_name", "phase", "role", "start_date", "end_date", "status"]
+PROJECT_COLUMNS = [
+    "project_code",
+    "project_name",
+    "phase",
+    "role",
+    "start_date",
+    "end_date",
+    "status",
+    "running",
+]
 COLLABORATOR_COLUMNS = ["organization_code", "name", "projects", "meetings", "score"]
 QUIET_COLUMNS = ["organization_code", "name", "closed_projects", "last_activity", "months_quiet"]
 AWARDED = ("awarded", "confirmed")
@@ -105,6 +114,7 @@ def organization_timeline(
                 "start_date": p["start_date"],
                 "end_date": p["end_date"],
                 "status": statuses.get(code),
+                "running": running(p, as_of),
             }
         )
         if p["start_date"] <= as_of:

@@ -33,12 +33,14 @@ def figures_section(timeline: Timeline, as_of: date) -> None:
     meetings = events[events["kind"].str.startswith("meeting_")]
     recent = meetings[[(as_of - d).days <= 365 for d in meetings["day"]]]
     agreements = events[events["kind"].str.startswith("agreement_")]
-    first = events["day"].min() if len(events) else None
+    projects = timeline.projects
     columns = st.columns(4)
-    columns[0].metric(tr("partners_page.metric_projects"), len(timeline.projects))
-    columns[1].metric(tr("partners_page.metric_agreements"), len(agreements))
-    columns[2].metric(tr("partners_page.metric_meetings_year"), len(recent))
-    columns[3].metric(tr("partners_page.metric_since"), show_date(first) if first else "—")
+    columns[0].metric(tr("partners_page.metric_projects"), len(projects))
+    columns[1].metric(tr("partners_page.metric_running"), int(projects["running"].sum()))
+    columns[2].metric(tr("partners_page.metric_agreements"), len(agreements))
+    columns[3].metric(tr("partners_page.metric_meetings_year"), len(recent))
+    if len(events):
+        st.caption(tr("partners_page.since", date=show_date(events["day"].min())))
 
 
 def projects_section(timeline: Timeline) -> None:
@@ -66,6 +68,7 @@ def projects_section(timeline: Timeline) -> None:
             "start_date": st.column_config.DateColumn(tr("partners_page.col_start")),
             "end_date": st.column_config.DateColumn(tr("partners_page.col_end")),
             "status": tr("partners_page.col_status"),
+            "running": None,
         },
     )
 
