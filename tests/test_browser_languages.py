@@ -23,6 +23,7 @@ from playwright.sync_api import Locator, Page, expect
 from kpi.i18n import catalog
 from kpi.storage import Database
 from tests.browser_support import open_list, settled, shot, sign_in
+from tests.test_languages import partnership_words
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # over 20 s on a quiet machine
 
@@ -105,7 +106,8 @@ def display_names(db_path: Path) -> set[str]:
         with db.cursor() as cursor:
             names = {str(n) for (n,) in cursor.execute("SELECT display_name FROM accounts").fetchall()}
             # a programme's funder (経済産業省) is registry data with no English form yet
-            return names | {str(n) for (n,) in cursor.execute("SELECT funder FROM programmes").fetchall()}
+            names |= {str(n) for (n,) in cursor.execute("SELECT funder FROM programmes").fetchall()}
+            return names | partnership_words(cursor)  # agreements' and meetings' own text, as typed
     finally:
         db.close()
 
@@ -122,7 +124,9 @@ def problems(texts: list[str], lang: str, allowed_japanese: set[str]) -> list[st
     marker = catalog("en")["names.no_english"].replace("{name}", "")
     for text in texts:
         rest = text
-        for allowed in (*allowed_japanese, *QUOTED_JAPANESE):
+        for allowed in sorted(
+            (*allowed_japanese, *QUOTED_JAPANESE), key=len, reverse=True
+        ):  # whole texts first
             rest = rest.replace(allowed, "")
         if JAPANESE.search(rest) and marker not in text:
             found.append(f"Japanese: {text!r}")

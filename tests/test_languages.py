@@ -82,11 +82,11 @@ def registry_words(db: Database) -> set[str]:
         words |= {str(r) for (r,) in cursor.execute("SELECT DISTINCT note FROM actual_versions").fetchall()}
         words |= {str(r) for (r,) in cursor.execute("SELECT display_name FROM accounts").fetchall()}
         words |= {str(r) for (r,) in cursor.execute("SELECT funder FROM programmes").fetchall()}  # 経済産業省
-        words |= _partnership_words(cursor)
+        words |= partnership_words(cursor)
     return {w for w in words if w}
 
 
-def _partnership_words(cursor: Any) -> set[str]:
+def partnership_words(cursor: Any) -> set[str]:
     """Agreements' and meetings' own text (titles, minutes, IP terms, reasons, action items): data."""
     words: set[str] = set()
     for sql in (
