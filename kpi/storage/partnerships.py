@@ -113,26 +113,31 @@ def _scope(project_codes: Iterable[str] | None, column: str = "project_code") ->
     return f" WHERE list_contains($projects::VARCHAR[], {column})", {"projects": sorted(set(project_codes))}
 
 
+# Each view's order: agreements by start date, meetings newest first.
+_ORDER = {"agreement_versions": "starts_on, agreement_code", "meeting_versions": "held_on DESC, meeting_code"}
+
+
+def _current(
+    cursor: duckdb.DuckDBPyConnection, table: str, project_codes: Iterable[str] | None
+) -> pd.DataFrame:
+    code, columns, view = VERSIONED[table]
+    where, params = _scope(project_codes)
+    names = ", ".join((code, "version", *columns, "recorded_by", "recorded_at"))
+    return cursor.execute(f"SELECT {names} FROM {view}{where} ORDER BY {_ORDER[table]}", params).df()
+
+
 def current_agreements(
     cursor: duckdb.DuckDBPyConnection, project_codes: Iterable[str] | None = None
 ) -> pd.DataFrame:
     """Current agreements (all, or those of these projects), by start date and code."""
-    where, params = _scope(project_codes)
-    names = ", ".join(("agreement_code", "version", *AGREEMENT_COLUMNS, "recorded_by", "recorded_at"))
-    return cursor.execute(
-        f"SELECT {names} FROM agreements{where} ORDER BY starts_on, agreement_code", params
-    ).df()
+    return _current(cursor, "agreement_versions", project_codes)
 
 
 def current_meetings(
     cursor: duckdb.DuckDBPyConnection, project_codes: Iterable[str] | None = None
 ) -> pd.DataFrame:
     """Current meetings (all, or those of these projects), newest first."""
-    where, params = _scope(project_codes)
-    names = ", ".join(("meeting_code", "version", *MEETING_COLUMNS, "recorded_by", "recorded_at"))
-    return cursor.execute(
-        f"SELECT {names} FROM meetings{where} ORDER BY held_on DESC, meeting_code", params
-    ).df()
+    return _current(cursor, "meeting_versions", project_codes)
 
 
 def versions_of(cursor: duckdb.DuckDBPyConnection, table: str, code_value: str) -> pd.DataFrame:
