@@ -8,6 +8,7 @@ its last contact was P15's 新テーマ検討会 on 28 January 2025, so on 26 No
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from kpi.access import Actor, Role
 from kpi.partnerships.timeline import organization_timeline
 from kpi.storage import Database
-from tests.conftest import DEMO_EXECUTIVE, DEMO_PARTNER, DEMO_TODAY, signed_in
+from tests.conftest import DEMO_ADMIN, DEMO_EXECUTIVE, DEMO_PARTNER, DEMO_TODAY, signed_in
 
 ROOT = Path(__file__).parent.parent
 
@@ -71,3 +72,26 @@ def test_a_partner_reads_its_own_history_only(monkeypatch: pytest.MonkeyPatch, d
         "Timeline (newest first)",
     ]  # no portfolio-wide "going quiet" list
     assert sorted(table(app, "project_code")) == ["P10", "P18", "P20"]
+
+
+def test_an_administrator_changes_the_partnership_settings_on_the_page(
+    monkeypatch: pytest.MonkeyPatch, demo_db_path: Path, tmp_path: Path
+) -> None:
+    from kpi.partnerships.settings import PartnershipSettings, partnership_settings
+
+    copy = tmp_path / "settings.duckdb"
+    shutil.copy(demo_db_path, copy)
+    monkeypatch.setenv("KPI_DB", str(copy))
+    app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), DEMO_ADMIN)
+    app.query_params["lang"] = "en"
+    app.switch_page("pages/admin.py").run()
+    app.session_state["admin_section"] = "settings"
+    app.run()
+    quiet = next(n for n in app.number_input if n.label == "Months before a partner counts as going quiet")
+    assert quiet.value == 12
+    quiet.set_value(24)
+    next(b for b in app.button if b.key and "partnership_settings_form" in str(b.key)).click().run()
+    assert not app.exception, app.exception
+    assert partnership_settings(Database(copy)) == PartnershipSettings(90, 3, 24)
+    said = [str(s.value).replace("\\", "") for s in app.success]  # Markdown-escaped
+    assert "Partnership settings saved." in said
