@@ -42,6 +42,9 @@ def lead_records_an_agreement(page: Page, url: str) -> None:
     choose(page, page.get_by_role("combobox", name="Agreement", exact=True),
            page.get_by_role("option", name="— add a new agreement —"))  # fmt: skip
     expect(page.get_by_role("heading", name="Add an agreement")).to_be_visible()
+    # JR-P03-01's form (its number shown, disabled) may linger a moment while the new one is drawn.
+    expect(page.get_by_role("textbox", name="Agreement number", disabled=True)).to_have_count(0)
+    settled(page)
     fill(page, "Agreement number", "JR-P03-02")
     fill(page, "Title", "茶畑ソーラーシェアリング第2期の共同研究契約")
     type_date(page, "Signed on", "2026-11-20")
