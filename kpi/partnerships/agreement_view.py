@@ -115,15 +115,8 @@ def page_alerts(db: Database, as_of: date, *, actor: Actor, mine_only: bool = Fa
         with db.cursor() as cursor:
             led = frozenset(led_project_codes(cursor, actor.organization_code or ""))
     if mine_only and led is not None:
-        parties = {
-            str(a["agreement_code"]): a["parties"] for a in records(agreement_table(db, as_of, actor=actor))
-        }
         own = actor.organization_code
-        alerts = [
-            a
-            for a in alerts
-            if (a.project_code in led) or (not a.project_code and own in parties.get(a.agreement_code, []))
-        ]
+        alerts = [a for a in alerts if (a.project_code in led) or (not a.project_code and own in a.parties)]
         flags = [f for f in flags if f.project_code in led]
     flagged = {f.project_code for f in flags}
     changeable = flagged if actor.is_admin else flagged & (led or frozenset())

@@ -159,6 +159,7 @@ class AgreementAlert:
     what: str  # "ends": the term ends and does not renew; "notice": the last day to object to renewal
     on: date
     days_left: int
+    parties: tuple[str, ...] = ()
 
 
 def agreement_alerts(
@@ -182,6 +183,7 @@ def agreement_alerts(
                     what,
                     on,
                     (on - as_of).days,
+                    tuple(row["parties"]),
                 )
             )
     return sorted(alerts, key=lambda a: (a.on, a.agreement_code))

@@ -262,9 +262,6 @@ def open_items(db: Database, as_of: date, *, actor: Actor, within_days: int = 30
     with db.cursor() as cursor:
         allowed = readable_projects(cursor, actor)
         items = action_items(cursor, allowed)
-        versions = dict(
-            zip(*(current_meetings(cursor, allowed)[c] for c in ("meeting_code", "version")), strict=True)
-        )
     if actor.role == Role.PARTNER:
         items = items[items["owner"] == actor.organization_code]
     items = items[items["done_on"].isna()].copy()
@@ -272,5 +269,4 @@ def open_items(db: Database, as_of: date, *, actor: Actor, within_days: int = 30
     items["due_on"] = due
     items["days_late"] = [(as_of - d).days for d in due]
     items = items[items["days_late"] >= -within_days]
-    items["version"] = items["meeting_code"].map(versions)
     return items.sort_values(["days_late", "due_on"], ascending=[False, True]).reset_index(drop=True)

@@ -68,8 +68,8 @@ def _day(value: Any) -> date | None:
 
 def _project_status(db: Database, as_of: date, codes: set[str]) -> dict[str, str]:
     """Each project's most pressing KPI status (off track before at risk before on track …)."""
-    status = portfolio_status(db, as_of)
-    status = status[status["project_code"].isin(codes)]
+    frames = [portfolio_status(db, as_of, code) for code in sorted(codes)]  # a few, of thousands
+    status = pd.concat(frames) if frames else pd.DataFrame(columns=["project_code", "status"])
     rank = {s.value: i for i, s in enumerate(STATUS_ORDER)}
     worst: dict[str, str] = {}
     for project, value in zip(status["project_code"], status["status"], strict=True):

@@ -150,10 +150,11 @@ def versions_of(cursor: duckdb.DuckDBPyConnection, table: str, code_value: str) 
 def action_items(
     cursor: duckdb.DuckDBPyConnection, project_codes: Iterable[str] | None = None
 ) -> pd.DataFrame:
-    """The action items of current meetings, one row each, with their meeting and position (1-based)."""
+    """The action items of current meetings, one row each, with their meeting (code, version, …) and
+    position (1-based)."""
     where, params = _scope(project_codes, "m.project_code")
     return cursor.execute(
-        "SELECT m.meeting_code, m.project_code, m.held_on, m.kind, i.item_no,"
+        "SELECT m.meeting_code, m.version, m.project_code, m.held_on, m.kind, i.item_no,"
         " i.item.description AS description, i.item.owner AS owner, i.item.due_on AS due_on,"
         " i.item.done_on AS done_on"
         " FROM meetings m, LATERAL (SELECT unnest(m.action_items) AS item,"
