@@ -12,7 +12,7 @@ from kpi.access import Forbidden
 from kpi.formatting.numbers import plain
 from kpi.i18n import LANGUAGES, t
 from ui.auth import end_session, signed_in, sync_cookie
-from ui.database import database
+from ui.database import check_file_once, database
 from ui.navigation import ALL_PAGES, PAGES
 from ui.routing import leave_folder_routing, routed
 from ui.session import language, remember_language
@@ -60,6 +60,7 @@ def show_failure(error: Exception, where: str) -> None:
 
 try:
     db.ensure_ready()
+    check_file_once()  # a damaged file is told here, on the first page, with the way to restore it
     actor = signed_in(db)
 except (RerunException, StopException):
     raise  # Streamlit's own control flow (st.rerun, st.stop, st.switch_page): not a failure

@@ -27,13 +27,19 @@ from typing import Any
 import duckdb
 
 from kpi.i18n import t
-from kpi.storage import DatabaseBusy, DatabaseMissing
+from kpi.storage import DatabaseBusy, DatabaseMissing, SchemaTooNew
 from kpi.storage.connection import is_disk_full
 
 LOGGER = logging.getLogger("kpi")
 BUSY, MISSING, DISK_FULL, DAMAGED, INTERNAL = "busy", "missing", "disk_full", "damaged", "internal"
+NEWER = "newer_schema"  # made by a newer version of the product
 # What DuckDB says about a file it cannot trust: not a database at all, or blocks that fail their checksum.
-_DAMAGED_TEXTS = ("not a valid duckdb database file", "corrupt database file", "checksum")
+_DAMAGED_TEXTS = (
+    "not a valid duckdb database file",
+    "corrupt database file",
+    "checksum",
+    "could not read enough bytes",  # a truncated file
+)
 _FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 _lock = threading.Lock()
 _handlers: list[logging.Handler] = []
@@ -52,12 +58,14 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
 
 
 def classify(error: BaseException) -> str:
-    """BUSY, MISSING, DISK_FULL, DAMAGED (someone can act on these) or INTERNAL."""
+    """BUSY, MISSING, NEWER, DISK_FULL, DAMAGED (someone can act on these) or INTERNAL."""
     for cause in _causes(error):
         if isinstance(cause, DatabaseBusy):  # WriteConflict included: another session kept writing
             return BUSY
         if isinstance(cause, DatabaseMissing):
             return MISSING
+        if isinstance(cause, SchemaTooNew):
+            return NEWER
         if is_disk_full(cause):  # OSError ENOSPC/EDQUOT, or DuckDB's IOException / COMMIT saying so
             return DISK_FULL
         if isinstance(cause, duckdb.Error):
@@ -170,9 +178,17 @@ def describe(error: BaseException, lang: str, *, where: str) -> Failure:
         return Failure(kind, t("app.database_busy", lang, seconds=f"{cause.waited:.0f}"))
     if isinstance(cause, DatabaseMissing):
         return Failure(kind, t("app.no_database", lang, path=cause.args[0] if cause.args else ""))
+    newer = next((c for c in _causes(error) if isinstance(c, SchemaTooNew)), None)
+    if newer is not None:
+        return Failure(kind, schema_too_new_message(newer, lang))
     if kind in (DISK_FULL, DAMAGED):
         # Someone can act on it: no incident, but the log still says when and where it happened.
         LOGGER.warning("%s in %s: %s", kind, where, str(error).splitlines()[0] if str(error) else kind)
         return Failure(kind, t(f"app.{kind}", lang))
     incident = report_incident(error, where=where)
     return Failure(kind, t("app.internal_error", lang, incident=incident), incident)
+
+
+def schema_too_new_message(error: SchemaTooNew, lang: str) -> str:
+    """Which schema the file has, which this version reads, and the two ways on."""
+    return t("app.newer_schema", lang, found=error.found, supported=error.supported)

@@ -9,6 +9,7 @@ the kpi functions; every read goes through them.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ import streamlit as st
 
 from kpi.access import Actor, scope_key
 from kpi.accounts.manage import demo_database
+from kpi.admin.file_check import check_file
 from kpi.formatting.names import Names, names_for
 from kpi.funding.detail import FundingDetail, funding_detail
 from kpi.funding.status import FundingStatus, funding_status
@@ -31,6 +33,19 @@ def _database(path: str) -> Database:
 def database() -> Database:
     """One Database per file and process; it hands each unit of work its own cursor."""
     return _database(Database.configured_path())
+
+
+@st.cache_resource(show_spinner=False)
+def _file_checked(path: str, inode: int) -> int:
+    return check_file(_database(path)).total_rows  # raises on damage: not cached, checked again next run
+
+
+def check_file_once() -> None:
+    """Read the whole file once per process (and again when another file is put in its place, as a
+    restore does): a damaged database is told on the first page, not halfway through an import."""
+    db = database()
+    if db.path != ":memory:":
+        _file_checked(db.path, os.stat(db.path).st_ino)
 
 
 def cached_version() -> tuple[Any, ...]:

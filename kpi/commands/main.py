@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
     status.add_argument("--project", help="one project code")
     status.add_argument("--json", action="store_true")
+    check = commands.add_parser(
+        "check", parents=[common], help="read every table once: finds a damaged file (DuckDB's checksums)"
+    )
+    check.add_argument("--json", action="store_true")
     years = commands.add_parser("years", parents=[common], help="the year view (効果検証): KPI x 年度")
     years.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
     years.add_argument("--project", help="one project code")
@@ -138,6 +142,8 @@ def _run(db: Database, args: argparse.Namespace, lang: str) -> int:
         return run_report_command(db, args, lang)
     if args.command == "years":
         return _years(db, args, lang)
+    if args.command == "check":
+        return _check(db, args.json, lang)
     return _status(db, args, lang)
 
 
@@ -152,7 +158,7 @@ def _failed(error: Exception, db: Database, args: argparse.Namespace, lang: str)
     if failure.kind == incidents.BUSY:  # raised from inside another error: still "busy"
         print(failure.message, file=sys.stderr)
         return EXIT_BUSY
-    if failure.kind == incidents.MISSING:
+    if failure.kind in (incidents.MISSING, incidents.NEWER):
         print(failure.message, file=sys.stderr)
         return EXIT_USAGE
     if failure.incident is not None and log is not None:
@@ -168,6 +174,20 @@ def operator() -> Actor:
     from kpi.access import Actor
 
     return Actor.operator(clock.cli_actor())
+
+
+def _check(db: Database, as_json: bool, lang: str) -> int:
+    """A damaged block raises DuckDB's error: main() says "damaged" and how to restore (exit 4)."""
+    from kpi.admin.file_check import check_file
+    from kpi.formatting.numbers import format_number
+
+    found = check_file(db)
+    if as_json:
+        print(json.dumps({"status": "ok", "schema_version": found.schema_version, "rows": found.rows}))
+    else:
+        tables, rows = format_number(len(found.rows), lang), format_number(found.total_rows, lang)
+        print(t("cli.check_ok", lang, path=db.path, version=found.schema_version, tables=tables, rows=rows))
+    return EXIT_OK
 
 
 def _init(db: Database, demo: bool, lang: str) -> int:

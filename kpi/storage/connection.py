@@ -66,6 +66,17 @@ class DatabaseMissing(FileNotFoundError):
         self.path = path
 
 
+class SchemaTooNew(RuntimeError):
+    """The file was made or migrated by a newer version of the product: this one would misread it, so
+    it is neither migrated backwards nor read at all."""
+
+    def __init__(self, path: str, found: int, supported: int) -> None:
+        super().__init__(f"database {path} has schema {found}; this version reads up to {supported}")
+        self.path = path
+        self.found = found
+        self.supported = supported
+
+
 def _is_lock_error(error: duckdb.Error) -> bool:
     text = str(error).lower()
     return "lock" in text and ("conflicting" in text or "could not set" in text)
@@ -301,7 +312,11 @@ class Database:
                 " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
             )
             done = {row[0] for row in cursor.execute("SELECT version FROM schema_migrations").fetchall()}
-        for version, name, sql in migration_files():
+        shipped = migration_files()
+        newest = shipped[-1][0] if shipped else 0
+        if done and max(done) > newest:
+            raise SchemaTooNew(self.path, max(done), newest)
+        for version, name, sql in shipped:
             if version in done:
                 continue
             with self.transaction() as cursor:

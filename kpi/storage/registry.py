@@ -283,12 +283,15 @@ def write_setting(
 
 # reminder_grace_days: kpi/storage/freshness.py; demo: set by `init --demo` (kpi/storage/accounts.py)
 # agreement_alert_days, review_cadence_months, quiet_months: partnerships (migration 0014)
+# reminder_repeat_days, backup_keep: operations (migration 0015)
 _SETTING_KEYS = set(Settings.__dataclass_fields__) | {
     "reminder_grace_days",
     "demo",
     "agreement_alert_days",
     "review_cadence_months",
     "quiet_months",
+    "reminder_repeat_days",
+    "backup_keep",
 }
 
 
