@@ -6,11 +6,13 @@ through_dashboard()  # a cold server's deep link runs this file by itself: go th
 
 import streamlit as st
 
+from kpi.access import Role
 from kpi.accounts.manage import MIN_PASSWORD_LENGTH, set_password
 from kpi.accounts.sign_in import SignInRefused
 from kpi.errors import Rejected
 from kpi.formatting.numbers import plain
 from ui.database import database
+from ui.sections.contact_form import contact_form
 from ui.session import actor, language, tr
 
 lang = language()
@@ -48,3 +50,6 @@ with st.form(key="own_password", clear_on_submit=True):
             else:
                 st.session_state["account_flash"] = tr("account.password_changed")
                 st.rerun()
+
+if me.organization_code and me.role in (Role.LEAD, Role.PARTNER):  # its own organization's contact
+    contact_form(database(), me.organization_code, me.organization_code, lang, key="account")

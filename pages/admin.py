@@ -1,5 +1,5 @@
-"""Administration: accounts and roles, the KPI catalog, settings, English names of registry terms, and
-purges (administrators only)."""
+"""Administration: accounts and roles, the KPI catalog, settings, English names of registry terms,
+purges and backups (administrators only)."""
 
 from ui.routing import through_dashboard
 
@@ -13,6 +13,7 @@ from kpi.i18n import t
 from kpi.registry.edits import percent, ratio, registry_for_editing, save_settings
 from ui.database import database
 from ui.sections.accounts import accounts_section
+from ui.sections.backups import backups_section
 from ui.sections.catalog import grade_section, kpi_section
 from ui.sections.partnership_settings import partnership_settings_section
 from ui.sections.programmes import programmes_section
@@ -42,7 +43,7 @@ def _refused(error: Rejected) -> None:
 
 section = st.segmented_control(
     tr("admin.section"),
-    ["accounts", "kpis", "programmes", "settings", "purge", "terms"],
+    ["accounts", "kpis", "programmes", "settings", "purge", "terms", "backups"],
     format_func=lambda s: t(f"admin.tab_{s}", lang),
     default="accounts",
     key="admin_section",
@@ -96,3 +97,6 @@ if section == "purge":
 
 if section == "terms":
     terms_section(db, lang, on_saved=_done, on_refused=_refused)
+
+if section == "backups":
+    backups_section(db, lang, on_saved=_done, on_refused=_refused)

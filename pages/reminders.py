@@ -12,6 +12,7 @@ from kpi.portfolio.freshness import freshness_frame, owed_by_partner, reminder_m
 from ui.database import database
 from ui.sections.reminder_actions import meeting_actions
 from ui.sections.reminder_duties import funding_duties
+from ui.sections.reminder_mail import reminder_mail
 from ui.session import actor, language, show_date, today, tr, wareki
 
 lang = language()
@@ -23,6 +24,7 @@ if frame.empty:
     st.info(tr("reminders.all_reported"))
     funding_duties(db)
     meeting_actions(db)
+    reminder_mail(db)
     st.stop()
 
 st.subheader(tr("reminders.owed_heading"))
@@ -110,3 +112,4 @@ st.dataframe(
 
 funding_duties(db)
 meeting_actions(db)
+reminder_mail(db)

@@ -23,8 +23,15 @@ from typing import TYPE_CHECKING, Any
 # Each command imports its own work inside the function that runs it (tests/test_cli_startup.py).
 from kpi import clock
 from kpi.commands.funding import FUNDING_COMMANDS, add_funding_parsers, run_funding_command
+from kpi.commands.operations import (
+    BACKUP_COMMANDS,
+    RESTORE_COMMANDS,
+    add_backup_parsers,
+    run_backup_command,
+)
 from kpi.commands.partnerships import PARTNERSHIP_COMMANDS, add_partnership_parsers, run_partnership_command
 from kpi.commands.purge import PURGE_COMMANDS, add_purge_parsers, run_purge_command
+from kpi.commands.remind import REMIND_COMMANDS, add_remind_parsers, run_remind_command
 from kpi.commands.reports import REPORT_COMMANDS, add_report_parsers, run_report_command
 from kpi.commands.users import add_user_parsers, run_user_command
 from kpi.i18n import cli_language, t
@@ -91,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_purge_parsers(commands, common)
     add_funding_parsers(commands, common)
     add_partnership_parsers(commands, common)
+    add_backup_parsers(commands, common)
+    add_remind_parsers(commands, common)
     return parser
 
 
@@ -123,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(db: Database, args: argparse.Namespace, lang: str) -> int:
     if args.command == "init":
         return _init(db, args.demo, lang)
+    if args.command in RESTORE_COMMANDS:  # before ensure_ready: the file may be missing or damaged
+        return run_backup_command(db, args, lang)
     db.ensure_ready()  # never creates: only init makes a database file
     if args.command == "setup":
         return _setup(db, args.directory, args.json, lang)
@@ -136,10 +147,14 @@ def _run(db: Database, args: argparse.Namespace, lang: str) -> int:
         return run_funding_command(db, args, lang)
     if args.command in PARTNERSHIP_COMMANDS:
         return run_partnership_command(db, args, lang)
+    if args.command in BACKUP_COMMANDS:
+        return run_backup_command(db, args, lang)
     if args.command in PURGE_COMMANDS:
         return run_purge_command(db, args, lang)
     if args.command in REPORT_COMMANDS:
         return run_report_command(db, args, lang)
+    if args.command in REMIND_COMMANDS:
+        return run_remind_command(db, args, lang)
     if args.command == "years":
         return _years(db, args, lang)
     if args.command == "check":

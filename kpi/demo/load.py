@@ -8,12 +8,14 @@ from typing import Any
 from kpi.access import Actor, require_role
 from kpi.accounts.sign_in import hash_password
 from kpi.demo.funding import FundingDemo, demo_funding
+from kpi.demo.names import ORGANIZATIONS
 from kpi.demo.partnerships import PartnershipsDemo, demo_partnerships
 from kpi.demo.portfolio import demo_portfolio
 from kpi.storage import Database
 from kpi.storage import partnerships as partnership_store
 from kpi.storage.accounts import insert_account
 from kpi.storage.bulk import load_portfolio
+from kpi.storage.contacts import set_contacts
 from kpi.storage.funding import append_versions, bulk_funding_rows
 from kpi.storage.registry import read_settings, registry_counts, upsert_rows, write_setting
 
@@ -64,12 +66,19 @@ def load_demo(db: Database, today: date, *, actor: Actor) -> dict[str, int] | No
     now = datetime.now()
     with db.transaction() as cursor:
         load_portfolio(cursor, portfolio, actor=actor.username)
+        set_contacts(cursor, demo_contacts())
         _load_funding(cursor, funding, actor=actor.username, now=now)
         _load_partnerships(cursor, partnerships, actor=actor.username, now=now)
         for account in accounts:
             insert_account(cursor, account, actor=actor.username, now=now)
         write_setting(cursor, "demo", "true", actor=actor.username, now=now)
         return registry_counts(cursor) | {"accounts": len(accounts)}
+
+
+def demo_contacts() -> list[tuple[str, str, str]]:
+    """Each demo organization's reminder contact: its contact person at an example.jp address
+    (RFC 2606's reserved domain, so nothing reaches anyone), in Japanese."""
+    return [(code, f"{person}@{code.lower()}.example.jp", "ja") for code, *_, person in ORGANIZATIONS]
 
 
 def _load_funding(cursor: Any, funding: FundingDemo, *, actor: str, now: datetime) -> None:

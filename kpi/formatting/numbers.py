@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 
 from kpi.fiscal import wareki_year
 from kpi.i18n import t
@@ -21,6 +21,11 @@ def format_date(day: date | None, lang: str, *, wareki: bool = False) -> str:
         year = wareki_year(day.year) if wareki else f"{day.year}年"
         return f"{year}{day.month}月{day.day}日"
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_moment(at: datetime | None, lang: str) -> str:
+    """A moment to the minute: 2026年11月26日 02:00, 26 Nov 2026 02:00 (a backup's time, a log's)."""
+    return "" if at is None else f"{format_date(at.date(), lang)} {at:%H:%M}"
 
 
 DECIMALS = 2

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from kpi.errors import ValidationError
+from kpi.i18n import t
 from kpi.intake.cells import ValueCell, in_kpi_units
 from kpi.intake.cells import read_value as cell_value
 from kpi.intake.rows import CellReader, Column, ErrorSink
@@ -33,6 +35,9 @@ ORGANIZATION_COLUMNS = (
         ("研究機関コード", "e-Rad研究機関コード", "e-Rad 研究機関コード", "e-rad_code"),
         required=False,
     ),
+    # SPEC section 9: optional, as the identifiers; where the organization's reminders go
+    Column("contact_email", ("連絡先メール", "連絡先メールアドレス", "メールアドレス"), required=False),
+    Column("contact_language", ("連絡先言語", "メールの言語"), required=False),
 )
 PROJECT_COLUMNS = (
     Column("project_code", ("プロジェクトコード",)),
@@ -117,8 +122,36 @@ def parse_organizations(table: RawTable, sink: ErrorSink) -> list[tuple[int, Rec
             if reading.problem is not None:
                 sink.add(reading.problem[0], row, name, **reading.problem[1])
             record[name] = reading.digits
+        record.update(_contact(reader, sink, row, cells))
         out.append((row, record))
     return out
+
+
+def _contact(reader: CellReader, sink: ErrorSink, row: int, cells: Any) -> Record:
+    """contact_email and contact_language when the file has the columns (a blank clears them);
+    the checks of the registry page's form (kpi/operations/contacts.py)."""
+    from kpi.operations.contacts import address_problem, normalize_language
+
+    found: Record = {}
+    label = sink.column_labels.get
+    if reader.has("contact_email"):
+        address = reader.text(row, cells, "contact_email", required=False) or None
+        problem = address_problem(address) if address else None
+        if problem is not None:
+            text = t(f"contacts.{problem}", sink.lang, address=address)
+            column = label("contact_email", "contact_email")
+            message = t("contacts.file_address", sink.lang, row=row, column=column, problem=text)
+            sink.errors.append(ValidationError(problem, message, row, "contact_email", sink.file))
+        found["contact_email"] = address
+    if reader.has("contact_language"):
+        value = reader.raw(cells, "contact_language")
+        try:
+            found["contact_language"] = normalize_language(value)
+        except ValueError:
+            message = t("contacts.file_language", sink.lang, row=row,
+                        column=label("contact_language", "contact_language"), value=value)  # fmt: skip
+            sink.errors.append(ValidationError("invalid_value", message, row, "contact_language", sink.file))
+    return found
 
 
 def parse_projects(table: RawTable, sink: ErrorSink, fy_start: int) -> list[tuple[int, Record]]:

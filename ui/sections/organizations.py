@@ -16,6 +16,7 @@ from kpi.model import Sector
 from kpi.registry.edits import organization_names
 from kpi.registry.organizations import organization_for_editing, save_organization
 from kpi.storage import Database
+from ui.sections.contact_form import contact_form
 from ui.session import actor
 
 FLASH = "organizations_flash"
@@ -48,6 +49,9 @@ def organizations_section(db: Database, lang: str, organizations: pd.DataFrame) 
                     label("prefecture"): organizations["prefecture"],
                     label("corporate_number"): [_shown(n) or none for n in organizations["corporate_number"]],
                     label("erad_code"): [_shown(n) or none for n in organizations["erad_code"]],
+                    t("contacts.column", lang): [
+                        _shown(a) or t("contacts.none", lang) for a in organizations["contact_email"]
+                    ],
                 }
             ),
             hide_index=True,
@@ -97,3 +101,5 @@ def organizations_section(db: Database, lang: str, organizations: pd.DataFrame) 
                 code = saved["organization_code"]
                 st.session_state[FLASH] = ("saved", t("registry_organizations.saved", lang, code=code))
                 st.rerun()
+    if chosen is not None:  # where this organization's reminder e-mails go (kpi/operations/contacts.py)
+        contact_form(db, chosen, names[chosen], lang, key="registry")

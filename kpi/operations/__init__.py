@@ -1,0 +1,1 @@
+"""Operations (SPEC section 9): backups, restores and reminder e-mails."""
