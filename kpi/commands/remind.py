@@ -11,10 +11,8 @@ command line acts as an administrator (kpi/commands/main.py operator()).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kpi import clock
@@ -38,25 +36,13 @@ def add_remind_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     remind.add_argument("--json", action="store_true")
 
 
-def _as_of(text: str | None) -> date | None:
-    if not text:
-        return clock.today()
-    with contextlib.suppress(ValueError):
-        return date.fromisoformat(text)
-    from kpi.values import parse_date
-
-    with contextlib.suppress(ValueError):
-        return parse_date(text)
-    return None
-
-
 def run_remind_command(db: Database, args: argparse.Namespace, lang: str) -> int:
+    from kpi.commands.main import _as_of  # (main imports this module: a late import, no cycle)
     from kpi.operations import mailer  # smtplib and the digests' pandas: this command only
     from kpi.operations.sending import MailNotConfigured, run_reminders
 
-    as_of = _as_of(args.as_of)
+    as_of = _as_of(args.as_of, lang)  # None: the usage error is printed
     if as_of is None:
-        print(t("cli.usage_error", lang, message=f"--as-of {args.as_of}"), file=sys.stderr)
         return EXIT_USAGE
     operator = Actor.operator(clock.cli_actor())
     try:

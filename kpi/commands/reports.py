@@ -7,14 +7,12 @@ import argparse
 import contextlib
 import errno
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kpi import clock
 from kpi.access import Actor
 from kpi.i18n import t
-from kpi.values import parse_date
 
 if TYPE_CHECKING:
     from kpi.storage import Database
@@ -32,16 +30,6 @@ def add_report_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     report.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
 
 
-def _as_of(text: str | None) -> date | None:
-    if not text:
-        return clock.today()
-    with contextlib.suppress(ValueError):
-        return date.fromisoformat(text)
-    with contextlib.suppress(ValueError):
-        return parse_date(text)
-    return None
-
-
 def _write(path: Path, data: bytes, lang: str) -> int:
     """EXIT_OK; EXIT_USAGE for an --out that cannot be written; EXIT_FAILED when the disk is full."""
     try:
@@ -57,9 +45,10 @@ def _write(path: Path, data: bytes, lang: str) -> int:
 
 
 def run_report_command(db: Database, args: argparse.Namespace, lang: str) -> int:
-    as_of = _as_of(args.as_of)
+    from kpi.commands.main import _as_of  # (main imports this module: a late import, no cycle)
+
+    as_of = _as_of(args.as_of, lang)  # None: the usage error is printed
     if as_of is None:
-        print(t("cli.usage_error", lang, message=f"--as-of {args.as_of}"), file=sys.stderr)
         return EXIT_USAGE
     out: Path = args.out
     suffix = out.suffix.lower()
