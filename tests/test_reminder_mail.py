@@ -23,7 +23,7 @@ from kpi.i18n import t
 from kpi.operations.contacts import address_problem, reminder_contacts, save_organization_contact
 from kpi.operations.digests import build_digests
 from kpi.operations.mailer import MailConfigError, load_config
-from kpi.operations.sending import MailNotConfigured, run_reminders, sent_log
+from kpi.operations.sending import MailNotConfigured, reminder_repeat_days, run_reminders, sent_log
 from kpi.partnerships.reminders import open_action_items
 from kpi.portfolio.freshness import freshness_frame
 from kpi.registry.setup import setup_registry
@@ -454,3 +454,24 @@ def test_a_partner_sets_its_own_contact_on_the_account_page(
     assert contacts_of(Database(db.path))["UNI-SETOUCHI"] == (None, None)
     admin = page(monkeypatch, db, "pages/account.py", "demo-admin")
     assert not [w for w in admin.text_input if w.label == t("contacts.email", "en")]
+
+
+def test_an_administrator_sets_the_days_before_another_digest(
+    monkeypatch: pytest.MonkeyPatch, db: Database, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("KPI_SECRETS", str(tmp_path / "none.toml"))
+    db.close()
+    app = page(monkeypatch, db, "pages/reminders.py", "demo-admin")
+    field = next(n for n in app.number_input if n.label == t("reminder_mail.repeat_days", "en"))
+    assert field.value == 7
+    field.set_value(14)
+    next(b for b in app.button if b.label == t("admin.save", "en")).click().run()
+    assert not app.exception, app.exception
+    assert [s.value for s in app.success] == [plain(t("reminder_mail.repeat_saved", "en", days=14))]
+    assert reminder_repeat_days(db) == 14
+    with db.cursor() as cursor:
+        audited = cursor.execute(
+            "SELECT before, after FROM audit_log"
+            " WHERE entity = 'settings' AND entity_key = 'reminder_repeat_days'"
+        ).fetchall()
+    assert audited == [('"7"', '"14"')]

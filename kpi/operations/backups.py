@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from kpi.access import Actor, Role, require_role
-from kpi.errors import Rejected, ValidationError
-from kpi.i18n import t
 from kpi.operations.backup_files import (
     BackupRejected,
     Manifest,
@@ -30,15 +28,13 @@ from kpi.operations.backup_files import (
     our_backups,
     sha256_of,
 )
+from kpi.operations.settings import LIMITS, number_setting, save_number_setting
 from kpi.storage import Database
 from kpi.storage.audit import write_audit
 from kpi.storage.backups import copy_database
-from kpi.storage.partnerships import setting_value
-from kpi.storage.registry import write_setting
 
 KEEP_SETTING = "backup_keep"
-DEFAULT_KEEP = 14  # migration 0015's default
-KEEP_LIMITS = (1, 365)
+KEEP_LIMITS = LIMITS[KEEP_SETTING][1:]
 _lock = threading.Lock()  # one backup at a time in this process: names and pruning do not race
 
 
@@ -92,28 +88,12 @@ def _reserve(folder: Path, at: datetime) -> Path:
 # -- taking one ---------------------------------------------------------------------------------
 def backup_keep(db: Database) -> int:
     """How many backups a folder keeps (setting `backup_keep`; 14 when unset or mistyped)."""
-    with db.cursor() as cursor:
-        value = setting_value(cursor, KEEP_SETTING)
-    text = (value or "").strip()
-    return int(text) if text.isdigit() and int(text) >= KEEP_LIMITS[0] else DEFAULT_KEEP
+    return number_setting(db, KEEP_SETTING)
 
 
 def save_backup_keep(db: Database, keep: int, *, actor: Actor, lang: str) -> bool:
     """Store how many backups to keep (administrators; audited). False when it was already so."""
-    require_role(actor, Role.ADMINISTRATOR)
-    low, high = KEEP_LIMITS
-    if not low <= keep <= high:
-        message = t("backups.keep_out_of_range", lang, value=keep, low=low, high=high)
-        raise Rejected([ValidationError("out_of_range", message, column=KEEP_SETTING)])
-    now = datetime.now()
-
-    def work(cursor: Any) -> bool:
-        if setting_value(cursor, KEEP_SETTING) == str(keep):
-            return False
-        write_setting(cursor, KEEP_SETTING, str(keep), actor=actor.username, now=now)
-        return True
-
-    return db.write(work)
+    return save_number_setting(db, KEEP_SETTING, keep, actor=actor, lang=lang)
 
 
 def take_backup(

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kpi.errors import Rejected
 from kpi.formatting.numbers import plain
 from kpi.i18n import t
 from kpi.operations import mailer
 from kpi.operations.sending import run_reminders, sent_log
+from kpi.operations.settings import LIMITS, save_number_setting
 from kpi.storage import Database
 from ui.session import actor, language, today, tr
 
@@ -29,6 +31,21 @@ def _config() -> tuple[mailer.SmtpConfig | None, str | None]:
     return config, None
 
 
+def _repeat_days_form(db: Database, days: int) -> None:
+    """The no-repeat setting, beside what it governs."""
+    _, low, high = LIMITS["reminder_repeat_days"]
+    with st.form(key="reminder_repeat_form"):
+        wanted = st.number_input(tr("reminder_mail.repeat_days"), min_value=low, max_value=high, value=days)
+        if st.form_submit_button(tr("admin.save")):
+            try:
+                save_number_setting(db, "reminder_repeat_days", int(wanted), actor=actor(), lang=language())
+            except Rejected as error:
+                st.error(plain(error.errors[0].message))
+            else:
+                st.session_state[FLASH] = ("ok", [tr("reminder_mail.repeat_saved", days=int(wanted))])
+                st.rerun()
+
+
 def reminder_mail(db: Database) -> None:
     me = actor()
     if not me.is_admin:  # run_reminders and sent_log check it too
@@ -43,6 +60,7 @@ def reminder_mail(db: Database) -> None:
     st.caption(tr("reminder_mail.caption", days=preview.repeat_days))
     if problem:
         st.warning(plain(problem))
+    _repeat_days_form(db, preview.repeat_days)
     if st.button(
         tr("reminder_mail.send_now"), type="primary", disabled=config is None, key="reminder_send_now"
     ):
