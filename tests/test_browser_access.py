@@ -76,7 +76,7 @@ def test_the_partner_in_english_reads_only_its_projects(server: str, page: Page)
     _shot(page, "role-partner-project-en")
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="My account").click()
     expect(page.get_by_role("heading", name="My account")).to_be_visible()
-    expect(page.get_by_text("UNI-SETOUCHI")).to_be_visible()
+    expect(page.get_by_text("Organization: UNI-SETOUCHI")).to_be_visible()
     _shot(page, "role-partner-account-en")
 
 

@@ -14,6 +14,8 @@ from playwright.sync_api import Browser, Page, expect
 from kpi.commands.main import main
 from tests.browser_support import new_context, serve, settled, shot, sign_in
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 
 def overview_figures(page: Page) -> list[str]:
     """Every headline figure of the overview, in order (labels and values as drawn)."""
