@@ -23,7 +23,7 @@ from playwright.sync_api import Locator, Page, expect
 from kpi.i18n import catalog
 from kpi.storage import Database
 from tests.browser_support import open_list, settled, shot, sign_in
-from tests.test_languages import partnership_words
+from tests.test_languages import digest_words, partnership_words
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # over 20 s on a quiet machine
 
@@ -107,7 +107,8 @@ def display_names(db_path: Path) -> set[str]:
             names = {str(n) for (n,) in cursor.execute("SELECT display_name FROM accounts").fetchall()}
             # a programme's funder (経済産業省) is registry data with no English form yet
             names |= {str(n) for (n,) in cursor.execute("SELECT funder FROM programmes").fetchall()}
-            return names | partnership_words(cursor)  # agreements' and meetings' own text, as typed
+            names |= partnership_words(cursor)  # agreements' and meetings' own text, as typed
+        return names | digest_words(db)  # reminder e-mails, each in its contact's language
     finally:
         db.close()
 

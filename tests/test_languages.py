@@ -16,9 +16,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpi.i18n import catalog
+from kpi.operations.digests import build_digests
 from kpi.storage import Database
 from kpi.storage.registry import read_table
-from tests.conftest import signed_in
+from tests.conftest import DEMO_TODAY, OPERATOR, signed_in
 
 ROOT = Path(__file__).parent.parent
 PAGES = {
@@ -98,6 +99,16 @@ def partnership_words(cursor: Any) -> set[str]:
     ):
         for (text,) in cursor.execute(sql).fetchall():
             words |= {str(text)} | {line for line in str(text).splitlines() if line}
+    return words
+
+
+def digest_words(db: Database) -> set[str]:
+    """The reminder e-mails the reminders page previews, each in its contact's language (an English
+    page shows a Japanese contact's digest as it will be sent): data, like a name."""
+    words: set[str] = set()
+    for digest in build_digests(db, DEMO_TODAY, actor=OPERATOR):
+        for text in (digest.subject, digest.body):
+            words |= {text} | {line.strip() for line in text.splitlines() if line.strip()}
     return words
 
 
