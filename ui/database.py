@@ -21,6 +21,7 @@ from kpi.admin.file_check import check_file
 from kpi.formatting.names import Names, names_for
 from kpi.funding.detail import FundingDetail, funding_detail
 from kpi.funding.status import FundingStatus, funding_status
+from kpi.operations.sending import ReminderRun, run_reminders
 from kpi.portfolio.overview import data_version, filter_options, project_choices
 from kpi.storage import Database
 
@@ -110,3 +111,16 @@ def funding_status_cached(user: Actor, as_of: date) -> tuple[FundingStatus, Fund
     """The funding status on `as_of` as the user may read it, with its 費目 lines and names
     (kpi/funding/status.py, kpi/funding/detail.py), once per data version and scope."""
     return _funding(database().path, cached_version(), as_of, scope_key(user), user)
+
+
+@st.cache_data(ttl=600, max_entries=4, show_spinner=False)
+def _reminder_preview(
+    path: str, version: tuple[Any, ...], as_of: date, lang: str, scope: tuple[str, str], _actor: Actor
+) -> ReminderRun:
+    return run_reminders(_database(path), as_of, actor=_actor, send=False, lang=lang)
+
+
+def reminder_preview(user: Actor, as_of: date, lang: str) -> ReminderRun:
+    """What "send now" would send on `as_of` (kpi/operations/sending.py, administrators), once per
+    data version: every send is audited, so a send changes the version and the preview with it."""
+    return _reminder_preview(database().path, cached_version(), as_of, lang, scope_key(user), user)

@@ -9,13 +9,11 @@ late or due soon (kpi/funding/duties.py) and meetings' action items late or due 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from kpi.access import Actor, Role, require_role
-from kpi.formatting.names import display_names
 from kpi.formatting.numbers import format_date, format_number
 from kpi.funding.duties import owed_reports
 from kpi.i18n import t
@@ -23,6 +21,7 @@ from kpi.operations.contacts import Contact, reminder_contacts
 from kpi.operations.mailer import app_url
 from kpi.partnerships.reminders import open_action_items
 from kpi.portfolio.freshness import freshness_frame
+from kpi.registry.edits import organization_names
 from kpi.storage import Database
 from kpi.storage.registry import read_table
 
@@ -126,12 +125,7 @@ def build_digests(db: Database, as_of: date, *, actor: Actor, url: str | None = 
     owed = _Owed(db, as_of, actor)
     with db.cursor() as cursor:
         organizations = read_table(cursor, "organizations")
-    names: dict[str, Callable[[str], str]] = {}
-    for lang in ("ja", "en"):
-        mapping = dict(
-            zip(organizations["organization_code"], display_names(organizations, lang), strict=True)
-        )
-        names[lang] = lambda code, mapping=mapping: str(mapping.get(code, code))  # type: ignore[misc]
+    names = {lang: organization_names(organizations, lang) for lang in ("ja", "en")}
     digests = []
     for contact in reminder_contacts(db, actor=actor):
         digest = _digest(contact, owed, as_of, base, names[contact.language])
@@ -140,9 +134,7 @@ def build_digests(db: Database, as_of: date, *, actor: Actor, url: str | None = 
     return digests
 
 
-def _digest(
-    contact: Contact, owed: _Owed, as_of: date, url: str, name: Callable[[str], str]
-) -> Digest | None:
+def _digest(contact: Contact, owed: _Owed, as_of: date, url: str, names: dict[str, str]) -> Digest | None:
     lang = contact.language
     per_organization = {code: owed.items(code, lang) for code in contact.organization_codes}
     items = tuple(item for code in contact.organization_codes for item in per_organization[code])
@@ -152,7 +144,7 @@ def _digest(
     lines: list[str] = []
     for code in owing:
         if len(owing) > 1:
-            lines += [t("reminder_mail.organization_heading", lang, organization=name(code)), ""]
+            lines += [t("reminder_mail.organization_heading", lang, organization=names.get(code, code)), ""]
         for kind in KINDS:
             mine = [item for item in per_organization[code] if item.kind == kind]
             if mine:
@@ -167,7 +159,7 @@ def _digest(
     body = t(
         "reminder_mail.body",
         lang,
-        organizations=t("reminder_mail.name_separator", lang).join(name(code) for code in owing),
+        organizations=t("reminder_mail.name_separator", lang).join(names.get(code, code) for code in owing),
         as_of=format_date(as_of, lang),
         count=format_number(count, lang),
         items="\n".join(lines).rstrip(),

@@ -18,18 +18,12 @@ from dataclasses import dataclass
 import duckdb
 
 from kpi.storage.connection import Database
-from kpi.storage.integrity import check_tables, quoted
-
-_BASE_TABLES = (
-    "SELECT table_name FROM information_schema.tables"
-    " WHERE table_schema = 'main' AND table_type = 'BASE TABLE' AND table_catalog = current_database()"
-    " ORDER BY table_name"
-)
+from kpi.storage.integrity import base_tables, check_tables, quoted
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What a copy holds, read in the copy's own transaction."""
+    """What a copy holds (read in the copy's own transaction), or a backup file read whole."""
 
     migrations: list[tuple[int, str]]
     row_counts: dict[str, int]
@@ -47,7 +41,7 @@ def _literal(text: str) -> str:
 def table_row_counts(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows of every base table of the current database's main schema, by table name."""
     counts: dict[str, int] = {}
-    for (table,) in cursor.execute(_BASE_TABLES).fetchall():
+    for table in base_tables(cursor):
         row = cursor.execute(f"SELECT count(*) FROM {quoted(table)}").fetchone()
         counts[table] = int(row[0]) if row else 0
     return counts
@@ -68,6 +62,8 @@ def migrations(cursor: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
 def copy_database(cursor: duckdb.DuckDBPyConnection, target_path: str) -> Snapshot:
     """Copy the cursor's database into a new file at `target_path`, in one transaction with the
     migrations and row counts it returns. Nothing is left attached, whatever happens."""
+    # Identifiers: an alias of our own making and the catalog's name for this database, quoted; the path
+    # as a literal (ATTACH and COPY take no bound parameters).
     alias = f"kpi_backup_{uuid.uuid4().hex[:12]}"  # two copies at once in one process do not collide
     row = cursor.execute("SELECT current_database()").fetchone()
     assert row is not None
@@ -93,15 +89,7 @@ def _detach(cursor: duckdb.DuckDBPyConnection, alias: str) -> None:
     cursor.execute(f"DETACH DATABASE IF EXISTS {alias}")
 
 
-@dataclass(frozen=True)
-class FileFacts:
-    """A backup file as read whole: its migrations and the rows of each table."""
-
-    migrations: list[tuple[int, str]]
-    row_counts: dict[str, int]
-
-
-def read_backup_file(path: str) -> FileFacts:
+def read_backup_file(path: str) -> Snapshot:
     """Open a backup read-only and read every row of every table (DuckDB's block checksums see every
     block). DuckDB's own error when the file is not a database, is damaged or cut short."""
     connection = duckdb.connect(path, read_only=True)
@@ -109,7 +97,7 @@ def read_backup_file(path: str) -> FileFacts:
         cursor = connection.cursor()
         recorded = migrations(cursor)
         rows = check_tables(cursor).rows if recorded else table_row_counts(cursor)
-        return FileFacts(recorded, rows)
+        return Snapshot(recorded, rows)
     finally:
         connection.close()
 
@@ -127,8 +115,7 @@ def held_still(db: Database) -> Iterator[bool]:
             except duckdb.Error:  # not a lock (that is DatabaseBusy): a file DuckDB cannot open
                 cursor = None
         if cursor is not None:
-            with suppress(
-                duckdb.Error
-            ):  # a damaged file may refuse: it is moved aside as it is, with its log
+            # A damaged file may refuse: it is moved aside as it is, with its log.
+            with suppress(duckdb.Error):
                 cursor.execute("CHECKPOINT")
         yield cursor is not None

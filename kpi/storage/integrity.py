@@ -35,11 +35,17 @@ def quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def base_tables(cursor: duckdb.DuckDBPyConnection) -> list[str]:
+    """The current database's own tables (not an attached backup's), by name. The names come from the
+    catalog, so the SQL built with them (quoted) names only tables that exist."""
+    return [str(name) for (name,) in cursor.execute(_BASE_TABLES).fetchall()]
+
+
 def check_tables(cursor: duckdb.DuckDBPyConnection) -> FileCheck:
     """Read every row of every table; a damaged block raises DuckDB's own error (kpi/incidents.py
     tells it apart as DAMAGED)."""
     rows: dict[str, int] = {}
-    for (table,) in cursor.execute(_BASE_TABLES).fetchall():
+    for table in base_tables(cursor):
         found = cursor.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {quoted(table)} AS t").fetchone()
         rows[table] = int(found[0]) if found else 0
     version = cursor.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()

@@ -12,6 +12,7 @@ from kpi.operations import mailer
 from kpi.operations.sending import run_reminders, sent_log
 from kpi.operations.settings import LIMITS, save_number_setting
 from kpi.storage import Database
+from ui.database import reminder_preview
 from ui.session import actor, language, today, tr
 
 FLASH = "reminder_mail_flash"
@@ -56,7 +57,7 @@ def reminder_mail(db: Database) -> None:
         kind, lines = flash
         (st.success if kind == "ok" else st.error)(plain("\n\n".join(lines)))
     config, problem = _config()
-    preview = run_reminders(db, today(), actor=me, send=False, lang=lang)
+    preview = reminder_preview(me, today(), lang)
     st.caption(tr("reminder_mail.caption", days=preview.repeat_days))
     if problem:
         st.warning(plain(problem))
