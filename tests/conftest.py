@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest, app_test
 
 from kpi.access import Actor
 from kpi.storage import Database
-from tests import hypothesis_profiles  # noqa: F401  (registers the dev profile; HYPOTHESIS_PROFILE=dev)
+from tests import hypothesis_profiles, pg_support  # noqa: F401  (hypothesis_profiles registers the dev profile; HYPOTHESIS_PROFILE=dev)
 from tests.browser_support import browser, page, server, writable_server
 
 __all__ = ["browser", "page", "server", "writable_server"]  # browser journeys: one set per worker
@@ -68,6 +68,28 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "kpi.duckdb"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Modules marked both_engines run every test that uses a database on DuckDB and on PostgreSQL."""
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("engine", pg_support.ENGINES, indirect=True)
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture(scope="session")
+def _pg_template() -> Iterator[str]:
+    """A migrated PostgreSQL database to copy, one per worker (dropped at the end)."""
+    name = pg_support.new_name("kpi_template")
+    db = Database(pg_support.database_url(name))
+    db.migrate()
+    db.close()
+    yield name
+    pg_support.drop_database(name)
+
+
 @pytest.fixture(scope="session")
 def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty database with every migration applied, made once per worker: copying a file costs a
@@ -80,7 +102,18 @@ def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def fresh_db(db_path: Path, _migrated_template: Path) -> Iterator[Database]:
+def fresh_db(
+    db_path: Path, _migrated_template: Path, engine: str, request: pytest.FixtureRequest
+) -> Iterator[Database]:
+    if engine == "postgresql":
+        template = request.getfixturevalue("_pg_template")
+        name = pg_support.new_name("kpi_test")
+        db = Database(pg_support.copy_database(template, name))
+        db.migrate()
+        yield db
+        db.close()
+        pg_support.drop_database(name)
+        return
     shutil.copyfile(_migrated_template, db_path)
     db = Database(db_path)
     db.migrate()  # nothing left to apply; marks the handle ready

@@ -15,6 +15,9 @@ from kpi.storage import Database, connection
 from kpi.storage.actuals import actual_history, record_actuals
 from kpi.storage.registry import read_settings, write_setting
 from tests.conftest import table_counts
+from tests.pg_support import both_engines
+
+pytestmark = both_engines
 
 NOW = datetime(2026, 4, 10, 9, 0)
 

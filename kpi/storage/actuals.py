@@ -231,7 +231,9 @@ def actual_history(
     revision of version `id`), revision_id, is_current (the row's version is the current one).
     """
     return cursor.execute(
-        "SELECT h.* EXCLUDE (org_name_ja, org_name_en), c.version_id IS NOT NULL AS is_current FROM ("
+        "SELECT h.id, h.project_code, h.kpi_code, h.period_end, h.organization_code, h.value, h.note,"
+        " h.recorded_by, h.recorded_at, h.source, h.batch_id, h.explanation, h.kind, h.revision_id,"
+        " c.version_id IS NOT NULL AS is_current FROM ("
         + _HISTORY
         + ") h LEFT JOIN actual_current c ON c.version_id = h.id"
         + _HISTORY_ORDER,

@@ -154,6 +154,14 @@ class Database:
 
     configured_path = staticmethod(database_path)  # where the command line and the dashboard open
 
+    def __new__(cls, path: str | Path, **_: object) -> Database:
+        """A `postgresql://` URL opens the PostgreSQL engine (kpi/storage/pg_engine.py) instead."""
+        if cls is Database and str(path).startswith(("postgresql://", "postgres://")):
+            from kpi.storage.pg_engine import PostgresDatabase  # psycopg loads only for PostgreSQL
+
+            return super().__new__(PostgresDatabase)
+        return super().__new__(cls)
+
     def __init__(self, path: str | Path, *, wait_seconds: float | None = None, create: bool = False) -> None:
         """`create`: this object may make the file when it is missing (else only migrate() may)."""
         self.path = str(path)

@@ -1,0 +1,30 @@
+-- PostgreSQL only, run before the numbered migrations on every migrate (idempotent): the composite
+-- types that hold DuckDB's structs (kpi/storage/pg_dialect.py STRUCTS names them by their fields) and
+-- the few DuckDB functions PostgreSQL 15 lacks, under DuckDB's names.
+DO $$
+BEGIN
+    CREATE TYPE kpi_target_point AS (day DATE, value DOUBLE PRECISION, horizon TEXT);
+    CREATE TYPE kpi_series_point AS (day DATE, summed DOUBLE PRECISION, latest DOUBLE PRECISION);
+    CREATE TYPE kpi_award_amount AS (fiscal_year INTEGER, amount BIGINT);
+    CREATE TYPE kpi_ip_share AS (organization_code TEXT, percent DOUBLE PRECISION);
+    CREATE TYPE kpi_action_item AS (description TEXT, owner TEXT, due_on DATE, done_on DATE);
+    CREATE TYPE kpi_day_value AS (day DATE, value DOUBLE PRECISION);
+    CREATE TYPE kpi_day_amount AS (day DATE, amt DOUBLE PRECISION);
+    CREATE TYPE kpi_band AS (code TEXT, min DOUBLE PRECISION, above BOOLEAN);
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+
+-- len(): of a list, its number of elements; of a string, its characters (as DuckDB's len).
+CREATE OR REPLACE FUNCTION len(anyarray) RETURNS INTEGER
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT cardinality($1)';
+CREATE OR REPLACE FUNCTION len(text) RETURNS INTEGER
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT length($1)';
+
+-- any_value(): PostgreSQL 16 has it; 15 does not.
+CREATE OR REPLACE FUNCTION kpi_first_value(anyelement, anyelement) RETURNS anyelement
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT $1';
+DO $$
+BEGIN
+    CREATE AGGREGATE any_value(anyelement) (SFUNC = kpi_first_value, STYPE = anyelement);
+EXCEPTION WHEN duplicate_function THEN NULL;
+END $$;

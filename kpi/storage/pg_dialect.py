@@ -1,0 +1,325 @@
+"""DuckDB SQL text → PostgreSQL SQL text: the thin dialect layer of the PostgreSQL engine.
+
+The storage modules write DuckDB SQL once. For PostgreSQL each statement is parsed (sqlglot, DuckDB
+dialect), the few constructs PostgreSQL lacks are rewritten, and the result is printed in
+PostgreSQL's dialect; a statement is translated once per process (cached by its text).
+
+What is rewritten, and why it reads the same:
+- placeholders: `?` and `$name` become `$1 … $n` (psycopg's raw cursor), with the parameter each
+  stands for, so literal `%` signs need no escaping;
+- `GROUP BY ALL` → the ordinals of the select items that hold no aggregate (what DuckDB groups by);
+- `CREATE OR REPLACE TEMP TABLE x AS …` → `DROP TABLE IF EXISTS x` then `CREATE TEMP TABLE x AS …`;
+- list lambdas (`list_filter`, `list_transform`) → `ARRAY(SELECT … ORDER BY ordinality)` over
+  `generate_subscripts`, the list evaluated once in a LATERAL, elements kept in list order;
+- `list_sum(l)` → an ordered `sum(… ORDER BY ordinality)`: floating-point sums add in list order, as
+  DuckDB's do, so the two engines agree bit for bit; `list_sort`, `list_aggregate(l, 'median')`;
+- structs → named composite types (kpi/migrations/postgresql/compat.sql), chosen by their field
+  names (`STRUCTS`); `struct_pack(...)` → `ROW(...)::type`;
+- `arg_max(a, k)` / `arg_max_null(a, k)` → the first of `array_agg(a ORDER BY k DESC)`;
+- `range(a, b)` as a list, `make_date`, `year`/`month` as integers, `[]` as an empty array of the
+  column's type, `len` of a list or a string (compat.sql defines `len` for both).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.tokens import TokenType
+
+# Struct shapes → the composite type of compat.sql that holds them (field names in order).
+STRUCTS: dict[tuple[str, ...], str] = {
+    ("day", "value", "horizon"): "kpi_target_point",
+    ("day", "summed", "latest"): "kpi_series_point",
+    ("fiscal_year", "amount"): "kpi_award_amount",
+    ("organization_code", "percent"): "kpi_ip_share",
+    ("description", "owner", "due_on", "done_on"): "kpi_action_item",
+    ("day", "value"): "kpi_day_value",
+    ("day", "amt"): "kpi_day_amount",
+    ("code", "min", "above"): "kpi_band",
+}
+
+
+class UntranslatableSQL(ValueError):
+    """A DuckDB construct the PostgreSQL engine has no rewrite for (a programming error: add one)."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One PostgreSQL statement and, for each `$n`, the parameter it stands for: an int for the n-th
+    `?`, a str for `$name`."""
+
+    sql: str
+    params: tuple[int | str, ...]
+
+
+class _KpiPostgres(Postgres):
+    class Generator(Postgres.Generator):  # type: ignore[valid-type,misc]
+        TRANSFORMS: ClassVar[dict[Any, Callable[..., str]]] = {
+            **Postgres.Generator.TRANSFORMS,
+            exp.DateFromParts: lambda self, e: self.func(
+                "MAKE_DATE", *(exp.cast(a, "INT") for a in (e.args["year"], e.args["month"], e.args["day"]))
+            ),
+            exp.Length: lambda self, e: self.func("LEN", e.this),
+            exp.Year: lambda self, e: f"CAST(EXTRACT(YEAR FROM {self.sql(e.this)}) AS INT)",
+            exp.Month: lambda self, e: f"CAST(EXTRACT(MONTH FROM {self.sql(e.this)}) AS INT)",
+        }
+        TYPE_MAPPING: ClassVar[dict[Any, str]] = {
+            **Postgres.Generator.TYPE_MAPPING,
+            exp.DataType.Type.INT128: "NUMERIC",  # DuckDB's HUGEINT: sums of BIGINT
+        }
+
+
+def _struct_type(names: tuple[str, ...]) -> str:
+    try:
+        return STRUCTS[names]
+    except KeyError:
+        raise UntranslatableSQL(f"no PostgreSQL composite type for a struct of {names}") from None
+
+
+def _fresh(counter: itertools.count[int]) -> tuple[str, str]:
+    n = next(counter)
+    return f"_l{n}", f"_o{n}"
+
+
+def _element_sql(alias: str, position: str) -> str:
+    return f"({alias}.v[{position}])"
+
+
+def _lambda_body(fn: exp.Lambda, element: str) -> exp.Expression:
+    """The lambda's body with its one parameter replaced by `element` (an indexed list element)."""
+    (param,) = fn.expressions
+    name = param.name
+    body = fn.this.copy()
+
+    def replace(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Dot) and isinstance(node.this, exp.Identifier) and node.this.name == name:
+            return exp.Dot(this=exp.Paren(this=exp.maybe_parse(element)), expression=node.expression)
+        if isinstance(node, exp.Column) and not node.table and node.name == name:
+            return exp.Paren(this=exp.maybe_parse(element))
+        if isinstance(node, exp.Column) and node.table == name:  # x.day parsed as a column of table x
+            return exp.Dot(this=exp.Paren(this=exp.maybe_parse(element)), expression=node.this)
+        if isinstance(node, exp.Identifier) and node.name == name and not isinstance(node.parent, exp.Dot):
+            return exp.Paren(this=exp.maybe_parse(element))
+        return node
+
+    return body.transform(replace)
+
+
+class _Rewriter:
+    """One statement's rewrite: fresh aliases per statement; `columns` names a table's columns (from
+    the database's catalog) for `SELECT * EXCLUDE (...)`."""
+
+    def __init__(self, columns: Callable[[str], list[str]]) -> None:
+        self.counter = itertools.count(1)
+        self.columns = columns
+
+    def subquery_over(self, items: exp.Expression, select: str, *, where: str = "", order: str = "",
+                      aggregate: bool = False) -> exp.Expression:  # fmt: skip
+        """`select` (text with {e} for the element and {o} for its position) over every element."""
+        alias, position = _fresh(self.counter)
+        element = _element_sql(alias, position)
+        text = select.format(e=element, o=position)
+        sql = (
+            f"SELECT {text} FROM (SELECT {items.sql(dialect=_KpiPostgres)} AS v) AS {alias},"
+            f" generate_subscripts({alias}.v, 1) AS {position}"
+        )
+        if where:
+            sql += f" WHERE {where.format(e=element, o=position)}"
+        if order:
+            sql += f" ORDER BY {order.format(e=element, o=position)}"
+        sub: exp.Expression = exp.maybe_parse(sql, dialect=_KpiPostgres)
+        return exp.Paren(this=sub) if aggregate else exp.Array(expressions=[sub])
+
+    def lambda_call(self, items: exp.Expression, fn: exp.Expression, *, keep: bool) -> exp.Expression:
+        if not isinstance(fn, exp.Lambda):
+            raise UntranslatableSQL(f"expected a lambda, got {fn.sql()}")
+        alias, position = _fresh(self.counter)
+        element = _element_sql(alias, position)
+        body = _lambda_body(fn, element).transform(self.rewrite)
+        body_sql = body.sql(dialect=_KpiPostgres)
+        source = (
+            f" FROM (SELECT {items.sql(dialect=_KpiPostgres)} AS v) AS {alias},"
+            f" generate_subscripts({alias}.v, 1) AS {position}"
+        )
+        if keep:  # list_filter: the elements for which the body holds
+            sql = f"SELECT {element}{source} WHERE {body_sql} ORDER BY {position}"
+        else:  # list_transform: the body of every element
+            sql = f"SELECT {body_sql}{source} ORDER BY {position}"
+        return exp.Anonymous(this="ARRAY", expressions=[exp.maybe_parse(sql, dialect=_KpiPostgres)])
+
+    def rewrite(self, node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.ArrayFilter):
+            return self.lambda_call(node.this.transform(self.rewrite), node.expression, keep=True)
+        if isinstance(node, exp.Transform):
+            return self.lambda_call(node.this.transform(self.rewrite), node.expression, keep=False)
+        if isinstance(node, exp.Anonymous):
+            name = node.name.lower()
+            args = [a.transform(self.rewrite) for a in node.expressions]
+            if name in ("list_filter", "list_transform"):
+                return self.lambda_call(args[0], node.expressions[1], keep=name == "list_filter")
+            if name == "list_sum":
+                return self.subquery_over(args[0], "sum({e} ORDER BY {o})", aggregate=True)
+            if name == "list_aggregate" and args[1].name == "median":
+                return self.subquery_over(
+                    args[0], "percentile_cont(0.5) WITHIN GROUP (ORDER BY {e})", aggregate=True
+                )
+            if name == "arg_max_null":
+                return _arg_max(args[0], args[1], skip_null_values=False)
+            if name == "list_position":
+                return exp.Anonymous(this="ARRAY_POSITION", expressions=args)
+            if name == "struct_pack":
+                raise UntranslatableSQL("struct_pack with positional arguments")
+        if isinstance(node, exp.ArgMax):
+            return _arg_max(node.this.transform(self.rewrite), node.expression.transform(self.rewrite),
+                            skip_null_values=True)  # fmt: skip
+        if isinstance(node, exp.ArraySort):
+            inner = node.this
+            if isinstance(inner, exp.ArrayAgg):  # list_sort(list(x)): one ordered aggregate
+                value = inner.this.transform(self.rewrite).sql(dialect=_KpiPostgres)
+                return exp.maybe_parse(f"ARRAY_AGG({value} ORDER BY {value})", dialect=_KpiPostgres)
+            return self.subquery_over(inner.transform(self.rewrite), "{e}", order="{e}")
+        if isinstance(node, exp.Struct):
+            names = tuple(e.this.name if isinstance(e, exp.PropertyEQ) else e.alias for e in node.expressions)
+            values = [e.expression if isinstance(e, exp.PropertyEQ) else e.this for e in node.expressions]
+            row = exp.Anonymous(this="ROW", expressions=[v.transform(self.rewrite) for v in values])
+            return exp.Cast(this=row, to=exp.DataType.build(_struct_type(names), udt=True))
+        if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.STRUCT:
+            names = tuple(f.name for f in node.expressions)
+            return exp.DataType.build(_struct_type(names), udt=True)
+        if isinstance(node, exp.GenerateSeries) and not isinstance(node.parent, (exp.From, exp.Join)):
+            # DuckDB's range(a, b) is a list [a, b): sqlglot already made the end inclusive
+            return exp.Anonymous(this="ARRAY", expressions=[exp.select(node.copy())])
+        if isinstance(node, exp.Array) and not node.expressions:
+            return exp.Literal.string("{}")  # an untyped '{}' takes the type of its context
+        if isinstance(node, exp.Select):
+            self.expand_exclude(node)
+            _group_by_all(node)
+            self.order_by_all(node)
+            _alias_subqueries(node, self.counter)
+        return node
+
+    def order_by_all(self, select: exp.Select) -> None:
+        """`ORDER BY ALL`: every select item in order (a star over a table: its columns)."""
+        order = select.args.get("order")
+        if order is None or not (
+            len(order.expressions) == 1 and order.expressions[0].this.name.upper() == "ALL"
+        ):
+            return
+        if isinstance(order.expressions[0].this, exp.Column) and order.expressions[0].this.table:
+            return
+        items = select.expressions
+        count = len(items)
+        if len(items) == 1 and isinstance(items[0], exp.Star):
+            count = len(self.columns(select.args["from_"].this.name))
+        order.set("expressions", [exp.Ordered(this=exp.Literal.number(i)) for i in range(1, count + 1)])
+
+    def expand_exclude(self, select: exp.Select) -> None:
+        """`SELECT * EXCLUDE (c) FROM t` or `FROM (SELECT *, x AS c FROM t)`: the columns spelled out."""
+        stars = [e for e in select.expressions if isinstance(e, exp.Star) and e.args.get("except_")]
+        if not stars:
+            return
+        source = select.args["from_"].this
+        if isinstance(source, exp.Subquery) and isinstance(source.this, exp.Select):
+            inner = source.this
+            table = inner.args["from_"].this
+            names = [*self.columns(table.name), *(e.alias for e in inner.expressions if e.alias)]
+        elif isinstance(source, exp.Table):
+            names = self.columns(source.name)
+        else:
+            raise UntranslatableSQL(f"EXCLUDE over {source.sql()}")
+        dropped = {c.name for c in stars[0].args["except_"]}
+        select.set("expressions", [exp.column(n) for n in names if n not in dropped])
+
+
+def _arg_max(value: exp.Expression, key: exp.Expression, *, skip_null_values: bool) -> exp.Expression:
+    v, k = value.sql(dialect=_KpiPostgres), key.sql(dialect=_KpiPostgres)
+    keep = f"{k} IS NOT NULL" + (f" AND {v} IS NOT NULL" if skip_null_values else "")
+    return exp.maybe_parse(
+        f"(ARRAY_AGG({v} ORDER BY {k} DESC) FILTER (WHERE {keep}))[1]", dialect=_KpiPostgres
+    )
+
+
+def _group_by_all(select: exp.Select) -> None:
+    group = select.args.get("group")
+    if group is None or not group.args.get("all"):
+        return
+    ordinals = [
+        exp.Literal.number(i)
+        for i, item in enumerate(select.expressions, start=1)
+        if not item.find(exp.AggFunc) and not item.find(exp.Window)
+    ]
+    select.set("group", exp.Group(expressions=ordinals) if ordinals else None)
+
+
+def _alias_subqueries(select: exp.Select, counter: itertools.count[int]) -> None:
+    """PostgreSQL 15 wants an alias on every subquery in FROM (DuckDB does not)."""
+    sources = []
+    if select.args.get("from_"):
+        sources.append(select.args["from_"].this)
+    sources += [join.this for join in select.args.get("joins") or []]
+    for source in sources:
+        if isinstance(source, exp.Subquery) and not source.alias:
+            source.set("alias", exp.TableAlias(this=exp.to_identifier(f"_s{next(counter)}")))
+
+
+_POSITIONAL = "__p"  # `?` number i is renamed $__p<i> before parsing: numbered in the text's order
+
+
+def _name_positional(sql: str) -> str:
+    tokens = DuckDB.Tokenizer().tokenize(sql)
+    out, last, n = [], 0, 0
+    for token in tokens:
+        if token.token_type == TokenType.PLACEHOLDER and token.text == "?":
+            out += [sql[last : token.start], f"${_POSITIONAL}{n}"]
+            last, n = token.end + 1, n + 1
+    return "".join(out) + sql[last:] if n else sql
+
+
+def _placeholders(tree: exp.Expression) -> tuple[int | str, ...]:
+    """Number every placeholder $1 … $n; a name used twice keeps its number."""
+    order: list[int | str] = []
+
+    def number(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, (exp.Placeholder, exp.Parameter)):
+            name = node.name
+            key: int | str = int(name[len(_POSITIONAL) :]) if name.startswith(_POSITIONAL) else name
+            if key not in order:
+                order.append(key)
+            return exp.Var(this=f"${order.index(key) + 1}")
+        return node
+
+    tree.transform(number, copy=False)
+    return tuple(order)
+
+
+_CACHE: dict[str, tuple[Statement, ...]] = {}
+
+
+def translate(sql: str, columns: Callable[[str], list[str]]) -> tuple[Statement, ...]:
+    """The PostgreSQL statements that do what DuckDB's `sql` does (several for one `CREATE OR REPLACE
+    TEMP TABLE`, and one per statement of a script). Cached by text: the schema is the code's own."""
+    cached = _CACHE.get(sql)
+    if cached is None:
+        cached = _CACHE[sql] = _translate(sql, columns)
+    return cached
+
+
+def _translate(sql: str, columns: Callable[[str], list[str]]) -> tuple[Statement, ...]:
+    out: list[Statement] = []
+    for tree in sqlglot.parse(_name_positional(sql), read="duckdb"):
+        if tree is None:
+            continue
+        tree = tree.transform(_Rewriter(columns).rewrite)
+        params = _placeholders(tree)
+        if isinstance(tree, exp.Create) and tree.args.get("replace") and tree.kind == "TABLE":
+            tree.set("replace", False)
+            out.append(Statement(f"DROP TABLE IF EXISTS {tree.this.sql(dialect=_KpiPostgres)}", ()))
+        out.append(Statement(tree.sql(dialect=_KpiPostgres), params))
+    return tuple(out)
