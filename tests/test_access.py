@@ -43,7 +43,10 @@ from kpi.storage.audit_query import AuditFilter
 from kpi.storage.edits import project_row
 from kpi.storage.registry import read_table
 from tests.conftest import DEMO_TODAY, OPERATOR, table_counts
+from tests.pg_support import both_engines
 from tests.test_setup import write_registry
+
+pytestmark = both_engines
 
 ADMIN = Actor("demo-admin", Role.ADMINISTRATOR)
 EXECUTIVE = Actor("demo-executive", Role.EXECUTIVE)

@@ -38,6 +38,7 @@ from kpi.portfolio.status import STATUS_COLUMNS, YEAR_COLUMNS, portfolio_status,
 from kpi.storage import Database
 from kpi.storage.actuals import record_actuals
 from kpi.storage.registry import append_target_version
+from tests import pg_support
 from tests.reference import (
     RESULT_FIELDS,
     YEAR_FIELDS,
@@ -318,9 +319,17 @@ def add_custom_kpis(cursor: Any) -> None:
 _TEMPLATE: list[Path] = []
 
 
-def _fresh_database() -> Database:
-    """A migrated database file, copied from one made once per run (migrating is a large share
-    of each example's time)."""
+_PG_TEMPLATE: list[str] = []
+
+
+def _fresh_database(engine: str = "duckdb") -> Database:
+    """A migrated database, copied from one made once per run (migrating is a large share of each
+    example's time): a DuckDB file, or a PostgreSQL database on the test server."""
+    if engine == "postgresql":
+        if not _PG_TEMPLATE:
+            _PG_TEMPLATE.append(pg_support.new_name("crosscheck_template"))
+            Database(pg_support.database_url(_PG_TEMPLATE[0])).migrate()
+        return Database(pg_support.copy_database(_PG_TEMPLATE[0], pg_support.new_name("crosscheck")))
     if not _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="crosscheck-"))
         template = Database(folder / "template.duckdb")
@@ -332,8 +341,8 @@ def _fresh_database() -> Database:
     return Database(copy)
 
 
-def load(portfolio: Portfolio) -> Database:
-    db = _fresh_database()
+def load(portfolio: Portfolio, engine: str = "duckdb") -> Database:
+    db = _fresh_database(engine)
     with db.transaction() as cursor:
         add_custom_kpis(cursor)
         for i, target in enumerate(portfolio.target_versions):
@@ -390,9 +399,9 @@ def _bands_setting(bands: list[dict[str, Any]]) -> str:
     return bands_json(parse_bands(text))
 
 
-def check_portfolio(portfolio: Portfolio) -> int:
+def check_portfolio(portfolio: Portfolio, engine: str = "duckdb") -> int:
     """Load, run portfolio_status at each as-of date, compare with the reference. Returns rows."""
-    db = load(portfolio)
+    db = load(portfolio, engine)
     targets = portfolio.current_targets()
     reports = portfolio.current_reports()
     expected_pairs = set(targets) | set(reports)
@@ -436,9 +445,17 @@ def check_portfolio(portfolio: Portfolio) -> int:
         for pair, row in one.items():
             assert all(_same(k, row[k], rows[pair][k]) for k in row), (pair, row, rows[pair])
     finally:
-        db.close()
-        Path(db.path).unlink(missing_ok=True)
+        forget(db)
     return compared
+
+
+def forget(db: Database) -> None:
+    """Close and remove a case's database, on either engine."""
+    db.close()
+    if db.path.startswith("postgresql://"):
+        pg_support.drop_database(db.path.rsplit("/", 1)[-1].split("?")[0])
+    else:
+        Path(db.path).unlink(missing_ok=True)
 
 
 def check_years(
@@ -592,3 +609,37 @@ def test_a_falling_line_forecasts_zero_unless_the_kpi_allows_negative_values() -
     assert other["forecast_long"] == pytest.approx(line_long) and other["forecast_short"] == pytest.approx(
         line_short
     )
+
+
+# -- PostgreSQL: the same reference, and the same bits as DuckDB ----------------------------------
+PG_SEEDS = range(100, 100 + 3 * SCALE)
+
+
+@pytest.mark.parametrize("seed", PG_SEEDS)
+def test_postgresql_matches_reference(seed: int) -> None:
+    assert check_portfolio(generate(random.Random(seed)), "postgresql") > 0
+
+
+@pytest.mark.parametrize("seed", PG_SEEDS)
+def test_duckdb_and_postgresql_agree_bit_for_bit(seed: int) -> None:
+    """Every status and year cell, forecasts included, equal to the last bit on the two engines."""
+    portfolio = generate(random.Random(seed))
+    duck, pg = load(portfolio, "duckdb"), load(portfolio, "postgresql")
+    try:
+        for as_of in portfolio.as_ofs:
+            settings = status_settings(portfolio)
+            pd.testing.assert_frame_equal(
+                portfolio_status(pg, as_of, settings=settings),
+                portfolio_status(duck, as_of, settings=settings),
+                check_dtype=False,
+                check_exact=True,
+            )
+            pd.testing.assert_frame_equal(
+                portfolio_years(pg, as_of, settings=settings),
+                portfolio_years(duck, as_of, settings=settings),
+                check_dtype=False,
+                check_exact=True,
+            )
+    finally:
+        forget(duck)
+        forget(pg)

@@ -23,7 +23,7 @@ import psycopg
 from psycopg import errors, sql
 from psycopg.adapt import Loader
 
-from kpi.storage.pg_dialect import STRUCTS, Statement, translate
+from kpi.storage.pg_dialect import STRUCTS, Statement, split, translate
 
 # PostgreSQL type oids → pandas dtype of DuckDB's df() for the same column.
 _INTEGERS = {20, 21, 23}
@@ -66,8 +66,13 @@ class PgCursor:
 
     # -- statements ---------------------------------------------------------------------
     def execute(self, query: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> PgCursor:
-        for statement in translate(query, self._columns):
-            self._run(statement, parameters)
+        described = _DESCRIBE.fullmatch(query.strip())
+        if described:  # DuckDB's DESCRIBE t: (column, type) in order, the type in SQL that casts to it
+            self._run(Statement(_DESCRIBE_SQL, (0,)), [described.group(1)])
+            return self
+        for part in split(query):
+            for statement in translate(part, self._columns):
+                self._run(statement, parameters)
         return self
 
     def _run(self, statement: Statement, parameters: Sequence[Any] | dict[str, Any] | None) -> None:
@@ -148,6 +153,11 @@ class PgCursor:
         self._cursor.close()
 
 
+_DESCRIBE = re.compile(r"DESCRIBE\s+(\w+)", re.IGNORECASE)
+_DESCRIBE_SQL = (
+    "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
+    " WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+)
 _PLACEHOLDER = re.compile(r"\$(\d+)\b")
 
 
@@ -208,7 +218,13 @@ def _column_type(series: pd.Series) -> str:
     if kind == "M":
         return "timestamp"
     sample = next((v for v in series if _bindable(v) is not None), None)
+    if sample is None and _is_key_name(str(series.name)):
+        return "bigint"  # an empty frame's row numbers and ids: DuckDB leaves them untyped, PostgreSQL may not
     return _value_type(sample)
+
+
+def _is_key_name(name: str) -> bool:
+    return name in ("_n", "_i", "id") or name.endswith("_id")
 
 
 def _value_type(sample: Any) -> str:

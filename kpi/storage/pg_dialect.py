@@ -73,6 +73,8 @@ class _KpiPostgres(Postgres):
         TYPE_MAPPING: ClassVar[dict[Any, str]] = {
             **Postgres.Generator.TYPE_MAPPING,
             exp.DataType.Type.INT128: "NUMERIC",  # DuckDB's HUGEINT: sums of BIGINT
+            # DuckDB's JSON is text that holds JSON: the audit log writes and reads it as text
+            exp.DataType.Type.JSON: "TEXT",
         }
 
 
@@ -193,11 +195,19 @@ class _Rewriter:
         if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.STRUCT:
             names = tuple(f.name for f in node.expressions)
             return exp.DataType.build(_struct_type(names), udt=True)
-        if isinstance(node, exp.GenerateSeries) and not isinstance(node.parent, (exp.From, exp.Join)):
+        if isinstance(node, exp.GenerateSeries) and not isinstance(node.parent, (exp.From, exp.Join, exp.Table)):
             # DuckDB's range(a, b) is a list [a, b): sqlglot already made the end inclusive
             return exp.Anonymous(this="ARRAY", expressions=[exp.select(node.copy())])
         if isinstance(node, exp.Array) and not node.expressions:
             return exp.Literal.string("{}")  # an untyped '{}' takes the type of its context
+        if isinstance(node, exp.Div):
+            # DuckDB's `/` divides as doubles, x / 0 giving ±Infinity or NaN; PostgreSQL's raises
+            left, right = (exp.cast(e.transform(self.rewrite), "DOUBLE PRECISION") for e in (node.this, node.expression))
+            return exp.Anonymous(this="kpi_div", expressions=[left, right])
+        if isinstance(node, exp.CTE):
+            # PostgreSQL inlines a CTE used once, copying its expressions into every reference: the
+            # status query's chain of CTEs then grows without bound. DuckDB computes each once.
+            node.set("materialized", True)
         if isinstance(node, exp.Select):
             self.expand_exclude(node)
             _group_by_all(node)
@@ -236,6 +246,16 @@ class _Rewriter:
             raise UntranslatableSQL(f"EXCLUDE over {source.sql()}")
         dropped = {c.name for c in stars[0].args["except_"]}
         select.set("expressions", [exp.column(n) for n in names if n not in dropped])
+
+
+def _parenthesize(node: exp.Expression) -> exp.Expression:
+    """PostgreSQL subscripts and field access need a parenthesised base unless it is a column:
+    `(ARRAY(…))[1]`, `((…)[1]).value`."""
+    if isinstance(node, exp.Bracket) and not isinstance(node.this, (exp.Column, exp.Paren)):
+        node.set("this", exp.Paren(this=node.this))
+    if isinstance(node, exp.Dot) and not isinstance(node.this, (exp.Paren, exp.Identifier)):
+        node.set("this", exp.Paren(this=node.this))
+    return node
 
 
 def _arg_max(value: exp.Expression, key: exp.Expression, *, skip_null_values: bool) -> exp.Expression:
@@ -300,6 +320,17 @@ def _placeholders(tree: exp.Expression) -> tuple[int | str, ...]:
 
 
 _CACHE: dict[str, tuple[Statement, ...]] = {}
+_SCRIPTS: dict[str, tuple[str, ...]] = {}
+
+
+def split(sql: str) -> tuple[str, ...]:
+    """A script's statements, each as DuckDB SQL (a migration's later statements read the tables its
+    earlier ones made, so each is translated only when the ones before it have run)."""
+    found = _SCRIPTS.get(sql)
+    if found is None:
+        trees = [t for t in sqlglot.parse(sql, read="duckdb") if t is not None]
+        found = _SCRIPTS[sql] = (sql,) if len(trees) <= 1 else tuple(t.sql(dialect="duckdb") for t in trees)
+    return found
 
 
 def translate(sql: str, columns: Callable[[str], list[str]]) -> tuple[Statement, ...]:
@@ -316,7 +347,7 @@ def _translate(sql: str, columns: Callable[[str], list[str]]) -> tuple[Statement
     for tree in sqlglot.parse(_name_positional(sql), read="duckdb"):
         if tree is None:
             continue
-        tree = tree.transform(_Rewriter(columns).rewrite)
+        tree = tree.transform(_Rewriter(columns).rewrite).transform(_parenthesize)
         params = _placeholders(tree)
         if isinstance(tree, exp.Create) and tree.args.get("replace") and tree.kind == "TABLE":
             tree.set("replace", False)

@@ -55,6 +55,9 @@ def compat_sql() -> str:
 
 def _configure(connection: psycopg.Connection[Any]) -> None:
     """Each new pooled connection: structs as dicts, numeric as int or float."""
+    # JIT compiles the status query's expressions for seconds (its cost estimate is high) to save
+    # milliseconds: off for our short queries.
+    connection.execute("SET jit = off")
     connection.adapters.register_loader("numeric", NumericLoader)
     for json_type in ("json", "jsonb"):  # JSON columns read as their text, as DuckDB gives them
         connection.adapters.register_loader(json_type, TextLoader)

@@ -28,3 +28,13 @@ BEGIN
     CREATE AGGREGATE any_value(anyelement) (SFUNC = kpi_first_value, STYPE = anyelement);
 EXCEPTION WHEN duplicate_function THEN NULL;
 END $$;
+
+-- kpi_div(): DuckDB's `/` on doubles, IEEE 754: x / 0 is ±Infinity (NaN for 0 / 0), where
+-- PostgreSQL's raises "division by zero". pg_dialect.py writes every `/` as kpi_div.
+CREATE OR REPLACE FUNCTION kpi_div(double precision, double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE
+    WHEN $2 <> 0 OR $1 IS NULL OR $2 IS NULL OR $1 = 'NaN' OR $2 = 'NaN' THEN $1 / $2
+    WHEN $1 = 0 THEN 'NaN'::double precision
+    WHEN ($1 > 0) = (CAST($2 AS TEXT) NOT LIKE '-%') THEN 'Infinity'::double precision
+    ELSE '-Infinity'::double precision END $$;
