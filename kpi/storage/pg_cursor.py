@@ -219,7 +219,7 @@ def _column_type(series: pd.Series) -> str:
         return "timestamp"
     sample = next((v for v in series if _bindable(v) is not None), None)
     if sample is None and _is_key_name(str(series.name)):
-        return "bigint"  # an empty frame's row numbers and ids: DuckDB leaves them untyped, PostgreSQL may not
+        return "bigint"  # an empty frame's row numbers and ids (DuckDB leaves them untyped; PostgreSQL joins)
     return _value_type(sample)
 
 

@@ -195,14 +195,17 @@ class _Rewriter:
         if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.STRUCT:
             names = tuple(f.name for f in node.expressions)
             return exp.DataType.build(_struct_type(names), udt=True)
-        if isinstance(node, exp.GenerateSeries) and not isinstance(node.parent, (exp.From, exp.Join, exp.Table)):
+        in_from = isinstance(node.parent, (exp.From, exp.Join, exp.Table))
+        if isinstance(node, exp.GenerateSeries) and not in_from:
             # DuckDB's range(a, b) is a list [a, b): sqlglot already made the end inclusive
             return exp.Anonymous(this="ARRAY", expressions=[exp.select(node.copy())])
         if isinstance(node, exp.Array) and not node.expressions:
             return exp.Literal.string("{}")  # an untyped '{}' takes the type of its context
         if isinstance(node, exp.Div):
             # DuckDB's `/` divides as doubles, x / 0 giving ±Infinity or NaN; PostgreSQL's raises
-            left, right = (exp.cast(e.transform(self.rewrite), "DOUBLE PRECISION") for e in (node.this, node.expression))
+            left, right = (
+                exp.cast(e.transform(self.rewrite), "DOUBLE PRECISION") for e in (node.this, node.expression)
+            )
             return exp.Anonymous(this="kpi_div", expressions=[left, right])
         if isinstance(node, exp.CTE):
             # PostgreSQL inlines a CTE used once, copying its expressions into every reference: the
