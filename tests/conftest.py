@@ -137,9 +137,25 @@ def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     assert hashlib.sha256(path.read_bytes()).hexdigest() == built, "a test wrote to the shared demo database"
 
 
+@pytest.fixture(scope="session")
+def pg_demo_url() -> Iterator[str]:
+    """The demo on the PostgreSQL test server, built once per worker; tests must not write to it."""
+    from kpi.demo.load import load_demo
+
+    name = pg_support.new_name("kpi_demo")
+    url = pg_support.database_url(name)
+    db = Database(url)
+    db.migrate()
+    load_demo(db, DEMO_TODAY, actor=Actor.operator("demo"))
+    db.close()
+    yield url
+    pg_support.drop_database(name)
+
+
 @pytest.fixture
-def demo_db(demo_db_path: Path) -> Iterator[Database]:
-    db = Database(demo_db_path)
+def demo_db(demo_db_path: Path, engine: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The shared demo, read only: on DuckDB, or (engine postgresql) on PostgreSQL."""
+    db = Database(request.getfixturevalue("pg_demo_url") if engine == "postgresql" else demo_db_path)
     yield db
     db.close()
 

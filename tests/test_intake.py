@@ -74,7 +74,11 @@ _REGISTRY_FILE: list[bytes] = []  # the database file with the registry loaded, 
 
 
 def registry_db(fresh_db: Database, folder: Path) -> Database:
-    """fresh_db with the registry above: loaded by setup_registry once, then copied (faster)."""
+    """fresh_db with the registry above: loaded by setup_registry once, then copied (faster). On
+    PostgreSQL each test's fresh database is loaded (a file copy does not apply)."""
+    if fresh_db.path.startswith("postgresql://"):
+        load_registry(fresh_db, folder)
+        return fresh_db
     path = Path(fresh_db.path)
     if not _REGISTRY_FILE:
         load_registry(fresh_db, folder)

@@ -15,6 +15,7 @@ from kpi.storage import Database
 from kpi.storage.actuals import actual_history
 from kpi.storage.batches import RollbackCounts, list_batches
 from tests.conftest import table_counts
+from tests.pg_support import both_engines
 from tests.test_intake import (
     TODAY,
     csv_bytes,
@@ -25,6 +26,7 @@ from tests.test_intake import (
     run_import,
 )
 
+pytestmark = both_engines
 HEADER = "project_code,kpi_code,period_end,value"
 Q4, Q1, Q2 = "2026-03-31", "2026-06-30", "2026-09-30"  # FY2025 Q4, FY2026 Q1 and Q2
 JS, LJ, TTI = "joint_studies", "local_jobs", "time_to_implementation"

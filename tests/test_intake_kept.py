@@ -16,7 +16,10 @@ from kpi.intake.service import ImportResult, import_file
 from kpi.registry.setup import setup_registry
 from kpi.storage import Database
 from tests.conftest import table_counts
+from tests.pg_support import both_engines
 from tests.xlsx_files import with_cached_value, xlsx_bytes
+
+pytestmark = both_engines
 
 TODAY = date(2026, 11, 26)
 OPERATOR = Actor.operator("officer@example")
@@ -56,14 +59,16 @@ _FILE: list[bytes] = []
 @pytest.fixture
 def db(fresh_db: Database, tmp_path: Path) -> Database:
     path = Path(fresh_db.path)
-    if _FILE:
+    on_postgresql = fresh_db.path.startswith("postgresql://")  # no file to copy: load each time
+    if _FILE and not on_postgresql:
         path.write_bytes(_FILE[0])
         return fresh_db
     for name, text in REGISTRY.items():
         (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
     result = setup_registry(fresh_db, tmp_path, actor=OPERATOR, lang="en")
     assert result.status == "loaded", result.errors
-    _FILE.append(path.read_bytes())
+    if not on_postgresql:
+        _FILE.append(path.read_bytes())
     return fresh_db
 
 

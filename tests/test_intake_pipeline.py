@@ -19,8 +19,11 @@ from kpi.intake.service import ImportResult, import_file
 from kpi.registry.setup import setup_registry
 from kpi.storage import Database
 from tests.intake_trace import climbs_between_stages, intake_modules, path, stages, traced
+from tests.pg_support import both_engines
 from tests.test_intake_kept import REAL, REGISTRY
 from tests.xlsx_files import xlsx_bytes
+
+pytestmark = both_engines
 
 TODAY = date(2026, 11, 26)
 OPERATOR = Actor.operator("officer@example")

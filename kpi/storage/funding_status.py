@@ -52,7 +52,7 @@ spend AS (
 )"""
 _YEARS = """
 decided AS (
-    SELECT award_number, s.fiscal_year AS fiscal_year, sum(s.amount) AS decided
+    SELECT award_number, (s).fiscal_year AS fiscal_year, sum((s).amount) AS decided  -- (s).: a struct's field
     FROM (SELECT award_number, unnest(amounts) AS s FROM active) GROUP BY ALL
 ),
 budgets AS (

@@ -155,11 +155,12 @@ def action_items(
     where, params = _scope(project_codes, "m.project_code")
     return cursor.execute(
         "SELECT m.meeting_code, m.version, m.project_code, m.held_on, m.kind, i.item_no,"
-        " i.item.description AS description, i.item.owner AS owner, i.item.due_on AS due_on,"
-        " i.item.done_on AS done_on"
+        # (i.item).field: a struct's field, written so that PostgreSQL reads it too
+        " (i.item).description AS description, (i.item).owner AS owner, (i.item).due_on AS due_on,"
+        " (i.item).done_on AS done_on"
         " FROM meetings m, LATERAL (SELECT unnest(m.action_items) AS item,"
         "  generate_subscripts(m.action_items, 1) AS item_no) i"
-        f"{where} ORDER BY i.item.due_on, m.meeting_code, i.item_no",
+        f"{where} ORDER BY (i.item).due_on, m.meeting_code, i.item_no",
         params,
     ).df()
 

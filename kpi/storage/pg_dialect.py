@@ -299,27 +299,37 @@ def _name_positional(sql: str) -> str:
     tokens = DuckDB.Tokenizer().tokenize(sql)
     out, last, n = [], 0, 0
     for token in tokens:
-        if token.token_type == TokenType.PLACEHOLDER and token.text == "?":
-            out += [sql[last : token.start], f"${_POSITIONAL}{n}"]
+        # `?::TYPE` comes as one token (QDCOLON)
+        placeholder = token.token_type == TokenType.PLACEHOLDER and token.text == "?"
+        if placeholder or token.token_type == TokenType.QDCOLON:
+            cast = "::" if token.token_type == TokenType.QDCOLON else ""
+            out += [sql[last : token.start], f"${_POSITIONAL}{n}{cast}"]
             last, n = token.end + 1, n + 1
     return "".join(out) + sql[last:] if n else sql
 
 
 def _placeholders(tree: exp.Expression) -> tuple[int | str, ...]:
-    """Number every placeholder $1 … $n; a name used twice keeps its number."""
-    order: list[int | str] = []
+    """Number every placeholder $1 … $n; a name used twice keeps its number, except under IS NULL:
+    there it gets a slot of its own, cast to text, because PostgreSQL cannot type `$k IS NULL` from
+    the value (`$k IS NULL OR kpi_code = $k`)."""
+    slots: list[int | str] = []
+    numbers: dict[int | str, int] = {}
 
     def number(node: exp.Expression) -> exp.Expression:
         if isinstance(node, (exp.Placeholder, exp.Parameter)):
             name = node.name
             key: int | str = int(name[len(_POSITIONAL) :]) if name.startswith(_POSITIONAL) else name
-            if key not in order:
-                order.append(key)
-            return exp.Var(this=f"${order.index(key) + 1}")
+            if isinstance(node.parent, exp.Is):
+                slots.append(key)
+                return exp.cast(exp.Var(this=f"${len(slots)}"), "TEXT")
+            if key not in numbers:
+                slots.append(key)
+                numbers[key] = len(slots)
+            return exp.Var(this=f"${numbers[key]}")
         return node
 
     tree.transform(number, copy=False)
-    return tuple(order)
+    return tuple(slots)
 
 
 _CACHE: dict[str, tuple[Statement, ...]] = {}
@@ -331,7 +341,7 @@ def split(sql: str) -> tuple[str, ...]:
     earlier ones made, so each is translated only when the ones before it have run)."""
     found = _SCRIPTS.get(sql)
     if found is None:
-        trees = [t for t in sqlglot.parse(sql, read="duckdb") if t is not None]
+        trees = [t for t in sqlglot.parse(_name_positional(sql), read="duckdb") if t is not None]
         found = _SCRIPTS[sql] = (sql,) if len(trees) <= 1 else tuple(t.sql(dialect="duckdb") for t in trees)
     return found
 
