@@ -33,6 +33,7 @@ from kpi.commands.partnerships import PARTNERSHIP_COMMANDS, add_partnership_pars
 from kpi.commands.purge import PURGE_COMMANDS, add_purge_parsers, run_purge_command
 from kpi.commands.remind import REMIND_COMMANDS, add_remind_parsers, run_remind_command
 from kpi.commands.reports import REPORT_COMMANDS, add_report_parsers, run_report_command
+from kpi.commands.transfer import TRANSFER_COMMANDS, add_transfer_parsers, run_transfer_command
 from kpi.commands.users import add_user_parsers, run_user_command
 from kpi.i18n import cli_language, t
 
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_partnership_parsers(commands, common)
     add_backup_parsers(commands, common)
     add_remind_parsers(commands, common)
+    add_transfer_parsers(commands, common)
     return parser
 
 
@@ -134,6 +136,8 @@ def _run(db: Database, args: argparse.Namespace, lang: str) -> int:
         return _init(db, args.demo, lang)
     if args.command in RESTORE_COMMANDS:  # before ensure_ready: the file may be missing or damaged
         return run_backup_command(db, args, lang)
+    if args.command in TRANSFER_COMMANDS:  # before ensure_ready: the source is copied as it is
+        return run_transfer_command(db, args, lang)
     db.ensure_ready()  # never creates: only init makes a database file
     if args.command == "setup":
         return _setup(db, args.directory, args.json, lang)
