@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from kpi.storage.audit import write_audit
+from kpi.storage.locks import lock_projects
 from kpi.storage.notes import LATEST_REVISION, revise_notes
 from kpi.storage.periods import refresh_periods
 
@@ -71,6 +72,7 @@ SELECT project_code, kpi_code, period_end, organization_code, value,
        coalesce(note, current_note, ''), $actor, $now, $source, $batch_id
 FROM _incoming WHERE change IN ('inserted', 'updated')
 ORDER BY project_code, kpi_code, period_end, organization_code
+RETURNING id
 """
 
 _REFRESH_CURRENT = """
@@ -79,7 +81,7 @@ WHERE i.change = 'updated' AND c.project_code = i.project_code AND c.kpi_code = 
   AND c.period_end = i.period_end AND c.organization_code = i.organization_code;
 INSERT INTO actual_current
 SELECT project_code, kpi_code, period_end, organization_code, value, id
-FROM actual_versions WHERE id > $last_id AND value IS NOT NULL;
+FROM actual_versions WHERE id IN (SELECT id FROM _appended) AND value IS NOT NULL;
 """
 
 
@@ -143,12 +145,17 @@ def record_actuals(
     read: an empty one clears the stored note, and only a missing one (None) keeps it.
     """
     now = now or datetime.now()
+    lock_projects(cursor, rows["project_code"])
     counts = _classify(cursor, rows, notes_as_given)
     if counts.inserted or counts.updated:
-        last = cursor.execute("SELECT coalesce(max(id), 0) FROM actual_versions").fetchone()
-        last_id = int(last[0]) if last else 0
-        cursor.execute(_APPEND, {"actor": actor, "now": now, "source": source, "batch_id": batch_id})
-        cursor.execute(_REFRESH_CURRENT, {"last_id": last_id})
+        # The versions this call appended, by id (not "ids above the last max": another server's
+        # import may commit its own in between).
+        appended = cursor.execute(
+            _APPEND, {"actor": actor, "now": now, "source": source, "batch_id": batch_id}
+        ).fetchall()
+        cursor.register("_appended", pd.DataFrame({"id": pd.Series([r[0] for r in appended], dtype="int64")}))
+        cursor.execute(_REFRESH_CURRENT)
+        cursor.unregister("_appended")
         refresh_periods(
             cursor,
             "SELECT project_code, kpi_code, period_end FROM _incoming"

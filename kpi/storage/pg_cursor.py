@@ -59,6 +59,8 @@ def _duck_error(error: psycopg.Error) -> duckdb.Error:
 class PgCursor:
     """One unit of work's cursor on a pooled connection."""
 
+    engine = "postgresql"  # what kpi/storage/locks.py asks: DuckDB's cursor has no such attribute
+
     def __init__(self, connection: psycopg.Connection[Any]) -> None:
         self.connection = connection
         self._cursor = connection.cursor()
