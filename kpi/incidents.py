@@ -113,8 +113,11 @@ class _Stderr(logging.StreamHandler):
 
 
 def log_file_for(database_path: str) -> Path | None:
-    """`<database>.log`, beside the database file; None for an in-memory database."""
-    return None if database_path == ":memory:" else Path(f"{database_path}.log")
+    """`<database>.log`, beside the database file; None for an in-memory database or a PostgreSQL
+    one (no file to sit beside: the server's stderr, which its service manager keeps)."""
+    if database_path == ":memory:" or database_path.startswith(("postgresql://", "postgres://")):
+        return None
+    return Path(f"{database_path}.log")
 
 
 def log_to(database_path: str, *, console_traceback: bool) -> Path | None:

@@ -45,7 +45,7 @@ def check_file_once() -> None:
     """Read the whole file once per process (and again when another file is put in its place, as a
     restore does): a damaged database is told on the first page, not halfway through an import."""
     db = database()
-    if db.path != ":memory:":
+    if db.path != ":memory:" and db.engine == "duckdb":  # PostgreSQL checks its own pages
         _file_checked(db.path, os.stat(db.path).st_ino)
 
 

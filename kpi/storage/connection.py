@@ -153,6 +153,7 @@ class Database:
     """One DuckDB database file (or an in-memory database when path is ':memory:')."""
 
     configured_path = staticmethod(database_path)  # where the command line and the dashboard open
+    engine = "duckdb"  # PostgresDatabase: "postgresql"
 
     def __new__(cls, path: str | Path, **_: object) -> Database:
         """A `postgresql://` URL opens the PostgreSQL engine (kpi/storage/pg_engine.py) instead."""

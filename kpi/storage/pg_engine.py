@@ -77,6 +77,8 @@ def _configure(connection: psycopg.Connection[Any]) -> None:
 class PostgresDatabase(Database):
     """One PostgreSQL database, shared by every process that names it."""
 
+    engine = "postgresql"
+
     def __init__(self, path: str, *, wait_seconds: float | None = None, create: bool = False) -> None:
         super().__init__(":memory:", wait_seconds=wait_seconds, create=create)
         self.url = str(path)
