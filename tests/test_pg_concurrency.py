@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import threading
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from kpi.storage import Database
-from kpi.storage.actuals import INCOMING_COLUMNS, record_actuals
+from kpi.storage.actuals import INCOMING_COLUMNS, WriteCounts, record_actuals
 from tests.pg_support import both_engines
 
 pytestmark = both_engines
@@ -36,15 +37,12 @@ def test_two_partners_of_one_project_import_at_the_same_moment(fresh_db: Databas
         try:
             for n in range(rounds):
                 start.wait()  # both imports begin together, every round
-                fresh_db.write(
-                    lambda cursor, n=n: record_actuals(
-                        cursor,
-                        reports(organization, base + 100 * n),
-                        actor=organization,
-                        source="import",
-                        now=NOW,
-                    )
-                )
+                frame = reports(organization, base + 100 * n)
+
+                def work(cursor: Any, frame: pd.DataFrame = frame) -> WriteCounts:
+                    return record_actuals(cursor, frame, actor=organization, source="import", now=NOW)
+
+                fresh_db.write(work)
         except BaseException as error:  # reported below
             errors.append(error)
 
