@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import threading
 from datetime import date, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 import pytest
 
+from kpi.errors import StaleWrite
+from kpi.progress.save import save_target
+from kpi.registry.setup import setup_registry
 from kpi.storage import Database
 from kpi.storage.actuals import INCOMING_COLUMNS, WriteCounts, record_actuals
+from tests.conftest import OPERATOR
 from tests.pg_support import both_engines
+from tests.test_leads import LEAD, TARGET
+from tests.test_setup import write_registry
 
 pytestmark = both_engines
 NOW = datetime(2026, 4, 10, 9, 0)
@@ -67,3 +74,41 @@ def test_two_partners_of_one_project_import_at_the_same_moment(fresh_db: Databas
     assert current == [("U1", 12, 12 * last + one_year), ("U2", 12, 12 * (1000 + last) + one_year)]
     # the kept period totals: each period is U1's + U2's latest value, counted once
     assert periods == (12, 12 * (1000 + 2 * last) + 2 * one_year)
+
+
+def test_two_leads_saving_over_one_version_one_is_told_it_is_stale(
+    fresh_db: Database, tmp_path: Path
+) -> None:
+    """Both forms showed version 1: the first save makes version 2, the other is a StaleWrite, never a
+    second version 2 (a lost update). The check and the write hold the project's lock."""
+    assert (
+        setup_registry(fresh_db, write_registry(tmp_path / "reg"), actor=OPERATOR, lang="en").status
+        == "loaded"
+    )
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def lead(final: float) -> None:
+        first, last = cast(list[dict[str, Any]], TARGET["points"])
+        target = {**TARGET, "points": [first, {**last, "value": final}]}
+        start.wait()
+        try:
+            outcomes.append(
+                save_target(fresh_db, target, reason="both at once", base_version=1, actor=LEAD, lang="en")
+            )
+        except StaleWrite as stale:
+            outcomes.append(stale)
+
+    threads = [threading.Thread(target=lead, args=(value,)) for value in (20.0, 30.0)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(type(o).__name__ for o in outcomes) == ["StaleWrite", "int"], outcomes
+    assert [o for o in outcomes if isinstance(o, int)] == [2]
+    with fresh_db.cursor() as cursor:
+        versions = cursor.execute(
+            "SELECT version FROM target_versions"
+            " WHERE project_code = 'P1' AND kpi_code = 'joint_studies' ORDER BY 1"
+        ).fetchall()
+    assert versions == [(1,), (2,)]

@@ -37,6 +37,7 @@ from kpi.storage.funding import (
     record_submission,
     submissions,
 )
+from kpi.storage.locks import lock_keys
 from kpi.storage.registry import read_settings, read_table
 
 Record = dict[str, Any]
@@ -61,6 +62,7 @@ def save_award(
         require_writer(cursor, actor, [p for p in (award.get("project_code"), stored_project) if p])
 
     def work(cursor: Any) -> int:
+        lock_keys(cursor, "award", [number])  # from the stale check to the write
         sink = form_sink(lang)
         history = award_history(cursor, number) if number else []
         before = history[-1] if history else None
@@ -143,6 +145,7 @@ def save_budget(
     (年度, 費目 code, partner, amount): when the stored lines of those years differ, StaleWrite."""
 
     def work(cursor: Any) -> BudgetResult:
+        lock_keys(cursor, "award", [award_number])
         award = _award_of(cursor, award_number, actor, lang)
         sink = form_sink(lang, "error.budget_form")
         sink.column_labels["reason"] = t("award_form.budget_reason", lang)

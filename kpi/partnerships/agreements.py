@@ -23,6 +23,7 @@ from kpi.partnerships.checks import MESSAGES, check_agreement
 from kpi.partnerships.scope import references, require_agreement_writer, visible_agreements
 from kpi.partnerships.terms import FLAGGED_PHASES, RESEARCH_AGREEMENT_KINDS, current_term
 from kpi.storage import Database
+from kpi.storage.locks import lock_keys
 from kpi.storage.partnerships import (
     AGREEMENT_COLUMNS,
     MEETING_COLUMNS,
@@ -95,6 +96,7 @@ def save_agreement(
     record["reason"] = str(record.get("reason") or "").strip()
 
     def work(cursor: Any) -> int:
+        lock_keys(cursor, "agreement", [code])  # from the stale check to the write
         history = records(versions_of(cursor, "agreement_versions", code)) if code else []
         before = history[-1] if history else None
         if before is not None:

@@ -22,6 +22,7 @@ from kpi.partnerships.codes import meeting_code
 from kpi.partnerships.scope import references, require_meeting_adder
 from kpi.partnerships.terms import REVIEW_KINDS, next_review_due
 from kpi.storage import Database
+from kpi.storage.locks import lock_keys
 from kpi.storage.partnerships import (
     MEETING_COLUMNS,
     action_items,
@@ -73,6 +74,7 @@ def save_meeting(
             require_meeting_adder(cursor, actor, str(record.get("project_code") or ""))
             if record.get("project_code") and record.get("held_on") and record.get("kind"):
                 code = meeting_code(record["project_code"], record["held_on"], record["kind"])
+        lock_keys(cursor, "meeting", [code])  # from the stale check to the write
         history = records(versions_of(cursor, "meeting_versions", code)) if code else []
         before = history[-1] if history else None
         if expected_version is None and before is not None and not before["withdrawn"]:
@@ -125,6 +127,7 @@ def mark_item_done(
     all). The project's lead may, and a partner for its own organization's items."""
 
     def work(cursor: Any) -> int:
+        lock_keys(cursor, "meeting", [code])
         history = records(versions_of(cursor, "meeting_versions", code))
         sink = field_sink(lang)
         if not history or history[-1]["withdrawn"]:

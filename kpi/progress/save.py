@@ -22,6 +22,7 @@ from kpi.progress.target_form import column_labels
 from kpi.storage import Database
 from kpi.storage.actuals import record_actuals
 from kpi.storage.edits import current_target_version, current_versions, set_explanations
+from kpi.storage.locks import lock_keys
 from kpi.storage.project import project_kpis, project_partners, project_record
 from kpi.storage.registry import append_target_version, read_settings, read_table
 from kpi.storage.status_sql import query_status
@@ -72,6 +73,7 @@ def save_target(
     if sink.errors:
         raise Rejected(sink.errors)
     with db.transaction() as cursor:
+        lock_keys(cursor, "project", [target["project_code"]])  # from the check to the write
         current = current_target_version(cursor, target["project_code"], target["kpi_code"])
         if current != base_version:
             raise StaleWrite(current)
@@ -120,6 +122,7 @@ def record_progress(
     rows = rows.assign(period_end=pd.to_datetime(rows["period_end"]).dt.date)
     now = now or datetime.now()
     with db.transaction() as cursor:
+        lock_keys(cursor, "project", rows["project_code"].astype(str))  # from the check to the write
         _check_rows(cursor, rows, lang, today)  # in the transaction: the registry it checks stays put
         seen = current_versions(cursor, rows)
         stale = []

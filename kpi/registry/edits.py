@@ -22,6 +22,7 @@ from kpi.model import Accumulation, Achievement, Combine, Direction, Frequency, 
 from kpi.storage import Database
 from kpi.storage.edits import project_row, remove_partner
 from kpi.storage.freshness import grace_days
+from kpi.storage.locks import lock_keys
 from kpi.storage.registry import read_settings, read_table, upsert_rows, write_setting
 
 PROJECT_FIELDS = (
@@ -85,6 +86,7 @@ def save_project(
         raise Rejected(sink.errors)
     now = now or datetime.now()
     with db.transaction() as cursor:
+        lock_keys(cursor, "project", [record["project_code"]])  # from the stale check to the write
         if base is not None:
             current = project_row(cursor, record["project_code"])
             if current != base:

@@ -30,6 +30,7 @@ from kpi.partnerships.identifiers import (
 from kpi.quantities import is_missing, is_not_reported
 from kpi.registry.edits import organization_names
 from kpi.storage import Database
+from kpi.storage.locks import lock_keys
 from kpi.storage.partnerships import corporate_number_holders
 from kpi.storage.registry import read_table, upsert_rows
 
@@ -180,6 +181,7 @@ def save_organization(
         row[name] = reading.digits
     code = row["organization_code"] or ""
     with db.transaction() as cursor:  # checked where it is written: no other save slips in between
+        lock_keys(cursor, "organization", [code])
         organizations = read_table(cursor, "organizations")
         current = _row(organizations, code)
         if base is None and current is not None:

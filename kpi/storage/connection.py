@@ -33,6 +33,8 @@ from typing import TypeVar
 
 import duckdb
 
+from kpi.storage.locks import held_until_the_end
+
 DEFAULT_WAIT_SECONDS = 10.0
 HOLD_BACK_SECONDS = 3.0  # the longest a new unit of work makes way for a waiting writer
 FRESH_MARK_SECONDS = 2.0  # a waiting mark not touched for this long was left by a process that died
@@ -269,7 +271,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor inside BEGIN ... COMMIT; any exception rolls everything back."""
-        with self.cursor() as cursor:
+        with held_until_the_end(), self.cursor() as cursor:
             cursor.execute("BEGIN TRANSACTION")
             try:
                 yield cursor
