@@ -57,6 +57,8 @@ def run_backup_command(db: Database, args: argparse.Namespace, lang: str) -> int
 
     operator = Actor.operator(clock.cli_actor())
     try:
+        if db.engine == "postgresql":  # restore would put a DuckDB file where no file is read
+            raise BackupRejected("postgresql")
         if args.command == "restore":
             result = restore_backup(db.path, args.file, actor=operator, lang=lang)
             print(

@@ -102,6 +102,8 @@ def take_backup(
     """A consistent copy of the database into `directory` with its manifest; then the oldest of our
     backups there beyond `keep` (default: the setting) are deleted. Audited in the database."""
     require_role(actor, Role.ADMINISTRATOR)
+    if db.engine == "postgresql":
+        raise BackupRejected("postgresql")
     if keep is not None and keep < KEEP_LIMITS[0]:
         raise BackupRejected("keep_too_small", keep=keep)
     folder = Path(directory)

@@ -13,7 +13,8 @@ import duckdb
 
 _BASE_TABLES = (
     "SELECT table_name FROM information_schema.tables"
-    " WHERE table_schema = 'main' AND table_type = 'BASE TABLE' AND table_catalog = current_database()"
+    " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+    " AND table_catalog = current_database()"
     " ORDER BY table_name"
 )
 

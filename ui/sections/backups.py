@@ -19,8 +19,11 @@ from ui.session import actor, tr
 def backups_section(
     db: Database, lang: str, *, on_saved: Callable[[str], None], on_refused: Callable[[Rejected], None]
 ) -> None:
-    folder, who = default_backup_dir(db.path), actor()
     st.subheader(tr("backups.heading"))
+    if db.engine == "postgresql":
+        st.info(plain(BackupRejected("postgresql").message(lang)), icon=":material/info:")
+        return
+    folder, who = default_backup_dir(db.path), actor()
     st.caption(tr("backups.folder", folder=plain(folder)))
     if st.button(tr("backups.take"), type="primary", icon=":material/backup:", key="take_backup"):
         try:

@@ -38,3 +38,8 @@ $$ SELECT CASE
     WHEN $1 = 0 THEN 'NaN'::double precision
     WHEN ($1 > 0) = (CAST($2 AS TEXT) NOT LIKE '-%') THEN 'Infinity'::double precision
     ELSE '-Infinity'::double precision END $$;
+
+-- hash(): a row's (or value's) 64-bit hash, as `python -m kpi check` reads every row with
+-- bit_xor(hash(t)) (DuckDB's hash values differ: only reading every row matters).
+CREATE OR REPLACE FUNCTION hash(anyelement) RETURNS BIGINT
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT hashtextextended(CAST($1 AS TEXT), 0)';

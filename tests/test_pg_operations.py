@@ -1,0 +1,46 @@
+"""The operations commands on a PostgreSQL database: `check` reads every row there too, and `backup` /
+`restore` (which copy a DuckDB file) say that PostgreSQL's backups are pg_dump's, writing nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kpi.commands.main import main
+from kpi.storage import Database
+from tests.conftest import table_counts
+
+
+@pytest.fixture
+def pg_db(fresh_db: Database) -> Database:
+    return fresh_db
+
+
+pytestmark = pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+
+
+def test_check_reads_every_table_on_postgresql(pg_db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--db", pg_db.url, "--json"]) == 0  # type: ignore[attr-defined]
+    found = json.loads(capsys.readouterr().out)
+    assert found["status"] == "ok", found
+    with pg_db.cursor() as cursor:
+        tables = cursor.execute(
+            "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        ).fetchone()
+    assert tables is not None and len(found["rows"]) == tables[0] > 30
+
+
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_backup_and_restore_refer_to_pg_dump(
+    pg_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    before = table_counts(pg_db)
+    target = tmp_path / ("backups" if command == "backup" else "kpi-20260101-000000.duckdb")
+    assert main([command, str(target), "--db", pg_db.url, "--lang", "en"]) == 1  # type: ignore[attr-defined]
+    said = capsys.readouterr().err
+    assert "pg_dump" in said and "pg_restore" in said
+    assert not (tmp_path / "backups").exists()
+    assert table_counts(pg_db) == before
