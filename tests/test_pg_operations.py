@@ -18,9 +18,10 @@ def pg_db(fresh_db: Database) -> Database:
     return fresh_db
 
 
-pytestmark = pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+on_postgresql = pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 
 
+@on_postgresql
 def test_check_reads_every_table_on_postgresql(pg_db: Database, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--db", pg_db.url, "--json"]) == 0  # type: ignore[attr-defined]
     found = json.loads(capsys.readouterr().out)
@@ -33,6 +34,7 @@ def test_check_reads_every_table_on_postgresql(pg_db: Database, capsys: pytest.C
     assert tables is not None and len(found["rows"]) == tables[0] > 30
 
 
+@on_postgresql
 @pytest.mark.parametrize("command", ["backup", "restore"])
 def test_backup_and_restore_refer_to_pg_dump(
     pg_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
@@ -44,3 +46,18 @@ def test_backup_and_restore_refer_to_pg_dump(
     assert "pg_dump" in said and "pg_restore" in said
     assert not (tmp_path / "backups").exists()
     assert table_counts(pg_db) == before
+
+
+def test_the_database_url_may_come_from_the_secrets_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpi.storage.connection import database_path
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[database]\nurl = "postgresql://kpi:s3cret@db.internal/kpi"\n', encoding="utf-8")
+    monkeypatch.setenv("KPI_SECRETS", str(secrets))
+    assert database_path() == "postgresql://kpi:s3cret@db.internal/kpi"
+    monkeypatch.setenv("KPI_DB", str(tmp_path / "kpi.duckdb"))  # the environment still wins
+    assert database_path() == str(tmp_path / "kpi.duckdb")
+    assert database_path("other.duckdb") == "other.duckdb"
+    assert Database("postgresql://kpi:s3cret@db.internal/kpi").path == "postgresql://kpi:***@db.internal/kpi"

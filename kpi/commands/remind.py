@@ -15,7 +15,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from kpi import clock
+from kpi import clock, secrets
 from kpi.access import Actor, Forbidden
 from kpi.i18n import t
 
@@ -49,7 +49,7 @@ def run_remind_command(db: Database, args: argparse.Namespace, lang: str) -> int
         config = mailer.load_config() if args.send else None
         run = run_reminders(db, as_of, actor=operator, send=args.send, config=config, lang=lang)
     except mailer.MailConfigError as error:
-        path = str(mailer.secrets_path())
+        path = str(secrets.secrets_path())
         print(t("reminder_mail.config_invalid", lang, path=path, name=error.key), file=sys.stderr)
         return EXIT_USAGE
     except MailNotConfigured as error:

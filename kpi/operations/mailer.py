@@ -17,17 +17,15 @@ Date, Message-ID, From and To.
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
-import tomllib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any
 
-DEFAULT_SECRETS = Path(".streamlit") / "secrets.toml"
+from kpi.secrets import read_secrets
+
 DEFAULT_URL = "http://localhost:8501"
 TIMEOUT_SECONDS = 30.0
 
@@ -49,22 +47,6 @@ class SmtpConfig:
     user: str | None = None
     password: str | None = None
     timeout: float = TIMEOUT_SECONDS
-
-
-def secrets_path() -> Path:
-    """$KPI_SECRETS, else .streamlit/secrets.toml in the working directory (where streamlit runs)."""
-    pinned = os.environ.get("KPI_SECRETS", "").strip()
-    return Path(pinned) if pinned else DEFAULT_SECRETS
-
-
-def read_secrets(path: Path | None = None) -> dict[str, Any]:
-    """The secrets file as a dict; empty when there is none."""
-    target = path or secrets_path()
-    try:
-        with target.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
 
 
 def load_config(path: Path | None = None) -> SmtpConfig | None:

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from kpi import clock
+from kpi import clock, secrets
 from kpi.access import Actor, Role, require_role
 from kpi.i18n import t
 from kpi.operations import mailer
@@ -41,7 +41,7 @@ class MailNotConfigured(RuntimeError):
     """--send / "send now" without an [smtp] table in the secrets."""
 
     def message(self, lang: str) -> str:
-        return t("reminder_mail.not_configured", lang, path=str(mailer.secrets_path()))
+        return t("reminder_mail.not_configured", lang, path=str(secrets.secrets_path()))
 
 
 @dataclass

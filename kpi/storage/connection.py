@@ -33,6 +33,7 @@ from typing import TypeVar
 
 import duckdb
 
+from kpi import secrets
 from kpi.storage.locks import held_until_the_end
 
 DEFAULT_WAIT_SECONDS = 10.0
@@ -113,8 +114,9 @@ def migration_files() -> list[tuple[int, str, str]]:
 
 
 def database_path(explicit: str | None = None) -> str:
-    """--db, else $KPI_DB, else data/kpi.duckdb."""
-    return explicit or os.environ.get("KPI_DB") or DEFAULT_DB
+    """--db, else $KPI_DB, else the secrets file's [database] url (a postgresql:// URL keeps its
+    password out of the environment), else data/kpi.duckdb."""
+    return explicit or os.environ.get("KPI_DB") or secrets.database_url() or DEFAULT_DB
 
 
 class _WaitingMark:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kpi import secrets
 from kpi.errors import Rejected
 from kpi.formatting.numbers import plain
 from kpi.i18n import t
@@ -20,7 +21,7 @@ FLASH = "reminder_mail_flash"
 
 def _config() -> tuple[mailer.SmtpConfig | None, str | None]:
     """The [smtp] configuration, or None and why it cannot be used."""
-    path = str(mailer.secrets_path())
+    path = str(secrets.secrets_path())
     try:
         config = mailer.load_config()
     except mailer.MailConfigError as error:
