@@ -61,3 +61,21 @@ def test_the_database_url_may_come_from_the_secrets_file(
     assert database_path() == str(tmp_path / "kpi.duckdb")
     assert database_path("other.duckdb") == "other.duckdb"
     assert Database("postgresql://kpi:s3cret@db.internal/kpi").path == "postgresql://kpi:***@db.internal/kpi"
+
+
+@on_postgresql
+def test_every_pooled_connection_busy_is_a_busy_database_not_a_traceback(pg_db: Database) -> None:
+    from contextlib import ExitStack
+
+    from kpi.storage import DatabaseBusy
+    from kpi.storage.pg_engine import POOL_SIZE
+
+    busy = Database(pg_db.url, wait_seconds=0.5)  # type: ignore[attr-defined]
+    with ExitStack() as held:
+        for _ in range(POOL_SIZE):
+            held.enter_context(busy.cursor())
+        with pytest.raises(DatabaseBusy), busy.cursor():
+            pass
+    with busy.cursor() as cursor:  # and once they are back, work goes on
+        assert cursor.execute("SELECT 1").fetchone() == (1,)
+    busy.close()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -24,7 +24,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.composite import CompositeInfo, register_composite
 from psycopg.types.string import TextLoader
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from kpi.storage import connection
 from kpi.storage.connection import Database, DatabaseBusy, DatabaseMissing, SchemaTooNew
@@ -103,7 +103,7 @@ class PostgresDatabase(Database):
                 except psycopg.OperationalError as error:
                     pool.close()
                     raise self._unreachable(error) from error
-                except Exception as error:  # the pool's PoolTimeout: the server did not answer
+                except PoolTimeout as error:  # the server did not answer in time
                     pool.close()
                     raise DatabaseBusy(self.path, self.wait_seconds) from error
                 self._pool = pool
@@ -138,12 +138,15 @@ class PostgresDatabase(Database):
     def _cursor(self, *, create: bool) -> Iterator[PgCursor]:  # type: ignore[override]
         if create:
             self._create_database()
-        with self._get_pool().connection(timeout=max(self.wait_seconds, 1.0)) as connection:
-            cursor = PgCursor(connection)
+        with ExitStack() as stack:
             try:
-                yield cursor
-            finally:
-                cursor.close()
+                pooled = self._get_pool().connection(timeout=max(self.wait_seconds, 1.0))
+                connection = stack.enter_context(pooled)
+            except PoolTimeout as error:  # every pooled connection busy for wait_seconds: as a busy file
+                raise DatabaseBusy(self.path, self.wait_seconds) from error
+            cursor = PgCursor(connection)
+            stack.callback(cursor.close)  # before the connection goes back to the pool
+            yield cursor
 
     @contextmanager
     def transaction(self) -> Iterator[PgCursor]:  # type: ignore[override]
