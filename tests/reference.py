@@ -188,8 +188,8 @@ def shortfall(direction: str, value: float, reference: float) -> float:
 
 def combine_period(combine: str, reports: Sequence[Report]) -> float:
     """Rule `combine` for the current reports of one period (all organizations)."""
-    if combine == "sum":
-        return sum(r.value for r in reports)
+    if combine == "sum":  # in organization-code order, as the database adds them (floats: order matters)
+        return sum(r.value for r in sorted(reports, key=lambda r: r.organization_code))
     if combine == "latest":
         return max(reports, key=lambda r: r.recorded_order).value
     raise ValueError(f"unknown combine {combine!r}")

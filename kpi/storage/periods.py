@@ -1,5 +1,9 @@
 """Keeping actual_periods (migration 0004) and actual_series (0012) in step with actual_current, in
-the same transaction as every write to it."""
+the same transaction as every write to it.
+
+A period's amounts are added in organization-code order: floating-point addition depends on its
+order, and an unordered sum may add them differently on each engine (the demo's 261.6 was
+261.59999999999997 on one of them)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ _REFRESH = (
 DELETE FROM actual_periods p USING _touched_periods t
 WHERE p.project_code = t.project_code AND p.kpi_code = t.kpi_code AND p.period_end = t.period_end;
 INSERT INTO actual_periods
-SELECT c.project_code, c.kpi_code, c.period_end, sum(c.value), arg_max(c.value, c.version_id)
+SELECT c.project_code, c.kpi_code, c.period_end, sum(c.value ORDER BY c.organization_code),
+       arg_max(c.value, c.version_id)
 FROM actual_current c
 SEMI JOIN _touched_periods t
   ON c.project_code = t.project_code AND c.kpi_code = t.kpi_code AND c.period_end = t.period_end
@@ -46,7 +51,8 @@ def refresh_periods(cursor: duckdb.DuckDBPyConnection, touched_sql: str) -> None
 def rebuild_periods(cursor: duckdb.DuckDBPyConnection) -> None:
     cursor.execute("DELETE FROM actual_periods")
     cursor.execute(
-        "INSERT INTO actual_periods SELECT project_code, kpi_code, period_end, sum(value),"
+        "INSERT INTO actual_periods SELECT project_code, kpi_code, period_end,"
+        " sum(value ORDER BY organization_code),"
         " arg_max(value, version_id) FROM actual_current GROUP BY project_code, kpi_code, period_end"
     )
     cursor.execute("DELETE FROM actual_series")
