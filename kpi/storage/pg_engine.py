@@ -12,6 +12,7 @@ an advisory lock so that two servers starting together apply each migration once
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -51,6 +52,22 @@ def shown_url(url: str) -> str:
 
 def compat_sql() -> str:
     return (resources.files("kpi") / "migrations" / "postgresql" / "compat.sql").read_text(encoding="utf-8")
+
+
+# compat.sql's digest is kept as the comment of its last function: a process whose compat.sql is the
+# one applied leaves the functions alone (no DDL while other servers' sessions run queries).
+_COMPAT_MARK = "kpi_div(double precision, double precision)"
+
+
+def _apply_compat(raw: psycopg.Cursor[Any]) -> None:
+    text = compat_sql()
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    raw.execute(b"SELECT obj_description(to_regprocedure($1), 'pg_proc')", [_COMPAT_MARK])
+    found = raw.fetchone()
+    if found and found[0] == digest:
+        return
+    raw.execute(text.encode())
+    raw.execute(f"COMMENT ON FUNCTION {_COMPAT_MARK} IS '{digest}'".encode())  # hex digits only
 
 
 def _configure(connection: psycopg.Connection[Any]) -> None:
@@ -115,6 +132,8 @@ class PostgresDatabase(Database):
         return DatabaseBusy(self.path, self.wait_seconds)
 
     def exists(self) -> bool:
+        if self._pool is not None:
+            return True  # connected: a dropped database breaks the pooled connections, said then
         try:
             with psycopg.connect(self.url, connect_timeout=int(self.wait_seconds) or 1):
                 return True
@@ -176,7 +195,7 @@ class PostgresDatabase(Database):
         with self._cursor(create=create) as cursor, cursor.connection.transaction():
             raw = cursor.connection.cursor()
             raw.execute(b"SELECT pg_advisory_xact_lock(%d)" % MIGRATION_LOCK)
-            raw.execute(compat_sql().encode())
+            _apply_compat(raw)
             raw.execute(
                 b"CREATE TABLE IF NOT EXISTS schema_migrations ("
                 b" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)"
