@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 
 from kpi.i18n import t
-from kpi.storage import DatabaseBusy, DatabaseMissing, SchemaTooNew
+from kpi.storage import DatabaseBusy, DatabaseMissing, DatabaseUnreachable, SchemaTooNew
 from kpi.storage.connection import is_disk_full
 
 LOGGER = logging.getLogger("kpi")
@@ -178,7 +178,7 @@ def describe(error: BaseException, lang: str, *, where: str) -> Failure:
     kind = classify(error)
     cause = next((c for c in _causes(error) if isinstance(c, DatabaseBusy | DatabaseMissing)), None)
     if isinstance(cause, DatabaseBusy):
-        return Failure(kind, t("app.database_busy", lang, seconds=f"{cause.waited:.0f}"))
+        return Failure(kind, busy_message(cause, lang))
     if isinstance(cause, DatabaseMissing):
         return Failure(kind, t("app.no_database", lang, path=cause.args[0] if cause.args else ""))
     newer = next((c for c in _causes(error) if isinstance(c, SchemaTooNew)), None)
@@ -190,6 +190,13 @@ def describe(error: BaseException, lang: str, *, where: str) -> Failure:
         return Failure(kind, t(f"app.{kind}", lang))
     incident = report_incident(error, where=where)
     return Failure(kind, t("app.internal_error", lang, incident=incident), incident)
+
+
+def busy_message(error: DatabaseBusy, lang: str) -> str:
+    """A busy DuckDB file, or a PostgreSQL server that did not answer (with what it said)."""
+    if isinstance(error, DatabaseUnreachable):
+        return t("app.database_unreachable", lang, path=error.path, reason=error.reason)
+    return t("app.database_busy", lang, seconds=f"{error.waited:.0f}")
 
 
 def schema_too_new_message(error: SchemaTooNew, lang: str) -> str:

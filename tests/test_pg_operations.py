@@ -79,3 +79,16 @@ def test_every_pooled_connection_busy_is_a_busy_database_not_a_traceback(pg_db: 
     with busy.cursor() as cursor:  # and once they are back, work goes on
         assert cursor.execute("SELECT 1").fetchone() == (1,)
     busy.close()
+
+
+def test_a_server_that_does_not_answer_is_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No server at the socket: exit 3 and what PostgreSQL's client said, not "in use by another
+    process" and not a traceback."""
+    monkeypatch.setenv("KPI_DB_WAIT", "1")
+    url = f"postgresql://postgres@/kpi?host={tmp_path}"
+    assert main(["status", "--db", url, "--lang", "en"]) == 3
+    said = capsys.readouterr().err
+    assert said.startswith(f"The database server for {url} did not answer (")
+    assert str(tmp_path) in said and "Check that PostgreSQL is running" in said

@@ -120,7 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(t("app.no_database", lang, path=db.path), file=sys.stderr)
         return EXIT_USAGE
     except DatabaseBusy as busy:
-        print(t("app.database_busy", lang, seconds=f"{busy.waited:.0f}"), file=sys.stderr)
+        from kpi import incidents  # (DuckDB: past --help)
+
+        print(incidents.busy_message(busy, lang), file=sys.stderr)
         return EXIT_BUSY
     except BrokenPipeError:
         raise  # the reader went away (`| head`): kpi/__main__.py ends quietly

@@ -53,6 +53,15 @@ class DatabaseBusy(RuntimeError):
         self.waited = waited
 
 
+class DatabaseUnreachable(DatabaseBusy):
+    """The database server (PostgreSQL) did not answer: down, or a wrong host, port or password."""
+
+    def __init__(self, path: str, waited: float, reason: str) -> None:
+        super().__init__(path, waited)
+        self.args = (f"database server for {path} did not answer: {reason}",)
+        self.reason = reason
+
+
 class WriteConflict(DatabaseBusy):
     """Another session of this process kept changing the same rows while we retried."""
 

@@ -28,7 +28,7 @@ from psycopg.types.string import TextLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from kpi.storage import connection
-from kpi.storage.connection import Database, DatabaseBusy, DatabaseMissing, SchemaTooNew
+from kpi.storage.connection import Database, DatabaseBusy, DatabaseMissing, DatabaseUnreachable, SchemaTooNew
 from kpi.storage.pg_cursor import NumericLoader, PgCursor
 from kpi.storage.pg_dialect import STRUCTS
 
@@ -48,6 +48,10 @@ def shown_url(url: str) -> str:
     host = parts.netloc.rsplit("@", 1)[-1]
     user = parts.username or ""
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
 
 
 def compat_sql() -> str:
@@ -122,14 +126,23 @@ class PostgresDatabase(Database):
                     raise self._unreachable(error) from error
                 except PoolTimeout as error:  # the server did not answer in time
                     pool.close()
-                    raise DatabaseBusy(self.path, self.wait_seconds) from error
+                    raise self._unreachable(error) from error
                 self._pool = pool
             return self._pool
 
-    def _unreachable(self, error: psycopg.OperationalError) -> Exception:
+    def _unreachable(self, error: Exception) -> Exception:
         if "does not exist" in str(error):
             return DatabaseMissing(self.path)
-        return DatabaseBusy(self.path, self.wait_seconds)
+        reason = _first_line(self._last_connect_error() or str(error))
+        return DatabaseUnreachable(self.path, self.wait_seconds, reason)
+
+    def _last_connect_error(self) -> str:
+        """The server's own words (the pool's timeout hides them): one direct attempt."""
+        try:
+            with psycopg.connect(self.url, connect_timeout=2):
+                return ""
+        except psycopg.Error as error:
+            return str(error)
 
     def exists(self) -> bool:
         if self._pool is not None:
@@ -140,7 +153,7 @@ class PostgresDatabase(Database):
         except psycopg.OperationalError as error:
             if "does not exist" in str(error):
                 return False
-            raise DatabaseBusy(self.path, self.wait_seconds) from error
+            raise DatabaseUnreachable(self.path, self.wait_seconds, _first_line(str(error))) from error
 
     def close(self) -> None:
         with self._pool_lock:
