@@ -620,6 +620,17 @@ def test_postgresql_matches_reference(seed: int) -> None:
     assert check_portfolio(generate(random.Random(seed)), "postgresql") > 0
 
 
+def assert_engines_agree(duck: Database, pg: Database, as_of: date, settings: Settings) -> None:
+    """The status and the year view on both engines: every cell equal, floats to the bit."""
+    for read in (portfolio_status, portfolio_years):
+        pd.testing.assert_frame_equal(
+            read(pg, as_of, settings=settings),
+            read(duck, as_of, settings=settings),
+            check_dtype=False,
+            check_exact=True,
+        )
+
+
 @pytest.mark.parametrize("seed", PG_SEEDS)
 def test_duckdb_and_postgresql_agree_bit_for_bit(seed: int) -> None:
     """Every status and year cell, forecasts included, equal to the last bit on the two engines."""
@@ -627,19 +638,7 @@ def test_duckdb_and_postgresql_agree_bit_for_bit(seed: int) -> None:
     duck, pg = load(portfolio, "duckdb"), load(portfolio, "postgresql")
     try:
         for as_of in portfolio.as_ofs:
-            settings = status_settings(portfolio)
-            pd.testing.assert_frame_equal(
-                portfolio_status(pg, as_of, settings=settings),
-                portfolio_status(duck, as_of, settings=settings),
-                check_dtype=False,
-                check_exact=True,
-            )
-            pd.testing.assert_frame_equal(
-                portfolio_years(pg, as_of, settings=settings),
-                portfolio_years(duck, as_of, settings=settings),
-                check_dtype=False,
-                check_exact=True,
-            )
+            assert_engines_agree(duck, pg, as_of, status_settings(portfolio))
     finally:
         forget(duck)
         forget(pg)
@@ -652,18 +651,7 @@ def test_the_demo_reads_the_same_on_both_engines(demo_db_path: Path, pg_demo_url
     duck, pg = Database(demo_db_path), Database(pg_demo_url)
     try:
         for as_of in (date(2025, 3, 31), date(2026, 11, 26)):
-            pd.testing.assert_frame_equal(
-                portfolio_status(pg, as_of, settings=settings),
-                portfolio_status(duck, as_of, settings=settings),
-                check_dtype=False,
-                check_exact=True,
-            )
-            pd.testing.assert_frame_equal(
-                portfolio_years(pg, as_of, settings=settings),
-                portfolio_years(duck, as_of, settings=settings),
-                check_dtype=False,
-                check_exact=True,
-            )
+            assert_engines_agree(duck, pg, as_of, settings)
     finally:
         duck.close()
         pg.close()
