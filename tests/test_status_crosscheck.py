@@ -21,6 +21,7 @@ import random
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import product
@@ -322,13 +323,22 @@ _TEMPLATE: list[Path] = []
 _PG_TEMPLATE: list[str] = []
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _drop_pg_template() -> Iterator[None]:
+    yield
+    if _PG_TEMPLATE:
+        pg_support.drop_database(_PG_TEMPLATE.pop())
+
+
 def _fresh_database(engine: str = "duckdb") -> Database:
     """A migrated database, copied from one made once per run (migrating is a large share of each
     example's time): a DuckDB file, or a PostgreSQL database on the test server."""
     if engine == "postgresql":
         if not _PG_TEMPLATE:
             _PG_TEMPLATE.append(pg_support.new_name("crosscheck_template"))
-            Database(pg_support.database_url(_PG_TEMPLATE[0])).migrate()
+            template = Database(pg_support.database_url(_PG_TEMPLATE[0]))
+            template.migrate()
+            template.close()  # a template with a connection open cannot be copied
         return Database(pg_support.copy_database(_PG_TEMPLATE[0], pg_support.new_name("crosscheck")))
     if not _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="crosscheck-"))
