@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from itertools import product
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
@@ -463,7 +464,7 @@ def forget(db: Database) -> None:
     """Close and remove a case's database, on either engine."""
     db.close()
     if db.path.startswith("postgresql://"):
-        pg_support.drop_database(db.path.rsplit("/", 1)[-1].split("?")[0])
+        pg_support.drop_database(urlsplit(db.path).path.lstrip("/"))
     else:
         Path(db.path).unlink(missing_ok=True)
 
