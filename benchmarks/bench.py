@@ -3,10 +3,16 @@ an import while the dashboard is busy, and many browsers at once.
 
     .venv/bin/python benchmarks/bench.py [--sizes S,M,L] [--runs N]
     .venv/bin/python benchmarks/bench.py --hostile    # issue 15's hostile partner files only
+    .venv/bin/python benchmarks/bench.py --sizes S --engines duckdb,postgresql [--pg URL]
+    .venv/bin/python -m benchmarks.pg_load [--sessions 16] [--size S] [--seconds 30]  # load run
 
 Prints one table: figure, size, median seconds (or MB), baseline, baseline median, ratio, target,
 met. Each size is generated and loaded once into a temporary folder. Figures are medians of
 --runs runs in this process (pandas at most 3); targets apply at L. Nothing here asserts on time.
+With --engines duckdb,postgresql each size is also copied into a fresh PostgreSQL database on the
+server of --pg (else $KPI_TEST_PG), and status, overview and import are measured there: rows marked
+" [postgresql]", each with the DuckDB figure of the same size and run as its baseline
+(benchmarks/engines.py). pg_load.py is a load run: two dashboard servers on one PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -95,6 +101,51 @@ def _import_rows(built: Built, runs: int, folder: Path) -> list[Row]:
     ok = f["import"] < 5 and f["import"] <= 4 * f["read_csv"]
     return [Row(f"import {IMPORT_ROWS:,} rows", built.size.name, f["import"], baseline="pandas.read_csv",
                 baseline_value=f["read_csv"], target="≤4× floor, <5 s", met=ok)]  # fmt: skip
+
+
+# -- PostgreSQL beside DuckDB ---------------------------------------------------------------------
+
+
+def _engine_rows(built: Built, runs: int, folder: Path, server: str, rows: list[Row]) -> list[Row]:
+    """Status, overview and import on PostgreSQL, each against DuckDB's figure of this size and run:
+    the rows already measured where they exist (status; the 100,000-row import), else measured here."""
+    from benchmarks import engines
+
+    s = built.size.name
+    mine = {r.figure: r.value for r in rows if r.size == s}
+    added: list[Row] = []
+    import_rows = engines.import_rows(built)
+    label = engines.import_label(import_rows)
+    data = partner_csv(built, import_rows)
+    duck_target = str(built.path)
+    if "status" not in mine:
+        mine["status"] = engines.status_seconds(duck_target, runs)
+        added.append(Row("status", s, mine["status"]))
+    overview = "overview (build_overview)"
+    mine[overview] = engines.overview_seconds(duck_target, runs)
+    added.append(Row(overview, s, mine[overview]))
+    if label not in mine:
+        mine[label] = engines.duckdb_import_seconds(built, data, folder, runs)
+        added.append(Row(label, s, mine[label]))
+    floor = "DuckDB, same run"
+    try:
+        with engines.postgres_copy(built, server) as (name, url):
+            measured = {
+                "status": lambda: engines.status_seconds(url, runs),
+                overview: lambda: engines.overview_seconds(url, runs),
+                label: lambda: engines.postgres_import_seconds(server, name, data, runs),
+            }
+            for figure, measure in measured.items():
+                try:
+                    value = measure()
+                except Exception as error:  # e.g. a query the translation cannot run: said, the rest goes on
+                    print(f"{s}: {figure} [postgresql] FAILED: {type(error).__name__}: {error}", flush=True)
+                    continue
+                added.append(Row(f"{figure} [postgresql]", s, value, baseline=floor,
+                                 baseline_value=mine[figure]))  # fmt: skip
+    except Exception as error:  # the copy itself: the DuckDB rows still stand
+        print(f"{s}: copy into PostgreSQL FAILED: {type(error).__name__}: {error}", flush=True)
+    return added
 
 
 # -- issue 18: where people wait ------------------------------------------------------------------
@@ -247,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--hostile", action="store_true", help="only issue 15's hostile partner files")
     parser.add_argument("--quick", action="store_true", help="without the contention and browser figures")
+    parser.add_argument("--engines", default="duckdb", help="comma-separated: duckdb, or duckdb,postgresql")
+    parser.add_argument("--pg", help="PostgreSQL server URL without database (default: $KPI_TEST_PG)")
     args = parser.parse_args(argv)
     if args.hostile:
         print(f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.2f}", flush=True)
@@ -258,6 +311,16 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     if unknown := [s for s in sizes if s not in SIZES]:
         parser.error(f"unknown size {unknown[0]}; choose from {', '.join(SIZES)}")
+    engines = [e.strip().lower() for e in args.engines.split(",") if e.strip()]
+    if unknown := [e for e in engines if e not in ("duckdb", "postgresql")]:
+        parser.error(f"unknown engine {unknown[0]}; choose from duckdb, postgresql")
+    if "duckdb" not in engines:
+        parser.error("--engines must include duckdb: its figures are PostgreSQL's floor")
+    server = None
+    if "postgresql" in engines:
+        from benchmarks.engines import server_url
+
+        server = server_url(args.pg)
     started = time.perf_counter()
     print(f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.2f}", flush=True)
     rows: list[Row] = []
@@ -287,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
                 mb = figures.peak_memory_mb(built)
                 memory = Row("peak memory (overview)", name, mb, unit="MB", target="<1,536 MB", met=mb < 1536)
                 rows.append(memory)
+            if server is not None:
+                rows += _engine_rows(built, args.runs, folder, server, rows)
             print(_format([r for r in rows if r.size == name]), flush=True)
             built.path.unlink()
     if not figures.has_project_page():
