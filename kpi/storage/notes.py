@@ -29,6 +29,7 @@ INSERT INTO actual_note_revisions (version_id, note, recorded_by, recorded_at, s
 SELECT current_version, note, $actor, $now, $source, $batch_id
 FROM _incoming WHERE change = 'noted'
 ORDER BY project_code, kpi_code, period_end, organization_code
+RETURNING id
 """
 
 
@@ -37,23 +38,30 @@ def revise_notes(
 ) -> None:
     """Append a note revision for each row of the temp table _incoming classified 'noted' (filled by
     record_actuals, kpi/storage/actuals.py) and audit them; call inside its transaction."""
-    revised = cursor.execute("SELECT coalesce(max(id), 0) FROM actual_note_revisions").fetchall()
-    cursor.execute(_REVISE_NOTES, {"actor": actor, "now": now, "source": source, "batch_id": batch_id})
-    _audit_notes(cursor, int(revised[0][0]), actor=actor, source=source, batch_id=batch_id, now=now)
+    # The revisions this call wrote, by id: not "ids above the last max", which another server's
+    # write may reach first.
+    written = cursor.execute(
+        _REVISE_NOTES, {"actor": actor, "now": now, "source": source, "batch_id": batch_id}
+    ).fetchall()
+    cursor.register("_revised", pd.DataFrame({"id": pd.Series([r[0] for r in written], dtype="int64")}))
+    try:
+        _audit_notes(cursor, actor=actor, source=source, batch_id=batch_id, now=now)
+    finally:
+        cursor.unregister("_revised")
 
 
 def _audit_notes(
-    cursor: duckdb.DuckDBPyConnection, last_id: int, *, actor: str, source: str, batch_id: int | None,
-    now: datetime,
-) -> None:  # fmt: skip
+    cursor: duckdb.DuckDBPyConnection, *, actor: str, source: str, batch_id: int | None, now: datetime
+) -> None:
     """One row for the note revisions just written: which keys, which revisions, how long the notes
     are. Never the text itself: a note can be unbounded, and a purge must be able to remove it."""
     rows = cursor.execute(
         "SELECT i.project_code, i.kpi_code, i.period_end, i.organization_code, i.current_version,"
         " length(coalesce(i.current_note, '')), r.id, length(r.note)"
-        " FROM _incoming i JOIN actual_note_revisions r ON r.version_id = i.current_version AND r.id > ?"
+        " FROM _incoming i JOIN actual_note_revisions r ON r.version_id = i.current_version"
+        " AND r.id IN (SELECT id FROM _revised)"
         " WHERE i.change = 'noted' ORDER BY r.id LIMIT ?",
-        [last_id, _AUDIT_DETAIL_LIMIT + 1],
+        [_AUDIT_DETAIL_LIMIT + 1],
     ).fetchall()
     noted = cursor.execute("SELECT count(*) FROM _incoming WHERE change = 'noted'").fetchall()[0][0]
     after: dict[str, Any] = {"source": source, "batch_id": batch_id, "noted": int(noted)}
