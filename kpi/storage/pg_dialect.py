@@ -11,8 +11,8 @@ What is rewritten, and why it reads the same:
 - `CREATE OR REPLACE TEMP TABLE x AS …` → `DROP TABLE IF EXISTS x` then `CREATE TEMP TABLE x AS …`;
 - list lambdas (`list_filter`, `list_transform`) → `ARRAY(SELECT … ORDER BY ordinality)` over
   `generate_subscripts`, the list evaluated once in a LATERAL, elements kept in list order;
-- `list_sum(l)` → an ordered `sum(… ORDER BY ordinality)`: floating-point sums add in list order, as
-  DuckDB's do, so the two engines agree bit for bit; `list_sort`, `list_aggregate(l, 'median')`;
+- `list_sum(l)` → compat.sql's list_sum, which adds in list order as DuckDB's does, so the two
+  engines agree bit for bit; `list_sort`, `list_aggregate(l, 'median')`;
 - structs → named composite types (kpi/migrations/postgresql/compat.sql), chosen by their field
   names (`STRUCTS`); `struct_pack(...)` → `ROW(...)::type`;
 - `arg_max(a, k)` / `arg_max_null(a, k)` → the first of `array_agg(a ORDER BY k DESC)`;
@@ -139,13 +139,25 @@ class _Rewriter:
         sub: exp.Expression = exp.maybe_parse(sql, dialect=_KpiPostgres)
         return exp.Paren(this=sub) if aggregate else exp.Array(expressions=[sub])
 
-    def lambda_call(self, items: exp.Expression, fn: exp.Expression, *, keep: bool) -> exp.Expression:
-        if not isinstance(fn, exp.Lambda):
+    def lambda_call(
+        self, items: exp.Expression, fn: exp.Expression, *, keep: bool, where: exp.Expression | None = None
+    ) -> exp.Expression:
+        """`where`: the lambda of a list_filter this list_transform reads, fused into one subquery (the
+        same elements in the same order, without building the filtered list first)."""
+        if not isinstance(fn, exp.Lambda) or (where is not None and not isinstance(where, exp.Lambda)):
             raise UntranslatableSQL(f"expected a lambda, got {fn.sql()}")
         alias, position = _fresh(self.counter)
         element = _element_sql(alias, position)
         body = _lambda_body(fn, element).transform(self.rewrite)
         body_sql = body.sql(dialect=_KpiPostgres)
+        if where is not None:
+            condition = _lambda_body(where, element).transform(self.rewrite).sql(dialect=_KpiPostgres)
+            source_sql = items.sql(dialect=_KpiPostgres)
+            sql = (
+                f"SELECT {body_sql} FROM (SELECT {source_sql} AS v) AS {alias},"
+                f" generate_subscripts({alias}.v, 1) AS {position} WHERE {condition} ORDER BY {position}"
+            )
+            return exp.Anonymous(this="ARRAY", expressions=[exp.maybe_parse(sql, dialect=_KpiPostgres)])
         source = (
             f" FROM (SELECT {items.sql(dialect=_KpiPostgres)} AS v) AS {alias},"
             f" generate_subscripts({alias}.v, 1) AS {position}"
@@ -156,18 +168,30 @@ class _Rewriter:
             sql = f"SELECT {body_sql}{source} ORDER BY {position}"
         return exp.Anonymous(this="ARRAY", expressions=[exp.maybe_parse(sql, dialect=_KpiPostgres)])
 
+    def transform_call(self, items: exp.Expression, fn: exp.Expression) -> exp.Expression:
+        """list_transform(items, fn), fused with a list_filter that makes `items`."""
+        if isinstance(items, exp.ArrayFilter):
+            source = items.this.transform(self.rewrite)
+            return self.lambda_call(source, fn, keep=False, where=items.expression)
+        if isinstance(items, exp.Anonymous) and items.name.lower() == "list_filter":
+            inner, condition = items.expressions
+            return self.lambda_call(inner.transform(self.rewrite), fn, keep=False, where=condition)
+        return self.lambda_call(items.transform(self.rewrite), fn, keep=False)
+
     def rewrite(self, node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.ArrayFilter):
             return self.lambda_call(node.this.transform(self.rewrite), node.expression, keep=True)
         if isinstance(node, exp.Transform):
-            return self.lambda_call(node.this.transform(self.rewrite), node.expression, keep=False)
+            return self.transform_call(node.this, node.expression)
         if isinstance(node, exp.Anonymous):
             name = node.name.lower()
+            if name == "list_transform":
+                return self.transform_call(node.expressions[0], node.expressions[1])
             args = [a.transform(self.rewrite) for a in node.expressions]
-            if name in ("list_filter", "list_transform"):
-                return self.lambda_call(args[0], node.expressions[1], keep=name == "list_filter")
-            if name == "list_sum":
-                return self.subquery_over(args[0], "sum({e} ORDER BY {o})", aggregate=True)
+            if name == "list_filter":
+                return self.lambda_call(args[0], node.expressions[1], keep=True)
+            if name == "list_sum":  # compat.sql's: in list order, as DuckDB adds
+                return exp.Anonymous(this="list_sum", expressions=[exp.cast(args[0], "DOUBLE PRECISION[]")])
             if name == "list_aggregate" and args[1].name == "median":
                 return self.subquery_over(
                     args[0], "percentile_cont(0.5) WITHIN GROUP (ORDER BY {e})", aggregate=True

@@ -43,3 +43,24 @@ $$ SELECT CASE
 -- bit_xor(hash(t)) (DuckDB's hash values differ: only reading every row matters).
 CREATE OR REPLACE FUNCTION hash(anyelement) RETURNS BIGINT
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT hashtextextended(CAST($1 AS TEXT), 0)';
+
+-- list_sum(): DuckDB's, for lists of doubles: the non-NULL elements added in list order (NULL for
+-- none), as sum(… ORDER BY position) would, without a subquery's cost for every row.
+CREATE OR REPLACE FUNCTION list_sum(double precision[]) RETURNS double precision
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS
+$$
+DECLARE
+    total double precision;
+    x double precision;
+BEGIN
+    IF $1 IS NULL THEN
+        RETURN NULL;
+    END IF;
+    FOREACH x IN ARRAY $1 LOOP
+        IF x IS NOT NULL THEN
+            total := CASE WHEN total IS NULL THEN x ELSE total + x END;
+        END IF;
+    END LOOP;
+    RETURN total;
+END
+$$;
