@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import duckdb
 
 from kpi.storage.connection import Database
-from kpi.storage.integrity import base_tables, check_tables, quoted
+from kpi.storage.integrity import base_tables, check_tables, quoted, row_count
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,7 @@ def _literal(text: str) -> str:
 
 def table_row_counts(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows of every base table of the current database's main schema, by table name."""
-    counts: dict[str, int] = {}
-    for table in base_tables(cursor):
-        row = cursor.execute(f"SELECT count(*) FROM {quoted(table)}").fetchone()
-        counts[table] = int(row[0]) if row else 0
-    return counts
+    return {table: row_count(cursor, table) for table in base_tables(cursor)}
 
 
 def migrations(cursor: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:

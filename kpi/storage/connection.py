@@ -112,6 +112,11 @@ def is_disk_full(error: BaseException) -> bool:
     return isinstance(error, duckdb.Error) and any(text in str(error).lower() for text in _DISK_FULL_TEXTS)
 
 
+def cursor_engine(cursor: object) -> str:
+    """"duckdb", or what a cursor of another engine says it is (PgCursor: "postgresql")."""
+    return str(getattr(cursor, "engine", "duckdb"))
+
+
 def migration_files() -> list[tuple[int, str, str]]:
     """(version, name, sql) of every migration shipped in kpi/migrations, in order."""
     folder = resources.files("kpi") / "migrations"

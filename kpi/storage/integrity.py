@@ -42,6 +42,12 @@ def base_tables(cursor: duckdb.DuckDBPyConnection) -> list[str]:
     return [str(name) for (name,) in cursor.execute(_BASE_TABLES).fetchall()]
 
 
+def row_count(cursor: duckdb.DuckDBPyConnection, table: str) -> int:
+    """The rows of a table named by the catalog (quoted here)."""
+    row = cursor.execute(f"SELECT count(*) FROM {quoted(table)}").fetchone()
+    return int(row[0]) if row else 0
+
+
 def check_tables(cursor: duckdb.DuckDBPyConnection) -> FileCheck:
     """Read every row of every table; a damaged block raises DuckDB's own error (kpi/incidents.py
     tells it apart as DAMAGED)."""

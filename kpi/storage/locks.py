@@ -47,7 +47,9 @@ def lock_keys(cursor: duckdb.DuckDBPyConnection, kind: str, keys: Iterable[str |
     codes = sorted({str(code) for code in keys if code})
     if not codes:
         return
-    if getattr(cursor, "engine", "duckdb") != "postgresql":
+    from kpi.storage.connection import cursor_engine  # (connection.py imports this module)
+
+    if cursor_engine(cursor) == "duckdb":
         _hold_in_process(kind, codes)
     else:
         cursor.execute(

@@ -49,7 +49,7 @@ def _duck_error(error: psycopg.Error) -> duckdb.Error:
         return duckdb.ConstraintException(text)
     if isinstance(error, errors.DiskFull):
         return duckdb.IOException(f"No space left on device: {text}")
-    if isinstance(error, (errors.DataError,)):
+    if isinstance(error, errors.DataError):
         return duckdb.ConversionException(text)
     if isinstance(error, errors.OperationalError):
         return duckdb.IOException(text)
@@ -68,7 +68,7 @@ class PgCursor:
 
     # -- statements ---------------------------------------------------------------------
     def execute(self, query: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> PgCursor:
-        described = _DESCRIBE.fullmatch(query.strip())
+        described = _DESCRIBE.fullmatch(query.strip()) if query[:9].upper() == "DESCRIBE " else None
         if described:  # DuckDB's DESCRIBE t: (column, type) in order, the type in SQL that casts to it
             self._run(Statement(_DESCRIBE_SQL, (0,)), [described.group(1)])
             return self

@@ -94,6 +94,22 @@ def _element_sql(alias: str, position: str) -> str:
     return f"({alias}.v[{position}])"
 
 
+def _over_list(
+    items: exp.Expression, alias: str, position: str, select: str, *, where: str = "", order: str = ""
+) -> exp.Expression:
+    """SELECT … over a list's elements: the list evaluated once (a LATERAL of one row), then its
+    positions; `select`, `where` and `order` read the element as `(alias.v[position])`."""
+    sql = (
+        f"SELECT {select} FROM (SELECT {items.sql(dialect=_KpiPostgres)} AS v) AS {alias},"
+        f" generate_subscripts({alias}.v, 1) AS {position}"
+    )
+    if where:
+        sql += f" WHERE {where}"
+    if order:
+        sql += f" ORDER BY {order}"
+    return exp.maybe_parse(sql, dialect=_KpiPostgres)
+
+
 def _lambda_body(fn: exp.Lambda, element: str) -> exp.Expression:
     """The lambda's body with its one parameter replaced by `element` (an indexed list element)."""
     (param,) = fn.expressions
@@ -127,46 +143,33 @@ class _Rewriter:
         """`select` (text with {e} for the element and {o} for its position) over every element."""
         alias, position = _fresh(self.counter)
         element = _element_sql(alias, position)
-        text = select.format(e=element, o=position)
-        sql = (
-            f"SELECT {text} FROM (SELECT {items.sql(dialect=_KpiPostgres)} AS v) AS {alias},"
-            f" generate_subscripts({alias}.v, 1) AS {position}"
+        sub = _over_list(
+            items,
+            alias,
+            position,
+            select.format(e=element, o=position),
+            where=where.format(e=element, o=position),
+            order=order.format(e=element, o=position),
         )
-        if where:
-            sql += f" WHERE {where.format(e=element, o=position)}"
-        if order:
-            sql += f" ORDER BY {order.format(e=element, o=position)}"
-        sub: exp.Expression = exp.maybe_parse(sql, dialect=_KpiPostgres)
         return exp.Paren(this=sub) if aggregate else exp.Array(expressions=[sub])
 
     def lambda_call(
         self, items: exp.Expression, fn: exp.Expression, *, keep: bool, where: exp.Expression | None = None
     ) -> exp.Expression:
-        """`where`: the lambda of a list_filter this list_transform reads, fused into one subquery (the
-        same elements in the same order, without building the filtered list first)."""
+        """list_filter (`keep`: the elements for which the body holds) or list_transform (the body of
+        every element), in list order. `where`: the lambda of a list_filter this list_transform reads,
+        fused into one subquery (the same elements in the same order, without the filtered list)."""
         if not isinstance(fn, exp.Lambda) or (where is not None and not isinstance(where, exp.Lambda)):
             raise UntranslatableSQL(f"expected a lambda, got {fn.sql()}")
         alias, position = _fresh(self.counter)
         element = _element_sql(alias, position)
-        body = _lambda_body(fn, element).transform(self.rewrite)
-        body_sql = body.sql(dialect=_KpiPostgres)
+        body = _lambda_body(fn, element).transform(self.rewrite).sql(dialect=_KpiPostgres)
+        condition = body if keep else ""
         if where is not None:
             condition = _lambda_body(where, element).transform(self.rewrite).sql(dialect=_KpiPostgres)
-            source_sql = items.sql(dialect=_KpiPostgres)
-            sql = (
-                f"SELECT {body_sql} FROM (SELECT {source_sql} AS v) AS {alias},"
-                f" generate_subscripts({alias}.v, 1) AS {position} WHERE {condition} ORDER BY {position}"
-            )
-            return exp.Anonymous(this="ARRAY", expressions=[exp.maybe_parse(sql, dialect=_KpiPostgres)])
-        source = (
-            f" FROM (SELECT {items.sql(dialect=_KpiPostgres)} AS v) AS {alias},"
-            f" generate_subscripts({alias}.v, 1) AS {position}"
-        )
-        if keep:  # list_filter: the elements for which the body holds
-            sql = f"SELECT {element}{source} WHERE {body_sql} ORDER BY {position}"
-        else:  # list_transform: the body of every element
-            sql = f"SELECT {body_sql}{source} ORDER BY {position}"
-        return exp.Anonymous(this="ARRAY", expressions=[exp.maybe_parse(sql, dialect=_KpiPostgres)])
+        select = element if keep else body
+        sub = _over_list(items, alias, position, select, where=condition, order=position)
+        return exp.Anonymous(this="ARRAY", expressions=[sub])
 
     def transform_call(self, items: exp.Expression, fn: exp.Expression) -> exp.Expression:
         """list_transform(items, fn), fused with a list_filter that makes `items`."""

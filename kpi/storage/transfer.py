@@ -27,8 +27,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from kpi.storage.connection import Database, DatabaseBusy, DatabaseMissing, SchemaTooNew
-from kpi.storage.integrity import quoted
+from kpi.storage.connection import Database, DatabaseBusy, DatabaseMissing, SchemaTooNew, cursor_engine
+from kpi.storage.integrity import base_tables, quoted, row_count
 
 # Every CREATE SEQUENCE of kpi/migrations/*.sql and the column it feeds (tests/test_migrate_to.py
 # checks this against the migrations and the columns' defaults).
@@ -52,10 +52,6 @@ MIGRATIONS_TABLE = "schema_migrations"  # each database keeps its own: not copie
 CHUNK_VECTORS = 25  # DuckDB reads in vectors of 2,048 rows: about 50,000 rows per chunk
 CHUNK_ROWS = 50_000  # PostgreSQL: rows per page of the source
 FRAME = "_kpi_transfer_chunk"
-_TABLES = (
-    "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
-    " AND table_schema = current_schema() AND table_catalog = current_database() ORDER BY table_name"
-)
 
 
 class TransferRefused(Exception):
@@ -100,7 +96,7 @@ def reference() -> Reference:
         with db.cursor() as cursor:
             version = _version(cursor)
             columns: dict[str, list[tuple[str, str]]] = {}
-            for (table,) in cursor.execute(_TABLES).fetchall():
+            for table in base_tables(cursor):
                 found = cursor.execute(
                     "SELECT column_name, data_type FROM information_schema.columns"
                     " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
@@ -124,30 +120,24 @@ def _version(cursor: Any) -> int:
 
 
 def _is_duckdb(cursor: Any) -> bool:
-    return isinstance(cursor, duckdb.DuckDBPyConnection)
+    return cursor_engine(cursor) == "duckdb"
 
 
 def row_counts(cursor: Any, tables: list[str] | None = None) -> dict[str, int]:
     """Rows of each table (by default every table of the reference schema, schema_migrations included)."""
     names = list(reference().columns) if tables is None else tables
-    counts = {}
-    for table in names:
-        row = cursor.execute(f"SELECT count(*) FROM {quoted(table)}").fetchone()
-        counts[table] = int(row[0]) if row else 0
-    return counts
+    return {table: row_count(cursor, table) for table in names}
 
 
 def data_tables(cursor: Any) -> dict[str, int]:
     """The tables of the cursor's database that hold rows beyond the migrations' seeds, with how many
     such rows: an empty result is an empty database (one `python -m kpi init` made and nobody used)."""
     ref = reference()
-    present = [str(name) for (name,) in cursor.execute(_TABLES).fetchall()]
     found = {}
-    for table in present:
+    for table in base_tables(cursor):
         if table == MIGRATIONS_TABLE:
             continue
-        row = cursor.execute(f"SELECT count(*) FROM {quoted(table)}").fetchone()
-        extra = int(row[0]) if row else 0  # (a table of the catalog itself, quoted: unknown ones count)
+        extra = row_count(cursor, table)  # (a table of the catalog itself: unknown ones count)
         if extra and table in ref.seeds:
             extra = _beyond_seeds(cursor, table, extra)
         if extra:
@@ -175,7 +165,7 @@ def check_source(source: Database) -> int:
     source_newer). A short unit of work: the source file is let go at once."""
     needed = reference().version
     with source.cursor() as cursor:
-        tables = {str(name) for (name,) in cursor.execute(_TABLES).fetchall()}
+        tables = set(base_tables(cursor))
         found = _version(cursor) if MIGRATIONS_TABLE in tables else 0
     if found < needed:
         raise TransferRefused("source_older", found=found, needed=needed)
@@ -243,7 +233,7 @@ def copy_database(source: Database, target: Database) -> dict[str, int]:
             if found != ref.version:
                 code = f"{side}_{'older' if found < ref.version else 'newer'}"
                 raise TransferRefused(code, found=found, needed=ref.version)
-            tables = {str(name) for (name,) in cursor.execute(_TABLES).fetchall()}
+            tables = set(base_tables(cursor))
             if tables != set(ref.columns):
                 raise TransferRefused("tables_differ", tables=sorted(tables ^ set(ref.columns)))
         found_data = data_tables(dst)
