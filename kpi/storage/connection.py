@@ -113,7 +113,7 @@ def is_disk_full(error: BaseException) -> bool:
 
 
 def cursor_engine(cursor: object) -> str:
-    """"duckdb", or what a cursor of another engine says it is (PgCursor: "postgresql")."""
+    """The engine a cursor belongs to: "duckdb", unless it says otherwise (PgCursor: "postgresql")."""
     return str(getattr(cursor, "engine", "duckdb"))
 
 
